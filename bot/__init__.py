@@ -1,0 +1,1 @@
+"""Rasd (رصد): a media-monitoring alert bot for Telegram."""

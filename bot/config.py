@@ -1,0 +1,209 @@
+"""Configuration: a TOML file validated by pydantic, with environment overrides.
+
+Precedence, highest first: ``BOT_TOKEN`` (the token only), ``RASD_<SECTION>__<KEY>``
+environment variables (``RASD_DATABASE__URL``, ``RASD_TELEGRAM__API_BASE``...), the TOML file,
+then the defaults here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_API_BASE = "https://api.telegram.org"
+Language = Literal["ar", "fr", "en"]
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramConfig(_Section):
+    token: SecretStr | None = None
+    api_base: str = DEFAULT_API_BASE
+    polling_timeout: int = Field(default=30, ge=1, le=60)
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        bot_id, sep, secret = value.get_secret_value().strip().partition(":")
+        if not (sep and bot_id.isdigit() and secret):
+            raise ValueError("must look like 123456:ABC... (the token BotFather gave)")
+        return SecretStr(value.get_secret_value().strip())
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///data/rasd.sqlite3"
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite+aiosqlite:/// or postgresql+asyncpg:// URL")
+        return value
+
+
+class PollingConfig(_Section):
+    default_interval: float = Field(default=600, gt=0, description="seconds")
+    min_interval: float = Field(default=60, gt=0, description="seconds")
+    tick: float = Field(default=5, gt=0, description="seconds between looks for due sources")
+    fetch_timeout: float = Field(default=20, gt=0)
+    max_feed_bytes: int = Field(default=5_000_000, gt=0)
+    concurrency: int = Field(default=8, ge=1, le=100)
+    max_article_age_hours: float = Field(default=72, gt=0)
+    max_backoff: float = Field(default=6 * 3600, gt=0, description="seconds")
+
+    @model_validator(mode="after")
+    def _default_not_below_min(self) -> PollingConfig:
+        if self.default_interval < self.min_interval:
+            raise ValueError("default_interval must not be below min_interval")
+        return self
+
+
+class DeliveryConfig(_Section):
+    tick: float = Field(default=2, gt=0, description="seconds between outbox drains")
+    max_attempts: int = Field(default=5, ge=1)
+    messages_per_second: float = Field(default=25, gt=0)
+    per_chat_interval: float = Field(default=1.0, ge=0, description="seconds")
+    batch_size: int = Field(default=100, ge=1)
+
+
+class MatchingConfig(_Section):
+    max_query_length: int = Field(default=300, ge=10, le=4000)
+    max_terms: int = Field(default=20, ge=1, le=200)
+    max_subscriptions_per_chat: int = Field(default=50, ge=1)
+
+
+class SourceEntry(_Section):
+    url: HttpUrl
+    name: str | None = None
+    interval: float | None = Field(default=None, gt=0, description="seconds")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RASD_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    polling: PollingConfig = PollingConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    matching: MatchingConfig = MatchingConfig()
+    admins: list[int] = []
+    access: Literal["open", "allowlist"] = "open"
+    allow: list[int] = []
+    timezone: str = "Africa/Casablanca"
+    language: Language = "ar"
+    sources: list[SourceEntry] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _source_intervals(self) -> Settings:
+        for index, source in enumerate(self.sources):
+            if source.interval is not None and source.interval < self.polling.min_interval:
+                raise ValueError(
+                    f"sources[{index}].interval {source.interval:g} is below "
+                    f"polling.min_interval {self.polling.min_interval:g}"
+                )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram.token.get_secret_value() if self.telegram.token else None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's contents arrive as init arguments; the environment wins over them.
+        return _BotTokenSource(settings_cls), env_settings, init_settings
+
+
+class _BotTokenSource(PydanticBaseSettingsSource):
+    """``BOT_TOKEN``, the conventional variable, sets ``telegram.token``."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        token = os.environ.get("BOT_TOKEN", "").strip()
+        return {"telegram": {"token": token}} if token else {}
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{key}: {message}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def load_settings(path: Path | None, **overrides: Any) -> Settings:
+    """Read ``path`` (if given), apply ``overrides`` and the environment, and validate."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    data.update(overrides)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
