@@ -1,0 +1,238 @@
+"""Queries, one repository per table. Callers own the session and its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
+
+
+class ChatRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, chat_id: int) -> Chat | None:
+        return await self.session.get(Chat, chat_id)
+
+    async def ensure(self, chat_id: int, *, language: str, now: datetime, title: str = "") -> Chat:
+        chat = await self.get(chat_id)
+        if chat is None:
+            chat = Chat(
+                id=chat_id,
+                title=title[:255],
+                language=language,
+                paused=False,
+                allowed=False,
+                blocked=False,
+                created_at=now,
+            )
+            self.session.add(chat)
+            await self.session.flush()
+        return chat
+
+    async def many(self, chat_ids: Iterable[int]) -> dict[int, Chat]:
+        ids = list(set(chat_ids))
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Chat).where(Chat.id.in_(ids)))
+        return {chat.id: chat for chat in rows}
+
+
+class SubscriptionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, chat_id: int, query: str, now: datetime) -> Subscription:
+        subscription = Subscription(chat_id=chat_id, query=query, created_at=now)
+        self.session.add(subscription)
+        await self.session.flush()
+        return subscription
+
+    async def find(self, chat_id: int, query: str) -> Subscription | None:
+        return await self.session.scalar(
+            select(Subscription).where(Subscription.chat_id == chat_id, Subscription.query == query)
+        )
+
+    async def for_chat(self, chat_id: int) -> Sequence[Subscription]:
+        rows = await self.session.scalars(
+            select(Subscription).where(Subscription.chat_id == chat_id).order_by(Subscription.id)
+        )
+        return rows.all()
+
+    async def count_for_chat(self, chat_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Subscription).where(Subscription.chat_id == chat_id)
+        )
+        return count or 0
+
+    async def delete(self, subscription_id: int, chat_id: int) -> Subscription | None:
+        subscription = await self.session.get(Subscription, subscription_id)
+        if subscription is None or subscription.chat_id != chat_id:
+            return None
+        await self.session.delete(subscription)
+        await self.session.flush()
+        return subscription
+
+    async def all(self) -> Sequence[Subscription]:
+        return (await self.session.scalars(select(Subscription).order_by(Subscription.id))).all()
+
+    async def many(self, ids: Iterable[int]) -> dict[int, Subscription]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Subscription).where(Subscription.id.in_(wanted)))
+        return {row.id: row for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStats:
+    source: Source
+    article_count: int
+
+
+class SourceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, source_id: int) -> Source | None:
+        return await self.session.get(Source, source_id)
+
+    async def by_feed_url(self, feed_url: str) -> Source | None:
+        return await self.session.scalar(select(Source).where(Source.feed_url == feed_url))
+
+    async def by_url(self, url: str) -> Source | None:
+        return await self.session.scalar(
+            select(Source).where((Source.url == url) | (Source.feed_url == url))
+        )
+
+    async def add(
+        self,
+        *,
+        url: str,
+        feed_url: str,
+        name: str,
+        interval: float,
+        now: datetime,
+        from_config: bool = False,
+    ) -> Source:
+        source = Source(
+            url=url,
+            feed_url=feed_url,
+            name=name[:255],
+            interval_seconds=interval,
+            next_poll_at=now,
+            error_count=0,
+            paused=False,
+            from_config=from_config,
+            created_at=now,
+        )
+        self.session.add(source)
+        await self.session.flush()
+        return source
+
+    async def with_stats(self) -> list[SourceStats]:
+        counts = (
+            select(Article.source_id, func.count(Article.id).label("n"))
+            .group_by(Article.source_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(Source, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.source_id == Source.id)
+            .order_by(Source.id)
+        )
+        return [SourceStats(source, int(n)) for source, n in rows.all()]
+
+    async def due(self, now: datetime, exclude: Iterable[int] = ()) -> Sequence[Source]:
+        query = select(Source).where(Source.paused.is_(False), Source.next_poll_at <= now)
+        excluded = list(exclude)
+        if excluded:
+            query = query.where(Source.id.not_in(excluded))
+        rows = await self.session.scalars(query.order_by(Source.next_poll_at))
+        return rows.all()
+
+    async def delete(self, source_id: int) -> bool:
+        result = await self.session.execute(delete(Source).where(Source.id == source_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class ArticleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def known(
+        self, source_id: int, guids: Sequence[str], urls: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        """Which of these guids (for this source) and urls (for any source) are stored."""
+        known_guids: set[str] = set()
+        known_urls: set[str] = set()
+        if guids:
+            known_guids = set(
+                await self.session.scalars(
+                    select(Article.guid).where(
+                        Article.source_id == source_id, Article.guid.in_(guids)
+                    )
+                )
+            )
+        if urls:
+            known_urls = set(
+                await self.session.scalars(select(Article.url).where(Article.url.in_(urls)))
+            )
+        return known_guids, known_urls
+
+    async def add(self, article: Article) -> Article:
+        self.session.add(article)
+        await self.session.flush()
+        return article
+
+    async def since(self, moment: datetime, limit: int) -> Sequence[Article]:
+        rows = await self.session.scalars(
+            select(Article)
+            .where(Article.fetched_at >= moment)
+            .order_by(Article.fetched_at.desc(), Article.id.desc())
+            .limit(limit)
+        )
+        return rows.all()
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, item: OutboxItem) -> None:
+        self.session.add(item)
+
+    async def due(self, now: datetime, limit: int) -> Sequence[OutboxItem]:
+        rows = await self.session.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .order_by(OutboxItem.id)
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def for_chat(self, chat_id: int) -> Sequence[OutboxItem]:
+        rows = await self.session.scalars(
+            select(OutboxItem).where(OutboxItem.chat_id == chat_id).order_by(OutboxItem.id)
+        )
+        return rows.all()
+
+    async def drop_pending_for_chat(self, chat_id: int, reason: str) -> None:
+        await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.chat_id == chat_id, OutboxItem.status == "pending")
+            .values(status="dropped", last_error=reason)
+        )
+
+    async def mark_interrupted(self) -> int:
+        result = await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.status == "sending")
+            .values(status="interrupted", last_error="the bot stopped while sending")
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

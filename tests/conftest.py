@@ -1,0 +1,57 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when CI started one), fake servers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.fakes.feed_server import FeedServer
+from tests.fakes.telegram_api import FakeTelegram
+
+POSTGRES_ENV = "RASD_TEST_POSTGRES_URL"
+TOKEN = "777000111:TEST-token-never-logged"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        backends = ["sqlite"] + (["postgresql"] if os.environ.get(POSTGRES_ENV) else [])
+        metafunc.parametrize("backend", backends, scope="function")
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: os.PathLike[str]) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/rasd.sqlite3"
+        return
+    import asyncpg  # only needed when PostgreSQL is there
+
+    server = make_url(os.environ[POSTGRES_ENV])
+    name = f"rasd_test_{uuid.uuid4().hex[:12]}"
+    admin_dsn = server.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield server.set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False
+        )
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def feeds() -> AsyncIterator[FeedServer]:
+    async with FeedServer() as server:
+        yield server
