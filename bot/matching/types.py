@@ -1,0 +1,43 @@
+"""Value types shared by the matcher and its callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Field = Literal["title", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A matched stretch of an article field, as offsets into the original string."""
+
+    field: Field
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The parts of an article a query is matched against."""
+
+    title: str
+    text: str
+
+    def field(self, name: Field) -> str:
+        return self.title if name == "title" else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    max_length: int = 300
+    max_terms: int = 20
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; the message is meant for the user."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
