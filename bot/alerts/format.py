@@ -1,0 +1,130 @@
+"""Alert messages in Telegram HTML: every external string escaped, matches in bold."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.matching import Span
+
+EXCERPT_LIMIT = 360
+TITLE_LIMIT = 300
+_SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertContent:
+    title: str
+    url: str
+    source_name: str
+    published: datetime
+    text: str
+    spans: Sequence[Span]
+    queries: Sequence[str]
+
+
+def bold_spans(text: str, ranges: Sequence[tuple[int, int]]) -> str:
+    """Escape ``text`` and wrap each (start, end) range in <b>; ranges may overlap."""
+    merged: list[list[int]] = []
+    for start, end in sorted(r for r in ranges if 0 <= r[0] < r[1] <= len(text)):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    position = 0
+    for start, end in merged:
+        out.append(html.escape(text[position:start], quote=False))
+        out.append(f"<b>{html.escape(text[start:end], quote=False)}</b>")
+        position = end
+    out.append(html.escape(text[position:], quote=False))
+    return "".join(out)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    for gap in _SENTENCE_END.finditer(text):
+        if gap.start() > start:
+            bounds.append((start, gap.start()))
+        start = gap.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def _word_boundary_left(text: str, index: int) -> int:
+    space = text.rfind(" ", 0, index)
+    return 0 if space == -1 else space + 1
+
+
+def _word_boundary_right(text: str, index: int) -> int:
+    space = text.find(" ", index)
+    return len(text) if space == -1 else space
+
+
+def excerpt_window(
+    text: str, ranges: Sequence[tuple[int, int]], limit: int = EXCERPT_LIMIT
+) -> tuple[int, int]:
+    """The stretch of ``text`` to show: the sentences around the first matches, or a
+    word-aligned window around the first match when its sentence alone is too long."""
+    sentences = _sentences(text)
+    if not sentences:
+        return 0, 0
+    if not ranges:
+        start, end = sentences[0]
+        return start, min(end, _word_boundary_right(text, start + limit))
+    first = min(ranges)[0]
+    chosen = [s for s in sentences if s[0] <= first < s[1] or s[0] <= first <= s[1]][:1]
+    if not chosen:
+        chosen = [sentences[0]]
+    start, end = chosen[0]
+    # Take in the following sentences that hold matches, while they fit.
+    for s_start, s_end in sentences:
+        if (
+            s_start >= end
+            and s_end - start <= limit
+            and any(s_start <= r[0] < s_end for r in ranges)
+        ):
+            end = s_end
+    if end - start <= limit:
+        return start, end
+    half = limit // 2
+    window_start = _word_boundary_left(text, max(start, first - half))
+    window_end = _word_boundary_right(text, min(end, window_start + limit))
+    return window_start, min(window_end, end)
+
+
+def excerpt(text: str, spans: Sequence[Span], limit: int = EXCERPT_LIMIT) -> str:
+    ranges = [(s.start, s.end) for s in spans if s.field == "text"]
+    start, end = excerpt_window(text, ranges, limit)
+    inside = [
+        (max(a, start) - start, min(b, end) - start) for a, b in ranges if a < end and b > start
+    ]
+    body = bold_spans(text[start:end], inside)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text.rstrip()) else ""
+    return f"{prefix}{body}{suffix}"
+
+
+def format_alert(alert: AlertContent, zone: ZoneInfo) -> str:
+    title = alert.title[:TITLE_LIMIT] or alert.url
+    title_ranges = [(s.start, s.end) for s in alert.spans if s.field == "title"]
+    link = html.escape(alert.url, quote=True)
+    when = alert.published.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    lines = [
+        f'<a href="{link}">{bold_spans(title, title_ranges)}</a>',
+        f"🗞 {html.escape(alert.source_name, quote=False)} · {when}",
+    ]
+    body = excerpt(alert.text, alert.spans)
+    if body:
+        lines.append("")
+        lines.append(body)
+    if alert.queries:
+        lines.append("")
+        lines.append("🔎 " + " · ".join(html.escape(q, quote=False) for q in alert.queries))
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""The in-memory index of every subscription, kept in step with storage."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.matching import Document, MatchIndex, QueryError, QueryLimits, Span, compile_query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class ChatMatch:
+    subscription_ids: list[int] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+
+class SubscriptionIndex:
+    """Maps each article to the chats whose subscriptions it matches."""
+
+    def __init__(self, limits: QueryLimits) -> None:
+        self.limits = limits
+        self._index: MatchIndex[int] = MatchIndex()
+        self._chat_of: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._chat_of)
+
+    def add(self, subscription_id: int, chat_id: int, query: str) -> None:
+        try:
+            compiled = compile_query(query, self.limits)
+        except QueryError as exc:
+            log.warning("subscription %d is not a valid query (%s); skipped", subscription_id, exc)
+            return
+        self._index.add(subscription_id, compiled)
+        self._chat_of[subscription_id] = chat_id
+
+    def remove(self, subscription_id: int) -> None:
+        self._index.remove(subscription_id)
+        self._chat_of.pop(subscription_id, None)
+
+    def match(self, doc: Document) -> dict[int, ChatMatch]:
+        by_chat: dict[int, ChatMatch] = {}
+        for subscription_id, spans in sorted(self._index.match(doc).items()):
+            found = by_chat.setdefault(self._chat_of[subscription_id], ChatMatch())
+            found.subscription_ids.append(subscription_id)
+            found.spans.extend(span for span in spans if span not in found.spans)
+        return by_chat

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+from bot.alerts.format import AlertContent, bold_spans, excerpt, format_alert
+from bot.matching import Span
+
+CASABLANCA = ZoneInfo("Africa/Casablanca")
+
+
+class TagChecker(HTMLParser):
+    """Fails on tags Telegram would reject or leave unclosed."""
+
+    allowed = frozenset({"a", "b", "i", "code"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in self.allowed, tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, tag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html_text: str) -> str:
+    checker = TagChecker()
+    checker.feed(html_text)
+    checker.close()
+    assert not checker.stack
+    return "".join(checker.text)
+
+
+TITLE = "وزير الداخلية يتحدث عن الهجرة"
+TEXT = "قال الوزير إن ملف الهجرة يحظى بالأولوية. وأضاف أن التعاون مستمر."
+WORD = "الهجرة"
+
+
+def alert(**changes: object) -> AlertContent:
+    base: dict[str, object] = {
+        "title": TITLE,
+        "url": "https://example.ma/a?x=1&y=2",
+        "source_name": "هسبريس",
+        "published": datetime(2026, 11, 29, 13, 5, tzinfo=UTC),
+        "text": TEXT,
+        "spans": [
+            Span("title", TITLE.index(WORD), TITLE.index(WORD) + len(WORD)),
+            Span("text", TEXT.index(WORD), TEXT.index(WORD) + len(WORD)),
+        ],
+        "queries": ["الهجرة"],
+    }
+    base.update(changes)
+    return AlertContent(**base)  # type: ignore[arg-type]
+
+
+def test_title_with_markup_characters_is_escaped() -> None:
+    message = format_alert(alert(title="<b>& co</b> on <i>", spans=[]), CASABLANCA)
+    assert "&lt;b&gt;&amp; co&lt;/b&gt; on &lt;i&gt;" in message
+    assert "<b>& co</b> on <i>" in parse(message)
+
+
+def test_link_is_escaped_in_its_attribute() -> None:
+    message = format_alert(alert(url='https://x.ma/?a=1&b="2"'), CASABLANCA)
+    assert 'href="https://x.ma/?a=1&amp;b=&quot;2&quot;"' in message
+    parse(message)
+
+
+def test_match_is_bold_in_title_and_excerpt() -> None:
+    message = format_alert(alert(), CASABLANCA)
+    assert message.count("<b>الهجرة</b>") == 2
+    parse(message)
+
+
+def test_time_is_in_the_configured_zone_and_source_named() -> None:
+    message = format_alert(alert(), ZoneInfo("Europe/Paris"))
+    assert "هسبريس · 2026-11-29 14:05" in message
+
+
+def test_query_names_are_listed_escaped() -> None:
+    message = format_alert(alert(queries=["a<b", "Macron"]), CASABLANCA)
+    assert "🔎 a&lt;b · Macron" in message
+
+
+def test_excerpt_keeps_the_sentence_with_the_match() -> None:
+    text = "Première phrase sans rien. Le ministre Laftit a parlé. Troisième phrase."
+    start = text.index("Laftit")
+    shown = excerpt(text, [Span("text", start, start + 6)])
+    assert shown == "…Le ministre <b>Laftit</b> a parlé.…"
+
+
+def test_long_sentence_is_trimmed_around_the_match_at_word_boundaries() -> None:
+    words = [f"mot{i}" for i in range(200)]
+    words[150] = "Retailleau"
+    text = " ".join(words)
+    start = text.index("Retailleau")
+    shown = excerpt(text, [Span("text", start, start + 10)], limit=120)
+    plain = re.sub("</?b>", "", shown).strip("…")
+    assert "<b>Retailleau</b>" in shown
+    assert len(plain) <= 125
+    assert all(re.fullmatch(r"mot\d+|Retailleau", w) for w in plain.split())
+
+
+def test_overlapping_spans_merge() -> None:
+    assert bold_spans("abc def", [(0, 3), (2, 5)]) == "<b>abc d</b>ef"
+
+
+def test_excerpt_without_text_match_shows_the_opening() -> None:
+    shown = excerpt("Une phrase. Une autre.", [])
+    assert shown == "Une phrase.…"
