@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.e2e import TOKEN, Apps
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
 
 POSTGRES_ENV = "RASD_TEST_POSTGRES_URL"
-TOKEN = "777000111:TEST-token-never-logged"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -55,3 +55,12 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 async def feeds() -> AsyncIterator[FeedServer]:
     async with FeedServer() as server:
         yield server
+
+
+@pytest.fixture
+async def apps() -> AsyncIterator[Apps]:
+    started = Apps()
+    try:
+        yield started
+    finally:
+        await started.stop_all()

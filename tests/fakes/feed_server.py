@@ -83,7 +83,7 @@ class FeedServer:
         self.data_dir = data_dir
         self.hits: dict[str, int] = {}
         self.served: dict[str, int] = {}
-        self._served_changed: asyncio.Condition | None = None
+        self._counts_changed: asyncio.Condition | None = None
         self.requests: list[tuple[str, CIMultiDict[str]]] = []
         self._routes: dict[str, _Route] = {}
         self._runner: web.AppRunner | None = None
@@ -91,7 +91,7 @@ class FeedServer:
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
-        self._served_changed = asyncio.Condition()
+        self._counts_changed = asyncio.Condition()
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle_and_count)
         app.on_response_prepare.append(_strip_content_type)
@@ -209,30 +209,46 @@ class FeedServer:
 
     async def wait_for_hits(self, path: str, count: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Return once ``count`` responses for ``path`` have been built and handed over."""
-        if self._served_changed is None:
+        await self._wait_count(self.served, path, count, timeout)
+
+    async def wait_for_requests(self, path: str, count: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Return once ``count`` requests for ``path`` have arrived (answered or not)."""
+        await self._wait_count(self.hits, path, count, timeout)
+
+    async def _wait_count(
+        self,
+        counts: dict[str, int],
+        path: str,
+        count: int,
+        timeout: float,  # noqa: ASYNC109
+    ) -> None:
+        if self._counts_changed is None:
             raise RuntimeError("FeedServer is not started")
-        condition = self._served_changed
+        condition = self._counts_changed
         async with condition:
             try:
                 await asyncio.wait_for(
-                    condition.wait_for(lambda: self.served.get(path, 0) >= count), timeout
+                    condition.wait_for(lambda: counts.get(path, 0) >= count), timeout
                 )
             except TimeoutError:
-                served = self.served.get(path, 0)
-                raise TimeoutError(f"{path}: {served} responses, wanted {count}") from None
+                seen = counts.get(path, 0)
+                raise TimeoutError(f"{path}: {seen} so far, wanted {count}") from None
 
     # ------------------------------------------------------------------ serving
     async def _handle_and_count(self, request: web.Request) -> web.StreamResponse:
+        await self._count(self.hits, request.path)
         response = await self._handle(request)
-        if self._served_changed is not None:
-            async with self._served_changed:
-                self.served[request.path] = self.served.get(request.path, 0) + 1
-                self._served_changed.notify_all()
+        await self._count(self.served, request.path)
         return response
+
+    async def _count(self, counts: dict[str, int], path: str) -> None:
+        counts[path] = counts.get(path, 0) + 1
+        if self._counts_changed is not None:
+            async with self._counts_changed:
+                self._counts_changed.notify_all()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path
-        self.hits[path] = self.hits.get(path, 0) + 1
         self.requests.append((path, CIMultiDict(request.headers)))
         route = self._routes.get(request.path_qs) or self._routes.get(path)
         if route is None:

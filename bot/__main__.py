@@ -1,0 +1,162 @@
+"""Command line: python -m bot {run,check-config,migrate,match,preview-source}."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy.engine import make_url
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+DEFAULT_CONFIG = Path("config.toml")
+EXAMPLE_CONFIG = Path("config.example.toml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Rasd media-monitoring bot")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("RASD_CONFIG", DEFAULT_CONFIG)),
+        help="config file (default: config.toml, or $RASD_CONFIG)",
+    )
+    parser.add_argument("--log-level", default="INFO")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="poll and match, but print alerts instead of sending them (no token needed)",
+    )
+    run.add_argument("--query", action="append", default=[], help="dry run: a query to try")
+    run.add_argument("--source", action="append", default=[], help="dry run: an extra source URL")
+
+    commands.add_parser("check-config", help="validate the config and exit")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    match = commands.add_parser("match", help="match queries against articles from files")
+    match.add_argument("--jsonl", type=Path, help="labelled cases: one JSON object per line")
+    match.add_argument("--queries", type=Path, help="one query per line")
+    match.add_argument("--articles", type=Path, help='{"id","title","text"} lines')
+
+    preview = commands.add_parser("preview-source", help="fetch a source once and show its items")
+    preview.add_argument("url")
+    return parser
+
+
+def _settings(path: Path) -> Settings:
+    if not path.exists() and path == DEFAULT_CONFIG and EXAMPLE_CONFIG.exists():
+        shutil.copyfile(EXAMPLE_CONFIG, path)
+        print(f"created {path} from {EXAMPLE_CONFIG}; edit it to add sources and admins")
+    return load_settings(path if path.exists() else None)
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import DryRun, build_app
+
+    dry_run = DryRun(args.query, args.source) if args.dry_run else None
+    if dry_run is not None and not dry_run.queries:
+        print("run --dry-run needs at least one --query", file=sys.stderr)
+        return 2
+    app = await build_app(settings, dry_run=dry_run)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await app.start()
+        await stop.wait()
+    finally:
+        await app.stop()
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.storage.db import create_engine, migrate
+
+    engine = create_engine(settings.database.url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _preview(settings: Settings, url: str) -> int:
+    from bot.sources.resolve import SourceResolveError, resolve_source
+
+    async with aiohttp.ClientSession() as http:
+        try:
+            resolved = await resolve_source(
+                http,
+                url,
+                timeout=settings.polling.fetch_timeout,
+                max_bytes=settings.polling.max_feed_bytes,
+            )
+        except SourceResolveError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    print(
+        f"feed: {resolved.feed_url}\ntitle: {resolved.title}\nitems: {len(resolved.feed.entries)}"
+    )
+    for entry in resolved.feed.entries:
+        when = entry.published.astimezone(settings.zone).isoformat() if entry.published else "-"
+        print(f"- {when}  {entry.title}\n  {entry.url}")
+    return 0
+
+
+def _match(args: argparse.Namespace) -> int:
+    from bot.matching.batch import match_batch, match_jsonl
+
+    if args.jsonl is not None:
+        return match_jsonl(args.jsonl, sys.stdout)
+    if args.queries is not None and args.articles is not None:
+        return match_batch(args.queries, args.articles, sys.stdout)
+    print("match needs --jsonl FILE, or --queries FILE and --articles FILE", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "match":
+        return _match(args)
+    try:
+        settings = _settings(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(args.log_level, [settings.token or ""])
+    if args.command == "check-config":
+        sources = len(settings.sources)
+        token = "set" if settings.token else "missing (set BOT_TOKEN)"
+        database = make_url(settings.database.url).render_as_string(hide_password=True)
+        print(f"config OK: {sources} sources, token {token}, database {database}")
+        return 0
+    try:
+        if args.command == "run":
+            return asyncio.run(_run(settings, args))
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        return asyncio.run(_preview(settings, args.url))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        sys.exit(main())

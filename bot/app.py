@@ -1,0 +1,239 @@
+"""The composition root: builds every part from the settings and runs their lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import aiohttp
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.access import AccessPolicy
+from bot.alerts.deliver import Deliverer, Sender
+from bot.alerts.index import SubscriptionIndex
+from bot.config import ConfigError, Settings, SourceEntry
+from bot.matching import QueryLimits
+from bot.pipeline.poller import Poller
+from bot.services.chats import ChatService
+from bot.services.sources import SourceService
+from bot.services.subscriptions import AlreadySubscribed, SubscriptionService
+from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
+from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
+from bot.telegram.sender import ConsoleSender, TelegramSender
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+CONSOLE_CHAT_ID = 0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """``run --dry-run``: a throwaway database, alerts printed for these queries."""
+
+    queries: Sequence[str]
+    extra_sources: Sequence[str] = ()
+    out: TextIO = field(default=sys.stdout)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    http: aiohttp.ClientSession
+    index: SubscriptionIndex
+    chats: ChatService
+    subscriptions: SubscriptionService
+    sources: SourceService
+    poller: Poller
+    deliverer: Deliverer
+    scheduler: AsyncIOScheduler
+    clock: Clock
+    bot: Bot | None = None
+    dispatcher: Dispatcher | None = None
+    dry_run: DryRun | None = None
+    _polling: asyncio.Task[None] | None = None
+    _stopped: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        await migrate(self.engine)
+        added = await self.sources.seed(self._seed_entries())
+        if added:
+            log.info("added %d sources from the config", added)
+        if self.dry_run is not None:
+            await self._subscribe_console(self.dry_run.queries)
+        interrupted = await self.deliverer.recover()
+        if interrupted:
+            log.warning("%d alerts were being sent when the bot stopped; not resent", interrupted)
+        await self.subscriptions.load_index()
+        log.info("%d subscriptions loaded", len(self.index))
+        if self.bot is not None and self.dispatcher is not None:
+            me = await self.bot.get_me()
+            log.info("connected to Telegram as @%s", me.username)
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            try:
+                await set_commands(
+                    self.bot, self.settings.language, frozenset(self.settings.admins)
+                )
+            except TelegramAPIError as exc:
+                log.warning("could not set the command menu: %s", exc)
+            self._polling = asyncio.create_task(
+                self.dispatcher.start_polling(
+                    self.bot,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    polling_timeout=self.settings.telegram.polling_timeout,
+                ),
+                name="telegram-polling",
+            )
+        self.scheduler.add_job(
+            self.poller.tick,
+            "interval",
+            seconds=self.settings.polling.tick,
+            id="poll",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.add_job(
+            self._drain,
+            "interval",
+            seconds=self.settings.delivery.tick,
+            id="deliver",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.dispatcher is not None and self._polling is not None:
+            with contextlib.suppress(RuntimeError):  # polling had already ended
+                await self.dispatcher.stop_polling()
+            await asyncio.gather(self._polling, return_exceptions=True)
+        await self.poller.close()
+        await self.deliverer.wait_idle()
+        await self.http.close()
+        if self.bot is not None:
+            await self.bot.session.close()
+        await self.engine.dispose()
+        self._stopped.set()
+
+    async def _drain(self) -> None:
+        await self.deliverer.drain(self.clock())
+
+    def wake_delivery(self) -> None:
+        job = self.scheduler.get_job("deliver") if self.scheduler.running else None
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    def _seed_entries(self) -> list[SourceEntry]:
+        entries = list(self.settings.sources)
+        if self.dry_run is not None:
+            entries += [SourceEntry.model_validate({"url": u}) for u in self.dry_run.extra_sources]
+        return entries
+
+    async def _subscribe_console(self, queries: Sequence[str]) -> None:
+        await self.chats.register(CONSOLE_CHAT_ID, title="console", language=None)
+        for query in queries:
+            with contextlib.suppress(AlreadySubscribed):
+                await self.subscriptions.subscribe(CONSOLE_CHAT_ID, query)
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    dry_run: DryRun | None = None,
+    clock: Clock = utc_now,
+) -> App:
+    """Wire every part; nothing runs until ``App.start``."""
+    database_url = settings.database.url
+    if dry_run is not None:
+        scratch = Path(tempfile.mkdtemp(prefix="rasd-dry-run-"))
+        database_url = f"sqlite+aiosqlite:///{scratch / 'rasd.sqlite3'}"
+    elif settings.token is None:
+        raise ConfigError(
+            "telegram.token: missing. Set BOT_TOKEN or telegram.token in the config, "
+            "or try `run --dry-run`."
+        )
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    http = aiohttp.ClientSession()
+    access = AccessPolicy(
+        mode=settings.access, admins=frozenset(settings.admins), allowed=frozenset(settings.allow)
+    )
+    limits = QueryLimits(settings.matching.max_query_length, settings.matching.max_terms)
+    index = SubscriptionIndex(limits)
+    chats = ChatService(sessions, access, clock, settings.language)
+    subscriptions = SubscriptionService(
+        sessions,
+        index,
+        limits,
+        settings.matching.max_subscriptions_per_chat,
+        clock,
+        settings.language,
+    )
+    sources = SourceService(sessions, http, index, access, settings.polling, clock)
+    bot: Bot | None = None
+    dispatcher: Dispatcher | None = None
+    sender: Sender
+    if dry_run is not None:
+        sender = ConsoleSender(dry_run.out)
+    else:
+        assert settings.token is not None
+        bot = create_bot(settings.token, settings.telegram.api_base)
+        dispatcher = create_dispatcher(
+            chats,
+            access,
+            subscriptions=subscriptions,
+            sources=sources,
+            zone=settings.zone,
+        )
+        sender = TelegramSender(bot)
+    deliverer = Deliverer(sessions, sender, settings.delivery, settings.zone)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    app = App(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        http=http,
+        index=index,
+        chats=chats,
+        subscriptions=subscriptions,
+        sources=sources,
+        poller=Poller(
+            sessions,
+            http,
+            index,
+            access,
+            settings.polling,
+            clock,
+            alert_everything_new=dry_run is not None,
+        ),
+        deliverer=deliverer,
+        scheduler=scheduler,
+        clock=clock,
+        bot=bot,
+        dispatcher=dispatcher,
+        dry_run=dry_run,
+    )
+    app.poller.on_alerts = app.wake_delivery
+    return app

@@ -1,0 +1,51 @@
+"""The aiogram side: bot client, dispatcher with routers in order, command menus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.access import AccessPolicy
+from bot.services.chats import ChatService
+from bot.telegram.middlewares import ChatContextMiddleware
+from bot.telegram.routers import admin, user
+from bot.telegram.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, text
+
+
+def create_bot(token: str, api_base: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+
+
+def create_dispatcher(chats: ChatService, access: AccessPolicy, **services: Any) -> Dispatcher:
+    dispatcher = Dispatcher(chats=chats, access=access, **services)
+    middleware = ChatContextMiddleware(chats, access)
+    dispatcher.message.outer_middleware(middleware)
+    dispatcher.callback_query.outer_middleware(middleware)
+    dispatcher.include_routers(admin.build_router(), user.build_router())
+    return dispatcher
+
+
+def _commands(language: str, names: tuple[str, ...]) -> list[BotCommand]:
+    return [
+        BotCommand(command=name, description=text(language, f"cmd_{name}")[:256]) for name in names
+    ]
+
+
+async def set_commands(bot: Bot, default_language: str, admins: frozenset[int]) -> None:
+    await bot.set_my_commands(_commands(default_language, USER_COMMANDS), BotCommandScopeDefault())
+    for language in LANGUAGES:
+        await bot.set_my_commands(
+            _commands(language, USER_COMMANDS), BotCommandScopeDefault(), language_code=language
+        )
+    admin_menu = [
+        *_commands(default_language, USER_COMMANDS),
+        *(BotCommand(command=name, description=name) for name in ADMIN_COMMANDS),
+    ]
+    for admin_id in admins:
+        await bot.set_my_commands(admin_menu, BotCommandScopeChat(chat_id=admin_id))

@@ -1,0 +1,42 @@
+"""Every update: register the chat, pick its language, keep strangers out of a private bot."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
+
+from bot.access import AccessPolicy
+from bot.services.chats import ChatService
+from bot.telegram.texts import pick_language, text
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ChatContextMiddleware(BaseMiddleware):
+    def __init__(self, chats: ChatService, access: AccessPolicy) -> None:
+        self.chats = chats
+        self.access = access
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        if user is None or chat is None or user.is_bot:
+            return None
+        record = await self.chats.register(
+            chat.id,
+            title=chat.title or chat.full_name or "",
+            language=pick_language(user.language_code, self.chats.default_language),
+        )
+        data["lang"] = record.language
+        data["is_admin"] = self.access.is_admin(user.id)
+        if not await self.chats.may_use(user.id):
+            refusal = text(record.language, "private", user_id=user.id)
+            if isinstance(event, Message):
+                await event.answer(refusal)
+            elif isinstance(event, CallbackQuery):
+                await event.answer(refusal[:190], show_alert=True)
+            return None
+        return await handler(event, data)

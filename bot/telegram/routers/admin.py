@@ -1,0 +1,203 @@
+"""Admin commands: sources and the allowlist. Anyone else gets a polite refusal."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import Message
+
+from bot.services.chats import ChatService
+from bot.services.sources import IntervalTooShort, SourceExists, SourceService
+from bot.sources.resolve import SourceResolveError
+from bot.storage.repositories import SourceStats
+from bot.telegram.texts import ADMIN_COMMANDS, duration, text
+
+MESSAGE_LIMIT = 4000
+
+
+class NotAdmin(Filter):
+    async def __call__(self, message: Message, is_admin: bool) -> bool:
+        return not is_admin
+
+
+async def refuse(message: Message, lang: str) -> None:
+    await message.answer(text(lang, "admin_only"))
+
+
+def _escape(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+def _when(moment: datetime | None, zone: ZoneInfo, lang: str) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else text(lang, "never")
+
+
+def source_line(stats: SourceStats, lang: str, zone: ZoneInfo) -> str:
+    source = stats.source
+    error = ""
+    if source.last_error:
+        error = text(
+            lang, "source_error", error=_escape(source.last_error), errors=source.error_count
+        )
+    return text(
+        lang,
+        "source_line",
+        id=source.id,
+        name=_escape(source.name),
+        paused=text(lang, "source_paused_mark") if source.paused else "",
+        interval=duration(lang, source.interval_seconds),
+        last_ok=_when(source.last_success_at, zone, lang),
+        count=stats.article_count,
+        error=error,
+    )
+
+
+def chunks(header: str, lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split lines into messages under Telegram's size limit."""
+    messages = [header]
+    for line in lines:
+        if len(messages[-1]) + len(line) + 2 > limit:
+            messages.append(line)
+        else:
+            messages[-1] += "\n\n" + line
+    return messages
+
+
+def _source_id(command: CommandObject) -> int | None:
+    argument = (command.args or "").strip()
+    return int(argument) if argument.isdigit() else None
+
+
+async def add_source(
+    message: Message, command: CommandObject, lang: str, sources: SourceService
+) -> None:
+    parts = (command.args or "").split(maxsplit=1)
+    if not parts or not parts[0].startswith(("http://", "https://")):
+        await message.answer(text(lang, "addsource_usage"))
+        return
+    url = parts[0]
+    name = parts[1].strip() if len(parts) > 1 else None
+    await message.answer(text(lang, "addsource_checking", url=_escape(url)))
+    try:
+        added = await sources.add(url, name)
+    except SourceExists as exc:
+        await message.answer(text(lang, "source_exists", id=exc.source_id, name=_escape(exc.name)))
+        return
+    except SourceResolveError as exc:
+        await message.answer(
+            text(lang, "addsource_failed", url=_escape(url), reason=_escape(str(exc)))
+        )
+        return
+    source = added.source
+    discovered = (
+        text(lang, "addsource_discovered", feed=_escape(source.feed_url))
+        if added.discovered
+        else ""
+    )
+    await message.answer(
+        text(
+            lang,
+            "addsource_ok",
+            id=source.id,
+            name=_escape(source.name),
+            count=added.item_count,
+            discovered=discovered,
+            interval=duration(lang, source.interval_seconds),
+        )
+    )
+
+
+async def list_sources(message: Message, lang: str, sources: SourceService, zone: ZoneInfo) -> None:
+    stats = await sources.list()
+    if not stats:
+        await message.answer(text(lang, "sources_empty"))
+        return
+    lines = [source_line(s, lang, zone) for s in stats]
+    for chunk in chunks(text(lang, "sources_header"), lines):
+        await message.answer(chunk)
+
+
+async def remove_source(
+    message: Message, command: CommandObject, lang: str, sources: SourceService
+) -> None:
+    source_id = _source_id(command)
+    if source_id is None:
+        await message.answer(text(lang, "id_usage", command="removesource"))
+    elif await sources.remove(source_id):
+        await message.answer(text(lang, "source_removed", id=source_id))
+    else:
+        await message.answer(text(lang, "no_such_source", id=source_id))
+
+
+async def pause_source(
+    message: Message, command: CommandObject, lang: str, sources: SourceService
+) -> None:
+    source_id = _source_id(command)
+    if source_id is None:
+        await message.answer(text(lang, "id_usage", command=command.command))
+        return
+    paused = command.command == "pausesource"
+    source = await sources.set_paused(source_id, paused)
+    if source is None:
+        await message.answer(text(lang, "no_such_source", id=source_id))
+        return
+    key = "source_paused" if paused else "source_resumed"
+    await message.answer(text(lang, key, id=source.id, name=_escape(source.name)))
+
+
+async def set_interval(
+    message: Message, command: CommandObject, lang: str, sources: SourceService
+) -> None:
+    parts = (command.args or "").split()
+    try:
+        source_id, minutes = int(parts[0]), float(parts[1].replace(",", "."))
+    except (IndexError, ValueError):
+        await message.answer(text(lang, "interval_usage"))
+        return
+    if len(parts) != 2 or not minutes > 0:
+        await message.answer(text(lang, "interval_usage"))
+        return
+    try:
+        source = await sources.set_interval(source_id, minutes * 60)
+    except IntervalTooShort as exc:
+        await message.answer(text(lang, "interval_too_short", minimum=duration(lang, exc.minimum)))
+        return
+    if source is None:
+        await message.answer(text(lang, "no_such_source", id=source_id))
+        return
+    await message.answer(
+        text(
+            lang,
+            "interval_set",
+            id=source.id,
+            name=_escape(source.name),
+            interval=duration(lang, source.interval_seconds),
+        )
+    )
+
+
+async def allow(message: Message, command: CommandObject, lang: str, chats: ChatService) -> None:
+    argument = (command.args or "").strip()
+    if not argument.lstrip("-").isdigit():
+        await message.answer(text(lang, "user_usage", command=command.command))
+        return
+    allowed = command.command == "allow"
+    await chats.set_allowed(int(argument), allowed)
+    await message.answer(text(lang, "allowed" if allowed else "denied", user_id=int(argument)))
+
+
+def build_router() -> Router:
+    """A fresh router: aiogram attaches a router to one dispatcher only."""
+    router = Router(name="admin")
+    router.message(Command(*ADMIN_COMMANDS), NotAdmin())(refuse)
+    router.message(Command("addsource"))(add_source)
+    router.message(Command("sources"))(list_sources)
+    router.message(Command("removesource"))(remove_source)
+    router.message(Command("pausesource", "resumesource"))(pause_source)
+    router.message(Command("interval"))(set_interval)
+    router.message(Command("allow", "deny"))(allow)
+    return router

@@ -1,0 +1,64 @@
+"""Helpers for tests that run the whole application against the fake servers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import App, DryRun, build_app
+from bot.config import Settings, load_settings
+from tests.fakes.feed_server import FeedServer
+from tests.fakes.telegram_api import FakeTelegram, SentMessage
+
+ADMIN = 1001
+USER = 2002
+OTHER_USER = 3003
+FEED = "/hespress.xml"
+TOKEN = "777000111:TEST-token-never-logged"
+
+
+def make_settings(
+    database_url: str, bot_api: FakeTelegram, feeds: FeedServer, **overrides: Any
+) -> Settings:
+    """Fast timings, one Arabic source seeded from the config, user ADMIN as admin."""
+    values: dict[str, Any] = {
+        "telegram": {"token": TOKEN, "api_base": bot_api.base_url, "polling_timeout": 1},
+        "database": {"url": database_url},
+        "admins": [ADMIN],
+        "language": "en",
+        "timezone": "Africa/Casablanca",
+        "polling": {"min_interval": 0.1, "default_interval": 0.2, "tick": 0.1, "fetch_timeout": 3},
+        "delivery": {"tick": 0.1, "per_chat_interval": 0},
+        "sources": [{"url": feeds.url(FEED), "name": "Hespress <AR>", "interval": 0.2}],
+    }
+    values.update(overrides)
+    return load_settings(None, **values)
+
+
+class Apps:
+    """Starts applications for a test and stops whatever is still running at the end."""
+
+    def __init__(self) -> None:
+        self.running: list[App] = []
+
+    async def __call__(self, settings: Settings, dry_run: DryRun | None = None) -> App:
+        app = await build_app(settings, dry_run=dry_run)
+        self.running.append(app)
+        await app.start()
+        return app
+
+    async def stop(self, app: App) -> None:
+        self.running.remove(app)
+        await app.stop()
+
+    async def stop_all(self) -> None:
+        while self.running:
+            await self.stop(self.running[-1])
+
+
+async def say(telegram: FakeTelegram, user: int, text: str, replies: int = 1) -> SentMessage:
+    """Send a message as ``user`` (in their private chat); return the bot's last reply
+    once it has sent ``replies`` of them."""
+    before = len([m for m in telegram.sent if m.chat_id == user])
+    telegram.add_message(text, user_id=user)
+    sent = await telegram.wait_for_messages(before + replies, chat_id=user)
+    return sent[before + replies - 1]

@@ -1,0 +1,658 @@
+"""A small in-process fake of the Telegram Bot API for tests.
+
+The real aiogram client talks to it over HTTP on 127.0.0.1::
+
+    async with FakeTelegram(TOKEN) as tg:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url))
+        bot = Bot(TOKEN, session=session)
+
+aiogram posts every method as a form (``application/x-www-form-urlencoded``, or
+multipart when files are attached): strings are sent as-is and every other value
+(ints, booleans, objects, lists) as a JSON string.  JSON bodies are accepted too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+JsonDict = dict[str, Any]
+
+# Form fields whose value aiogram JSON-encodes (everything that is not a plain string).
+_JSON_FIELDS = frozenset(
+    {
+        "allowed_updates",
+        "cache_time",
+        "chat_id",
+        "commands",
+        "disable_notification",
+        "disable_web_page_preview",
+        "drop_pending_updates",
+        "entities",
+        "limit",
+        "link_preview_options",
+        "message_id",
+        "message_thread_id",
+        "offset",
+        "protect_content",
+        "reply_markup",
+        "reply_parameters",
+        "scope",
+        "show_alert",
+        "timeout",
+        "user_id",
+    }
+)
+_TEXT_LIMIT = 4096
+_HTML_TAGS = frozenset(
+    {
+        "a", "b", "blockquote", "code", "del", "em", "i", "ins", "pre", "s", "span",
+        "strike", "strong", "tg-emoji", "tg-spoiler", "u",
+    }
+)  # fmt: skip
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>")
+_ENTITY_RE = re.compile(r"&(#?\w+);")
+_CHAT_METHODS = frozenset({"sendmessage", "sendchataction"})
+
+
+class ApiError(Exception):
+    """An error answer of the Bot API (raised by method handlers)."""
+
+    def __init__(self, error_code: int, description: str, retry_after: int | None = None):
+        super().__init__(description)
+        self.error_code = error_code
+        self.description = description
+        self.retry_after = retry_after
+
+    def body(self) -> JsonDict:
+        body: JsonDict = {
+            "ok": False,
+            "error_code": self.error_code,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+@dataclass
+class SentMessage:
+    """A sendMessage call that succeeded."""
+
+    chat_id: int
+    text: str
+    message_id: int
+    parse_mode: str | None = None
+    reply_markup: JsonDict | None = None
+    disable_web_page_preview: bool | None = None
+    link_preview_options: JsonDict | None = None
+
+
+@dataclass
+class EditedMessage:
+    """An editMessageText / editMessageReplyMarkup call that succeeded."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    parse_mode: str | None = None
+    reply_markup: JsonDict | None = None
+
+
+@dataclass
+class CallbackAnswer:
+    """An answerCallbackQuery call that succeeded."""
+
+    callback_query_id: str
+    text: str | None = None
+    show_alert: bool = False
+    url: str | None = None
+
+
+@dataclass
+class _Failure:
+    method: str
+    error: ApiError
+    chat_id: int | None
+    remaining: int
+
+
+@dataclass
+class _State:
+    """Server-side state that handlers share (messages as Telegram stores them)."""
+
+    updates: list[JsonDict] = field(default_factory=list)
+    messages: dict[tuple[int, int], JsonDict] = field(default_factory=dict)
+    users: dict[int, JsonDict] = field(default_factory=dict)
+    last_message_id: dict[int, int] = field(default_factory=dict)
+    callback_ids: set[str] = field(default_factory=set)
+    allowed_updates: list[str] = field(default_factory=list)
+
+
+def _check_html(text: str) -> str:
+    """Validate Telegram HTML like the real API does; return the visible text."""
+    stack: list[str] = []
+    pos = 0
+    while (start := text.find("<", pos)) != -1:
+        match = _TAG_RE.match(text, start)
+        if match is None:
+            raise ApiError(400, f"Bad Request: can't parse entities: unexpected '<' at {start}")
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if name not in _HTML_TAGS:
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unsupported tag "{name}"')
+        if closing:
+            if not stack or stack.pop() != name:
+                raise ApiError(
+                    400, f'Bad Request: can\'t parse entities: Unmatched end tag "{name}"'
+                )
+        else:
+            stack.append(name)
+        pos = match.end()
+    if stack:
+        raise ApiError(400, f'Bad Request: can\'t parse entities: Unclosed tag "{stack[-1]}"')
+    for entity in _ENTITY_RE.findall(text):
+        if not entity.startswith("#") and entity not in {"lt", "gt", "amp", "quot"}:
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: Unsupported HTML entity "&{entity};"'
+            )
+    return html.unescape(_TAG_RE.sub("", text))
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class FakeTelegram:
+    """Fake Bot API server: records what the bot sends and feeds it updates.
+
+    Create one per test (its asyncio.Condition binds to the running loop on first use).
+    """
+
+    def __init__(
+        self, token: str, *, bot_id: int = 777000111, username: str = "rasd_test_bot"
+    ) -> None:
+        self.token = token
+        self.bot_user: JsonDict = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "Rasd Test",
+            "username": username,
+        }
+        self.sent: list[SentMessage] = []
+        self.edits: list[EditedMessage] = []
+        self.callback_answers: list[CallbackAnswer] = []
+        self.deleted: list[tuple[int, int]] = []
+        self.commands: list[JsonDict] = []
+        self.command_sets: dict[tuple[str, str], list[JsonDict]] = {}
+        self.calls: list[tuple[str, JsonDict]] = []
+        self._state = _State()
+        self._failures: list[_Failure] = []
+        self._blocked: set[int] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._methods: dict[str, Callable[[JsonDict], Any]] = {
+            "getme": lambda _: self._get_me(),
+            "logout": lambda _: True,
+            "close": lambda _: True,
+            "deletewebhook": lambda _: True,
+            "getwebhookinfo": lambda _: self._webhook_info(),
+            "sendchataction": lambda _: True,
+            "getupdates": self._get_updates,  # async: awaited in _dispatch
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message,
+            "editmessagereplymarkup": self._edit_message,
+            "deletemessage": self._delete_message,
+            "answercallbackquery": self._answer_callback_query,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+        }
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on 127.0.0.1, on a free port (see `base_url`)."""
+        self._closing = False
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Release pending long polls and shut the server down."""
+        if self._runner is None:
+            return
+        async with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        await self._runner.cleanup()
+        self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._runner is None:
+            raise RuntimeError("FakeTelegram is not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    # -- test controls -----------------------------------------------------------------------
+
+    def add_message(
+        self,
+        text: str,
+        *,
+        user_id: int,
+        chat_id: int | None = None,
+        first_name: str = "Test",
+        username: str | None = None,
+        language_code: str = "en",
+    ) -> int:
+        """Queue a message from a user; return its update_id."""
+        user: JsonDict = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        }
+        if username is not None:
+            user["username"] = username
+        self._state.users[user_id] = user
+        message = self._new_message(user_id if chat_id is None else chat_id, user, text)
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+            ]
+        return self._queue_update("message", message)
+
+    def press_button(
+        self, data: str, *, user_id: int, message_id: int, chat_id: int | None = None
+    ) -> str:
+        """Queue a callback_query pressing a button of a message the bot sent; return its id."""
+        key = (user_id if chat_id is None else chat_id, message_id)
+        if key not in self._state.messages:
+            raise KeyError(f"no message {key} recorded; known: {sorted(self._state.messages)}")
+        query_id = f"cbq-{next(self._callback_ids)}"
+        self._state.callback_ids.add(query_id)
+        user = self._state.users.get(
+            user_id, {"id": user_id, "is_bot": False, "first_name": "Test"}
+        )
+        query: JsonDict = {
+            "id": query_id,
+            "from": user,
+            "chat_instance": f"ci{key[0]}",
+            "message": dict(self._state.messages[key]),
+            "data": data,
+        }
+        self._queue_update("callback_query", query)
+        return query_id
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` (optionally for one chat) with an error."""
+        error = ApiError(error_code, description, retry_after)
+        self._failures.append(_Failure(method.lower(), error, chat_id, times))
+
+    def block_chat(self, chat_id: int) -> None:
+        """Make sending to `chat_id` fail with 403 like a user who blocked the bot."""
+        self._blocked.add(chat_id)
+
+    def unblock_chat(self, chat_id: int) -> None:
+        self._blocked.discard(chat_id)
+
+    def message(self, chat_id: int, message_id: int) -> JsonDict:
+        """The current state of a message (as Telegram would return it)."""
+        return self._state.messages[(chat_id, message_id)]
+
+    # -- waiting -----------------------------------------------------------------------------
+
+    # The public waiters take `timeout=` on purpose (ASYNC109): tests read better that way.
+
+    async def _wait(self, predicate: Callable[[], bool], seconds: float) -> None:
+        async with self._changed, asyncio.timeout(seconds):
+            await self._changed.wait_for(predicate)
+
+    async def wait_for_messages(
+        self,
+        count: int = 1,
+        *,
+        chat_id: int | None = None,
+        predicate: Callable[[SentMessage], bool] | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> list[SentMessage]:
+        """Wait until at least `count` sent messages match; return all that match."""
+
+        def matching() -> list[SentMessage]:
+            return [
+                m
+                for m in self.sent
+                if (chat_id is None or m.chat_id == chat_id) and (predicate is None or predicate(m))
+            ]
+
+        try:
+            await self._wait(lambda: len(matching()) >= count, timeout)
+        except TimeoutError:
+            sent = "\n".join(f"  chat {m.chat_id}: {m.text!r}" for m in self.sent) or "  nothing"
+            raise TimeoutError(
+                f"expected {count} message(s) (chat_id={chat_id}), "
+                f"{len(matching())} matched after {timeout}s; sent so far:\n{sent}"
+            ) from None
+        return matching()
+
+    async def wait_for_call(
+        self,
+        method: str,
+        *,
+        count: int = 1,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> list[JsonDict]:
+        """Wait until `method` was called `count` times (errors included); return the params."""
+
+        def matching() -> list[JsonDict]:
+            return [params for name, params in self.calls if name.lower() == method.lower()]
+
+        try:
+            await self._wait(lambda: len(matching()) >= count, timeout)
+        except TimeoutError:
+            names = [name for name, _ in self.calls]
+            raise TimeoutError(
+                f"expected {count} {method} call(s), got {len(matching())}; calls: {names}"
+            ) from None
+        return matching()
+
+    async def wait_until_updates_consumed(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot confirmed (getUpdates offset) every queued update."""
+        try:
+            await self._wait(lambda: not self._state.updates, timeout)
+        except TimeoutError:
+            ids = [u["update_id"] for u in self._state.updates]
+            raise TimeoutError(f"updates never confirmed by the bot: {ids}") from None
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        match = re.fullmatch(r"/bot([^/]+)/([^/]+)", request.path)
+        if match is None:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        if match.group(1) != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
+        method = match.group(2)
+        params = await self._read_params(request)
+        async with self._changed:
+            self.calls.append((method, params))
+            self._changed.notify_all()
+        try:
+            result = await self._dispatch(method.lower(), params)
+        except ApiError as error:
+            return web.json_response(error.body(), status=error.error_code)
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def _read_params(request: web.Request) -> JsonDict:
+        """Query string plus form (what aiogram sends) or JSON body, with typed values."""
+        fields: dict[str, str] = dict(request.query)
+        if request.content_type == "application/json" and request.can_read_body:
+            body = await request.json()
+            return {**fields, **body} if isinstance(body, dict) else dict(fields)
+        for key, value in (await request.post()).items():
+            if isinstance(value, web.FileField):  # an uploaded file: keep its name only
+                fields[key] = value.filename
+            else:
+                fields[key] = value if isinstance(value, str) else bytes(value).decode()
+        params: JsonDict = {}
+        for key, value in fields.items():
+            params[key] = value
+            if key in _JSON_FIELDS:
+                with contextlib.suppress(ValueError):  # e.g. chat_id="@channel" stays a str
+                    params[key] = json.loads(value)
+        return params
+
+    async def _dispatch(self, method: str, params: JsonDict) -> Any:
+        handler = self._methods.get(method)
+        if handler is None:
+            raise ApiError(404, "Not Found: method not found")
+        chat_id = params.get("chat_id")
+        for failure in self._failures:
+            if failure.method == method and failure.chat_id in (None, chat_id):
+                failure.remaining -= 1
+                if failure.remaining <= 0:
+                    self._failures.remove(failure)
+                raise failure.error
+        if method in _CHAT_METHODS and chat_id in self._blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if method == "getupdates":
+            return await self._get_updates(params)
+        async with self._changed:
+            result = handler(params)
+            self._changed.notify_all()
+        return result
+
+    # -- updates -----------------------------------------------------------------------------
+
+    def _queue_update(self, kind: str, payload: JsonDict) -> int:
+        update_id = next(self._update_ids)
+        self._state.updates.append({"update_id": update_id, kind: payload})
+        self._notify_soon()
+        return update_id
+
+    def _notify_soon(self) -> None:
+        """Wake waiters from synchronous code (the condition lock needs a task)."""
+
+        async def notify() -> None:
+            async with self._changed:
+                self._changed.notify_all()
+
+        task = asyncio.get_running_loop().create_task(notify())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _deliverable(self) -> list[JsonDict]:
+        allowed = self._state.allowed_updates
+        if allowed:  # Telegram drops update types the bot did not ask for
+            self._state.updates = [u for u in self._state.updates if set(u) & set(allowed)]
+        return self._state.updates
+
+    async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
+        offset = int(params.get("offset", 0))
+        limit = min(max(int(params.get("limit", 100)), 1), 100)
+        timeout = max(float(params.get("timeout", 0)), 0.0)
+        async with self._changed:
+            if "allowed_updates" in params:
+                self._state.allowed_updates = list(params["allowed_updates"] or [])
+            if offset > 0:  # confirms every update before `offset`
+                self._state.updates = [u for u in self._state.updates if u["update_id"] >= offset]
+                self._changed.notify_all()
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._changed.wait_for(lambda: self._closing or bool(self._deliverable()))
+            except TimeoutError:
+                pass
+            return [] if self._closing else self._deliverable()[:limit]
+
+    # -- methods (called with the condition lock held) ---------------------------------------
+
+    def _get_me(self) -> JsonDict:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def _webhook_info(self) -> JsonDict:
+        pending = len(self._state.updates)
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+
+    def _chat(self, chat_id: int) -> JsonDict:
+        if chat_id > 0:
+            user = self._state.users.get(chat_id, {})
+            chat = {"id": chat_id, "type": "private", "first_name": user.get("first_name", "Test")}
+            if "username" in user:
+                chat["username"] = user["username"]
+            return chat
+        return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
+
+    def _new_message(self, chat_id: int, sender: JsonDict, text: str) -> JsonDict:
+        message_id = self._state.last_message_id.get(chat_id, 0) + 1
+        self._state.last_message_id[chat_id] = message_id
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": sender,
+            "text": text,
+        }
+
+    def _find_message(self, params: JsonDict, action: str) -> JsonDict:
+        chat_id, message_id = params.get("chat_id"), params.get("message_id")
+        message = None
+        if isinstance(chat_id, int) and isinstance(message_id, int):
+            message = self._state.messages.get((chat_id, message_id))
+        if message is None:
+            raise ApiError(400, f"Bad Request: message to {action} not found")
+        return message
+
+    @staticmethod
+    def _checked_text(params: JsonDict) -> tuple[str, str]:
+        """Return (text as sent, text as displayed) or raise Telegram's error."""
+        text = str(params.get("text", ""))
+        visible = _check_html(text) if params.get("parse_mode") == "HTML" else text
+        if not visible.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if _utf16_len(visible) > _TEXT_LIMIT:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text, visible
+
+    def _send_message(self, params: JsonDict) -> JsonDict:
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int):
+            raise ApiError(400, "Bad Request: chat not found")
+        text, visible = self._checked_text(params)
+        message = self._new_message(chat_id, self.bot_user, visible)
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        self._state.messages[(chat_id, message["message_id"])] = message
+        self.sent.append(
+            SentMessage(
+                chat_id=chat_id,
+                text=text,
+                message_id=message["message_id"],
+                parse_mode=params.get("parse_mode"),
+                reply_markup=markup,
+                disable_web_page_preview=params.get("disable_web_page_preview"),
+                link_preview_options=params.get("link_preview_options"),
+            )
+        )
+        return message
+
+    def _edit_message(self, params: JsonDict) -> JsonDict | bool:
+        if "inline_message_id" in params:
+            return True
+        message = self._find_message(params, "edit")
+        text, visible = self._checked_text(params) if "text" in params else (message["text"],) * 2
+        markup = params.get("reply_markup")
+        if visible == message["text"] and markup == message.get("reply_markup"):
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message",
+            )
+        message["text"] = visible
+        message["edit_date"] = int(time.time())
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        self.edits.append(
+            EditedMessage(
+                chat_id=message["chat"]["id"],
+                message_id=message["message_id"],
+                text=text,
+                parse_mode=params.get("parse_mode"),
+                reply_markup=markup,
+            )
+        )
+        return message
+
+    def _delete_message(self, params: JsonDict) -> bool:
+        message = self._find_message(params, "delete")
+        key = (message["chat"]["id"], message["message_id"])
+        del self._state.messages[key]
+        self.deleted.append(key)
+        return True
+
+    def _answer_callback_query(self, params: JsonDict) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        if query_id not in self._state.callback_ids:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self.callback_answers.append(
+            CallbackAnswer(
+                callback_query_id=query_id,
+                text=params.get("text"),
+                show_alert=bool(params.get("show_alert", False)),
+                url=params.get("url"),
+            )
+        )
+        return True
+
+    @staticmethod
+    def _commands_key(params: JsonDict) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(params.get("language_code", ""))
+
+    def _set_my_commands(self, params: JsonDict) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise ApiError(400, "Bad Request: can't parse commands JSON object")
+        self.commands = commands
+        self.command_sets[self._commands_key(params)] = commands
+        return True
+
+    def _get_my_commands(self, params: JsonDict) -> list[JsonDict]:
+        return self.command_sets.get(self._commands_key(params), [])
+
+    def _delete_my_commands(self, params: JsonDict) -> bool:
+        self.command_sets.pop(self._commands_key(params), None)
+        return True

@@ -1,0 +1,243 @@
+"""What users and admins do in Telegram, and how delivery copes with a hostile world.
+
+The real application runs in-process against FakeTelegram and FeedServer over loopback.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import DryRun
+from bot.storage.models import Chat, OutboxItem
+from tests.e2e import ADMIN, FEED, OTHER_USER, TOKEN, USER, Apps, make_settings, say
+from tests.fakes.feed_server import FeedItem, FeedServer, rss_feed
+from tests.fakes.telegram_api import FakeTelegram
+
+OLD: FeedItem = {
+    "title": "Conseil de gouvernement : adoption de décrets",
+    "link": "https://news.example.ma/decrets",
+    "guid": "decrets",
+    "description": "Le conseil a adopté plusieurs projets de décrets.",
+    "published": "Mon, 23 Nov 2026 09:00:00 +0000",
+}
+
+
+def item(slug: str, title: str, text: str = "") -> FeedItem:
+    return {
+        "title": title,
+        "link": f"https://news.example.ma/{slug}",
+        "guid": slug,
+        "description": text or title,
+        "published": datetime.now(UTC),
+    }
+
+
+async def publish(feeds: FeedServer, *items: FeedItem, path: str = FEED) -> None:
+    """Wait until the source's current content has been polled, then add ``items``."""
+    await feeds.wait_for_hits(path, feeds.served.get(path, 0) + 1)
+    feeds.set(path, rss_feed("Le Site", [*items, OLD]))
+
+
+async def test_subscriptions_buttons_pause_and_language(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    await apps(make_settings(database_url, telegram, feeds))
+
+    assert "/help" in (await say(telegram, USER, "/frobnicate")).text
+    assert "/subscribe" in (await say(telegram, USER, "Retailleau")).text
+    assert "for example" in (await say(telegram, USER, "/subscribe")).text
+    too_long = await say(telegram, USER, "/subscribe " + "x" * 400)
+    assert "could not understand" in too_long.text and "300" in too_long.text
+    assert "You follow nothing yet" in (await say(telegram, USER, "/list")).text
+
+    await say(telegram, USER, "/subscribe Retailleau")
+    await say(telegram, USER, "/subscribe Laftit")
+    await say(telegram, USER, "/subscribe terrorisme")
+    again = await say(telegram, USER, "/subscribe Retailleau")
+    assert "already follow" in again.text
+
+    listing = await say(telegram, USER, "/list")
+    assert listing.reply_markup is not None
+    buttons = [b for row in listing.reply_markup["inline_keyboard"] for b in row]
+    assert [b["text"] for b in buttons] == ["❌ 1", "❌ 2", "❌ 3"]
+    telegram.press_button(buttons[1]["callback_data"], user_id=USER, message_id=listing.message_id)
+    [answer] = await telegram.wait_for_call("answerCallbackQuery")
+    assert answer["text"] == "Removed"
+    [edit] = await telegram.wait_for_call("editMessageText")
+    assert "Laftit" not in edit["text"] and "2. terrorisme" in edit["text"]
+
+    assert "no subscription number 7" in (await say(telegram, USER, "/unsubscribe 7")).text
+    assert "Removed: <b>terrorisme</b>" in (await say(telegram, USER, "/unsubscribe 2")).text
+
+    # Paused: a matching article is not alerted, and not queued for later either.
+    assert "paused" in (await say(telegram, USER, "/pause")).text
+    await publish(feeds, item("r1", "Bruno Retailleau à Rabat"))
+    await feeds.wait_for_hits(FEED, feeds.served[FEED] + 1)
+    assert "(alerts paused" in (await say(telegram, USER, "/list")).text
+    assert "resumed" in (await say(telegram, USER, "/resume")).text
+    await publish(feeds, item("r2", "Retailleau reçoit son homologue"), item("r1", "x"))
+    [alert] = await telegram.wait_for_messages(
+        1, chat_id=USER, predicate=lambda m: "news.example.ma" in m.text
+    )
+    assert "/r2" in alert.text and "<b>Retailleau</b>" in alert.text
+    assert not [m for m in telegram.sent if "/r1" in m.text]
+
+    french = await say(telegram, USER, "/language fr")
+    assert french.text == "Langue : français."
+    assert "Commandes" in (await say(telegram, USER, "/help")).text
+
+
+async def test_allowlist_keeps_strangers_out_until_an_admin_allows_them(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    await apps(make_settings(database_url, telegram, feeds, access="allowlist", allow=[USER]))
+
+    assert "Subscribed" in (await say(telegram, USER, "/subscribe Macron")).text
+    refusal = await say(telegram, OTHER_USER, "/subscribe Macron")
+    assert "private" in refusal.text and str(OTHER_USER) in refusal.text
+    assert "only the bot's administrators" in (await say(telegram, USER, f"/allow {USER}")).text
+
+    assert "may now use" in (await say(telegram, ADMIN, f"/allow {OTHER_USER}")).text
+    assert "Subscribed" in (await say(telegram, OTHER_USER, "/subscribe Macron")).text
+    assert "may no longer" in (await say(telegram, ADMIN, f"/deny {OTHER_USER}")).text
+    assert "private" in (await say(telegram, OTHER_USER, "/list")).text
+
+    # A denied user's subscription stays stored but alerts only the allowed user.
+    await publish(feeds, item("m1", "Emmanuel Macron attendu à Rabat"))
+    await telegram.wait_for_messages(1, chat_id=USER, predicate=lambda m: "/m1" in m.text)
+    assert not [m for m in telegram.sent if m.chat_id == OTHER_USER and "/m1" in m.text]
+
+
+async def test_rate_limit_and_blocked_chat_do_not_stop_other_users(
+    database_url: str,
+    telegram: FakeTelegram,
+    feeds: FeedServer,
+    apps: Apps,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    app = await apps(make_settings(database_url, telegram, feeds))
+    await say(telegram, USER, "/subscribe Akhannouch")
+    await say(telegram, OTHER_USER, "/subscribe Akhannouch")
+
+    telegram.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        retry_after=1,
+        chat_id=USER,
+    )
+    telegram.block_chat(OTHER_USER)
+    await publish(feeds, item("a1", "Aziz Akhannouch préside le conseil"))
+
+    [alert] = await telegram.wait_for_messages(1, chat_id=USER, predicate=lambda m: "/a1" in m.text)
+    assert "<b>Akhannouch</b>" in alert.text
+    send_attempts = [p for m, p in telegram.calls if m == "sendMessage" and "/a1" in p["text"]]
+    assert sum(int(p["chat_id"]) == USER for p in send_attempts) == 2  # 429, then the retry
+
+    await app.deliverer.wait_idle()
+    async with app.sessions() as session:
+        blocked = await session.get(Chat, OTHER_USER)
+        rows = (await session.scalars(select(OutboxItem).order_by(OutboxItem.chat_id))).all()
+    assert blocked is not None and blocked.blocked
+    assert [(r.chat_id, r.status) for r in rows] == [(USER, "sent"), (OTHER_USER, "dropped")]
+
+    # Writing to the bot again makes the chat reachable again.
+    telegram.unblock_chat(OTHER_USER)
+    await say(telegram, OTHER_USER, "/start")
+    async with app.sessions() as session:
+        unblocked = await session.get(Chat, OTHER_USER)
+    assert unblocked is not None and not unblocked.blocked
+    assert TOKEN not in caplog.text
+    assert TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_broken_sources_do_not_stop_a_legacy_encoded_one(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set(FEED, "down", status=500, content_type="text/plain")
+    feeds.set("/slow.xml", rss_feed("Slow", [OLD]), delay=2)
+    feeds.set("/junk.xml", "<html><body>no feed here</body></html>", content_type="text/html")
+    feeds.set_file("/chamal.xml", "arabic_cp1256.xml", content_type="application/xml")
+    sources = [
+        {"url": feeds.url(FEED), "name": "Broken", "interval": 0.2},
+        {"url": feeds.url("/slow.xml"), "name": "Slow", "interval": 0.2},
+        {"url": feeds.url("/junk.xml"), "name": "Junk", "interval": 0.2},
+        {"url": feeds.url("/chamal.xml"), "name": "الشمال", "interval": 0.2},
+    ]
+    polling = {"min_interval": 0.1, "default_interval": 0.2, "tick": 0.1, "fetch_timeout": 0.5}
+    app = await apps(make_settings(database_url, telegram, feeds, sources=sources, polling=polling))
+    await say(telegram, USER, "/subscribe الشرطة")
+
+    await feeds.wait_for_hits("/chamal.xml", 1)
+    arabic = "الشرطة تفكك شبكة للهجرة السرية بطنجة"
+    body = rss_feed("جريدة الشمال", [item("chamal-1", arabic)], encoding="windows-1256")
+    feeds.set("/chamal.xml", body.encode("cp1256"), content_type="application/xml")
+
+    [alert] = await telegram.wait_for_messages(
+        1, chat_id=USER, predicate=lambda m: "chamal-1" in m.text
+    )
+    assert "<b>الشرطة</b> تفكك شبكة للهجرة السرية بطنجة" in alert.text
+    assert "الشمال ·" in alert.text
+
+    await feeds.wait_for_requests("/slow.xml", 2)
+    listing = (await say(telegram, ADMIN, "/sources")).text
+    by_name = {line.split("</b>")[0].split("<b>")[-1]: line for line in listing.split("\n\n")}
+    assert "HTTP 500" in by_name["Broken"]
+    assert "timed out" in by_name["Slow"]
+    assert "no feed" in by_name["Junk"] or "not a feed" in by_name["Junk"]
+    assert "⚠️" not in by_name["الشمال"]
+    stats = {s.source.name: s for s in await app.sources.list()}
+    assert stats["Broken"].source.error_count >= 1
+    assert stats["الشمال"].article_count == 4  # three at first, one new
+
+
+async def test_admin_source_commands(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    feeds.set_file("/nofeed.html", "page_without_feed.html", content_type="text/html")
+    await apps(make_settings(database_url, telegram, feeds))
+
+    failed = await say(telegram, ADMIN, f"/addsource {feeds.url('/nofeed.html')}", replies=2)
+    assert "Could not add" in failed.text and "links no feed" in failed.text
+    assert "Usage" in (await say(telegram, ADMIN, "/addsource notaurl")).text
+    duplicate = await say(telegram, ADMIN, f"/addsource {feeds.url(FEED)}", replies=2)
+    assert "already there" in duplicate.text
+
+    assert "paused" in (await say(telegram, ADMIN, "/pausesource 1")).text
+    assert "⏸" in (await say(telegram, ADMIN, "/sources")).text
+    assert "resumed" in (await say(telegram, ADMIN, "/resumesource 1")).text
+    assert "every 30 min" in (await say(telegram, ADMIN, "/interval 1 30")).text
+    short = await say(telegram, ADMIN, "/interval 1 0.001")
+    assert "shortest interval" in short.text
+    assert "no source #9" in (await say(telegram, ADMIN, "/removesource 9")).text
+    assert "Source #1 removed" in (await say(telegram, ADMIN, "/removesource 1")).text
+    assert "No sources yet" in (await say(telegram, ADMIN, "/sources")).text
+    for command in ("/pausesource 1", "/interval 1 5", "/removesource 1", "/sources"):
+        assert "only the bot's administrators" in (await say(telegram, USER, command)).text
+
+
+async def test_dry_run_prints_alerts_without_telegram(
+    database_url: str, feeds: FeedServer, telegram: FakeTelegram, apps: Apps
+) -> None:
+    feeds.set_file(FEED, "arabic_rss.xml")
+    out = io.StringIO()
+    settings = make_settings(database_url, telegram, feeds, telegram={"token": ""})
+    app = await apps(settings, DryRun(queries=["لفتيت"], out=out))
+    await feeds.wait_for_hits(FEED, 1)
+    await app.poller.wait_idle()
+    await app.deliverer.drain(app.clock())
+    printed = out.getvalue()
+    assert "*لفتيت*" in printed
+    assert "*لفتيت* يترأس اجتماعا حول تدبير ملف الهجرة غير النظامية\n🔗 https://" in printed
+    assert "<b>" not in printed and "&quot;" not in printed
+    assert telegram.calls == []
