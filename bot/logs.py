@@ -36,3 +36,4 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

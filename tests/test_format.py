@@ -116,3 +116,12 @@ def test_overlapping_spans_merge() -> None:
 def test_excerpt_without_text_match_shows_the_opening() -> None:
     shown = excerpt("Une phrase. Une autre.", [])
     assert shown == "Une phrase.…"
+
+
+def test_many_long_queries_keep_the_alert_within_telegram_limits() -> None:
+    queries = [f"query number {i} " + "x" * 280 for i in range(50)]
+    message = format_alert(
+        alert(title="T" * 2000, text="word " * 5000, queries=queries), CASABLANCA
+    )
+    assert len(parse(message)) < 1500
+    assert message.rstrip().endswith("…")

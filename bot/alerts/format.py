@@ -13,6 +13,7 @@ from bot.matching import Span
 
 EXCERPT_LIMIT = 360
 TITLE_LIMIT = 300
+QUERIES_LIMIT = 200
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
 
 
@@ -25,6 +26,10 @@ class AlertContent:
     text: str
     spans: Sequence[Span]
     queries: Sequence[str]
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def bold_spans(text: str, ranges: Sequence[tuple[int, int]]) -> str:
@@ -126,5 +131,7 @@ def format_alert(alert: AlertContent, zone: ZoneInfo) -> str:
         lines.append(body)
     if alert.queries:
         lines.append("")
-        lines.append("🔎 " + " · ".join(html.escape(q, quote=False) for q in alert.queries))
+        lines.append(
+            "🔎 " + html.escape(shorten(" · ".join(alert.queries), QUERIES_LIMIT), quote=False)
+        )
     return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""The command line, run as a subprocess the way an operator runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from pathlib import Path
+
+from tests.fakes.feed_server import FeedServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def run_cli(*args: str, cwd: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_preview_source_finds_the_feed_behind_a_page(
+    feeds: FeedServer, tmp_path: Path
+) -> None:
+    feeds.set_file("/", "page_with_feed.html", content_type="text/html; charset=utf-8")
+    feeds.set_file("/rss.xml", "arabic_rss.xml")
+    code, out, err = await run_cli("preview-source", feeds.url("/"), cwd=tmp_path)
+    assert code == 0, err
+    assert f"feed: {feeds.url('/rss.xml')}" in out
+    assert "items: 3" in out
+    assert "لفتيت يترأس اجتماعا حول تدبير ملف الهجرة غير النظامية" in out
+
+
+async def test_preview_source_reports_a_broken_source(feeds: FeedServer, tmp_path: Path) -> None:
+    feeds.set("/down.xml", "oops", status=500, content_type="text/plain")
+    code, _, err = await run_cli("preview-source", feeds.url("/down.xml"), cwd=tmp_path)
+    assert code == 1
+    assert "HTTP 500" in err
+
+
+async def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    config = tmp_path / "rasd.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite3"\n', encoding="utf-8")
+    code, out, err = await run_cli("--config", str(config), "migrate", cwd=tmp_path)
+    assert code == 0, err
+    assert "up to date" in out
+    tables = {
+        row[0]
+        for row in sqlite3.connect(tmp_path / "db.sqlite3").execute(
+            "select name from sqlite_master where type = 'table'"
+        )
+    }
+    assert {"chats", "subscriptions", "sources", "articles", "outbox"} <= tables
