@@ -1,93 +1,155 @@
-"""Query compilation and matching.
+"""Query compilation and matching: the rules.
 
-Rules: a query is one or more words separated by spaces; every word must occur as a whole
-word in the title or the text. Comparison ignores case and Arabic diacritics.
+QUERY LANGUAGE
+  word            every bare word must appear in the title or the text, in any order.
+  "a phrase"      the words adjacent and in this order, within one sentence of one field;
+                  no typo tolerance, no plural/suffix variants and no transliteration
+                  inside quotes (normalisation, elisions and the proclitics و ف ب ك ل
+                  still apply, but the Arabic article must agree: ``"بركان"`` matches
+                  ``ببركان``, not ``البركان``).  Straight, curly and French quotes work.
+  a OR b          either; OR binds tighter than AND: ``a b OR c`` = ``a AND (b OR c)``.
+  a AND b         both (juxtaposition means the same).
+  NOT a, -a       a must not appear; ``-`` works before a word, phrase or group.
+  ( … )           grouping.
+  title:a         a (word or phrase) must appear in the headline.
+  a NEAR/n b      a and b (words or phrases) in the same field, in either order, with at
+                  most n words between them (a sentence boundary counts as one word).
+  Only upper-case AND, OR, NOT are operators: lower-case ``and``, ``or``, ``not`` are
+  ordinary words (French *or*, English *not*).  ``NEAR/n`` is accepted in any case,
+  ``n`` ≤ 50.  A word that normalises into several words (``Béni-Mellal``, ``COVID-19``)
+  is an implicit phrase.  Commas and semicolons separate words.
+  Errors (a `QueryError` with the position of the problem): empty query, over the length
+  or term limit (a term is a word or a phrase), unclosed quote or parenthesis, stray ``)``,
+  empty quotes or parentheses, an operator with nothing on one side, ``-`` followed by a
+  space, NEAR without a distance or around a group, a query or an OR alternative that only
+  excludes words.
+
+NORMALISATION (the same for queries and articles; see `normalize` and `tokens`)
+  NFKC, case folding, accents removed; Arabic diacritics and tatweel removed; أ إ آ ٱ → ا;
+  ى → ي; ة → ه; ؤ → و; ئ → ي; ک ی ڤ ڭ گ folded; Arabic-Indic and Persian digits → 0–9.
+  Words are runs of letters and digits: punctuation, hyphens and guillemets separate words;
+  French elisions (l' d' qu' j' n' s' c' m' t' jusqu' lorsqu' puisqu') are cut off after
+  either apostrophe; an English possessive 's is dropped.
+
+WORD MATCHING (see `morph`, `fuzzy`, `translit`)
+  * Arabic proclitics: an article word may carry و ف, then ب ك ل, then ال (ل+ال = لل), as
+    long as 3 letters remain: ``الهجرة`` matches ``والهجرة``, ``بالهجرة``, ``للهجرة``; a query
+    word's own article is optional: ``هجرة`` matches ``الهجرة`` and the reverse.  A query
+    word typed with ``أل``/``إل`` keeps it: a hamza means it is not the article
+    (``ألباريس`` is Albares, never ``باريس``).
+  * Inflection: a query word matches its plural (Latin -s -x -es -aux, Arabic ين ون ات) and
+    a plural query its singular, for stems of at least 4 letters; an Arabic noun of at least
+    5 letters also matches its nisba adjective (``التعليم`` → ``تعليمية``, ``الفلاحة`` →
+    ``الفلاحي``), never a shorter one (``الهجرة`` ≠ ``الهجري``).
+  * Typos grow with length (n = the shorter word): doubled letters from n ≥ 5; Arabic
+    final ة ↔ ا from 5; a vowel for a vowel (a/e, e/i, i/y, o/u; ا و ي) from 6; a swapped
+    pair from 7; a missing or extra final e from 6, vowel from 7, letter from 8; a replaced
+    consonant from 11.  One edit at most, never on the first letter (except vowel for
+    vowel), none in words with digits.
+  * Acronyms: an all-capital query word of 2–5 Latin letters (``AI``, ``MAP``, ``CAF``) only
+    matches article words written with a capital (so not French *j'ai*, *map*).
+  * Names across scripts: a Latin word and an Arabic word match when their consonant
+    skeletons (at least 3 consonants) agree and their vowels fit (``Bourita`` = ``بوريطة``,
+    ``Akhannouch`` = ``أخنوش``); an Arabic query word reaches only capitalised Latin words
+    this way.  On by default (``compile_query(..., names_across_scripts=False)`` turns it
+    off): on our own check set it finds 87 of 126 name pairs in each direction and
+    misfires on 0.07 % of name-query × article trials; see `translit`.
+  * Aliases: an admin alias group (``Laftit = لفتيت = Lafdit``) makes a term equal to one
+    entry match every entry.
+
+RESULT
+  `CompiledQuery.match` returns None when the query does not match, otherwise the spans
+  (field, start, end) of every occurrence of the positive terms that matched, as offsets
+  into the original title or text (a phrase is one span; Arabic words carrying proclitics
+  are bolded whole; an elided word starts after the apostrophe).  Terms under NOT give no
+  spans.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Hashable, Iterator
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field
 
-from bot.matching.types import Document, Field, QueryError, QueryLimits, Span
-
-_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
-_ARABIC_MARKS = re.compile(f"[{_MARKS}]")
-_WORD = re.compile(rf"[\w{_MARKS}]+")
-_FIELDS: tuple[Field, ...] = ("title", "text")
-
-K = TypeVar("K", bound=Hashable)
+from bot.matching import engine
+from bot.matching.aliases import NO_ALIASES, Aliases
+from bot.matching.document import AnalyzedDocument
+from bot.matching.query import parse
+from bot.matching.types import Document, QueryLimits, Span
 
 
-def _fold(text: str) -> str:
-    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text)).casefold()
-
-
-def _words(text: str) -> Iterator[tuple[str, int, int]]:
-    for m in _WORD.finditer(text):
-        folded = _fold(m.group())
-        if folded:
-            yield folded, m.start(), m.end()
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledQuery:
+    """A parsed and analysed query, ready to be asked about any number of articles."""
+
     text: str
-    terms: tuple[str, ...]
+    root: engine.Node = field(repr=False)
+    limits: QueryLimits = field(default=QueryLimits(), repr=False)
+    aliases: Aliases = field(default=NO_ALIASES, repr=False)
+    names_across_scripts: bool = field(default=True, repr=False)
 
     def describe(self) -> str:
-        return " AND ".join(self.terms)
+        """How the query was understood, e.g. ``(الهجرة OR المهاجرين) AND لفتيت``."""
+        return engine.describe(self.root)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The words and phrases the query looks for (not the excluded ones), as shown."""
+        out: list[str] = []
+        _positive_terms(self.root, out)
+        return tuple(dict.fromkeys(out))
 
     def match(self, doc: Document) -> list[Span] | None:
-        spans: list[Span] = []
-        missing = set(self.terms)
-        for field in _FIELDS:
-            for word, start, end in _words(doc.field(field)):
-                if word in self.terms:
-                    spans.append(Span(field, start, end))
-                    missing.discard(word)
-        return None if missing else spans
+        """None if the article does not match, else the spans of the matched terms."""
+        return self.match_analyzed(AnalyzedDocument(doc))
+
+    def match_analyzed(self, doc: AnalyzedDocument) -> list[Span] | None:
+        """`match` on an article already analysed (shared between many queries)."""
+        ranges = engine.evaluate(self.root, doc)
+        if ranges is None:
+            return None
+        return engine.to_spans(ranges, doc)
+
+    def with_aliases(self, aliases: Aliases) -> CompiledQuery:
+        """The same query compiled against other alias groups."""
+        if aliases is self.aliases:
+            return self
+        return compile_query(
+            self.text,
+            self.limits,
+            aliases=aliases,
+            names_across_scripts=self.names_across_scripts,
+        )
+
+
+def _positive_terms(node: engine.Node, out: list[str]) -> None:
+    if isinstance(node, engine.Term):
+        out.extend(node.shown[:1])
+    elif isinstance(node, engine.Near):
+        out.extend(node.left.shown[:1] + node.right.shown[:1])
+    elif isinstance(node, engine.And | engine.Or):
+        for child in node.children:
+            _positive_terms(child, out)
 
 
 DEFAULT_LIMITS = QueryLimits()
 
 
-def compile_query(text: str, limits: QueryLimits = DEFAULT_LIMITS) -> CompiledQuery:
-    stripped = text.strip()
-    if not stripped:
-        raise QueryError("The query is empty.")
-    if len(stripped) > limits.max_length:
-        raise QueryError(f"The query is longer than {limits.max_length} characters.")
-    terms = tuple(dict.fromkeys(w for w, _, _ in _words(stripped)))
-    if not terms:
-        raise QueryError("The query has no words to look for.", 0)
-    if len(terms) > limits.max_terms:
-        raise QueryError(f"The query has more than {limits.max_terms} terms.")
-    return CompiledQuery(stripped, terms)
+def compile_query(
+    text: str,
+    limits: QueryLimits = DEFAULT_LIMITS,
+    *,
+    aliases: Aliases | None = None,
+    names_across_scripts: bool = True,
+) -> CompiledQuery:
+    """Parse and analyse a query; raise `QueryError` (with a position) if it is invalid.
+
+    `aliases`: admin alias groups to apply.  `names_across_scripts`: let words reach their
+    spelling in the other script through the automatic name key (on by default)."""
+    alias_set = NO_ALIASES if aliases is None else aliases
+    tree = parse(text, limits)
+    options = engine.Options(alias_set, names_across_scripts)
+    return CompiledQuery(text, engine.build(tree, options), limits, alias_set, names_across_scripts)
 
 
-class MatchIndex(Generic[K]):
-    """All subscriptions' compiled queries, asked about one article at a time."""
-
-    def __init__(self) -> None:
-        self._queries: dict[K, CompiledQuery] = {}
-
-    def __len__(self) -> int:
-        return len(self._queries)
-
-    def add(self, key: K, query: CompiledQuery) -> None:
-        self._queries[key] = query
-
-    def remove(self, key: K) -> None:
-        self._queries.pop(key, None)
-
-    def match(self, doc: Document) -> dict[K, list[Span]]:
-        found: dict[K, list[Span]] = {}
-        for key, query in self._queries.items():
-            spans = query.match(doc)
-            if spans is not None:
-                found[key] = spans
-        return found
+def analyze(doc: Document) -> AnalyzedDocument:
+    """Analyse an article once, to ask several compiled queries about it."""
+    return AnalyzedDocument(doc)

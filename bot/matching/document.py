@@ -1,0 +1,53 @@
+"""An article analysed once, then asked about by any number of queries."""
+
+from __future__ import annotations
+
+from bot.matching.relation import text_keys
+from bot.matching.tokens import Token, tokenize
+from bot.matching.types import Document, Field
+
+FIELDS: tuple[Field, Field] = ("title", "text")
+
+Occurrence = tuple[int, int]  # (field index, token index)
+
+
+class AnalyzedDocument:
+    """Tokens of both fields, where each distinct word occurs, and every lookup key.
+
+    ``forms`` maps each distinct article word (folded) to its occurrences; ``keys`` maps
+    every lookup key to the forms filed under it.
+
+    ``cache`` memoises per-term results for the queries asked about this document, so that
+    many subscriptions sharing a word only pay for it once."""
+
+    __slots__ = ("cache", "document", "fields", "forms", "keys")
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.fields: tuple[list[Token], list[Token]] = (
+            tokenize(document.title),
+            tokenize(document.text),
+        )
+        forms: dict[str, list[Occurrence]] = {}
+        capitalised: set[str] = set()
+        for f, tokens in enumerate(self.fields):
+            for i, token in enumerate(tokens):
+                occ = forms.get(token.norm)
+                if occ is None:
+                    forms[token.norm] = [(f, i)]
+                else:
+                    occ.append((f, i))
+                if token.cap:
+                    capitalised.add(token.norm)
+        keys: dict[str, list[str]] = {}
+        get = keys.get
+        for norm in forms:
+            for key in text_keys(norm, norm in capitalised):
+                bucket = get(key)
+                if bucket is None:
+                    keys[key] = [norm]
+                else:
+                    bucket.append(norm)
+        self.forms = forms
+        self.keys = keys
+        self.cache: dict[str, object] = {}

@@ -1,0 +1,356 @@
+"""Compiled queries: the syntax tree with every word analysed, evaluated on documents.
+
+`build` turns a parsed query into compiled nodes (applying aliases), `holds` and
+`evaluate` run them on an `AnalyzedDocument` and `describe` renders them for the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from bot.matching import query as syntax
+from bot.matching.aliases import Aliases, entry_key
+from bot.matching.document import FIELDS, AnalyzedDocument, Occurrence
+from bot.matching.relation import IF_CAPITALISED, NO, query_keys, word_match
+from bot.matching.tokens import Token, tokenize
+from bot.matching.types import Span
+
+Range = tuple[int, int, int]  # (field index, first token index, last token index)
+
+ACRONYM_MAX: Final = 5
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Word:
+    """One analysed query word."""
+
+    norm: str
+    exact: bool
+    acronym: bool
+    keep_article: bool
+    cross: bool
+    keys: tuple[str, ...]
+    sig: str  # identifies the word's matching behaviour, for per-document caches
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Term:
+    """A word or phrase, with its alias alternatives (each a sequence of words)."""
+
+    alternatives: tuple[tuple[Word, ...], ...]
+    title: bool
+    shown: tuple[str, ...]
+    quoted: bool
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        alts = "|".join(" ".join(w.sig for w in words) for words in self.alternatives)
+        object.__setattr__(self, "key", ("T" if self.title else "A") + alts)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Near:
+    left: Term
+    right: Term
+    distance: int
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        key = f"N{self.distance}\x01{self.left.key}\x01{self.right.key}"
+        object.__setattr__(self, "key", key)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Term | Near | Not | And | Or
+
+
+# ------------------------------------------------------------------------------ building
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Compilation switches (see `compile_query`)."""
+
+    aliases: Aliases
+    cross: bool = True
+
+
+def _word(token: Token, exact: bool, options: Options) -> Word:
+    norm = token.norm
+    acronym = token.upper and norm.isascii() and norm.isalpha() and 2 <= len(norm) <= ACRONYM_MAX
+    keep = token.hamza_al
+    cross = options.cross and not exact
+    sig = f"{norm}\x02{int(exact)}{int(acronym)}{int(keep)}{int(cross)}"
+    return Word(norm, exact, acronym, keep, cross, query_keys(norm, exact, keep, cross), sig)
+
+
+def _words(
+    tokens: tuple[Token, ...] | list[Token], exact: bool, options: Options
+) -> tuple[Word, ...]:
+    return tuple(_word(t, exact, options) for t in tokens)
+
+
+def _display(raw: str, quoted: bool, n_words: int) -> str:
+    text = " ".join(raw.split())
+    return f'"{text}"' if quoted or n_words > 1 else text
+
+
+def _term(node: syntax.Term, options: Options) -> Term:
+    aliases = options.aliases
+    exact = node.quoted
+    alternatives = [_words(node.words, exact, options)]
+    shown = [_display(node.raw, node.quoted, len(node.words))]
+    group = aliases.group_of(tuple(entry_key(node.raw))) if len(aliases) else None
+    if group is not None:
+        own = entry_key(node.raw)
+        for entry in group:
+            if entry_key(entry) == own:
+                continue
+            tokens = tokenize(entry)
+            alternatives.append(_words(tokens, exact, options))
+            shown.append(_display(entry, node.quoted, len(tokens)))
+    return Term(tuple(alternatives), node.title, tuple(shown), node.quoted)
+
+
+def _alias_runs(children: list[syntax.Node], options: Options) -> list[syntax.Node | Node]:
+    """Find runs of bare single words that together spell a multi-word alias entry."""
+    aliases = options.aliases
+    out: list[syntax.Node | Node] = []
+    i = 0
+    while i < len(children):
+        replaced = False
+        for size in range(min(aliases.max_words, len(children) - i), 1, -1):
+            run = children[i : i + size]
+            if not all(
+                isinstance(c, syntax.Term) and not c.quoted and len(c.words) == 1 for c in run
+            ):
+                continue
+            terms = [c for c in run if isinstance(c, syntax.Term)]
+            if len({t.title for t in terms}) != 1:
+                continue
+            key = tuple(entry_key(t.raw)[0] for t in terms if entry_key(t.raw))
+            group = aliases.group_of(key) if len(key) == size else None
+            if group is None:
+                continue
+            alts: list[Node] = [And(tuple(_term(t, options) for t in terms))]
+            for entry in group:
+                if entry_key(entry) == key:
+                    continue
+                tokens = tokenize(entry)
+                alts.append(
+                    Term(
+                        (_words(tokens, False, options),),
+                        terms[0].title,
+                        (_display(entry, False, len(tokens)),),
+                        False,
+                    )
+                )
+            out.append(Or(tuple(alts)))
+            i += size
+            replaced = True
+            break
+        if not replaced:
+            out.append(children[i])
+            i += 1
+    return out
+
+
+def build(node: syntax.Node, options: Options) -> Node:
+    """Compile a syntax tree."""
+    if isinstance(node, syntax.Term):
+        return _term(node, options)
+    if isinstance(node, syntax.Near):
+        return Near(_term(node.left, options), _term(node.right, options), node.distance)
+    if isinstance(node, syntax.Not):
+        return Not(build(node.child, options))
+    if isinstance(node, syntax.Or):
+        return Or(tuple(build(c, options) for c in node.children))
+    children: list[syntax.Node | Node] = list(node.children)
+    if options.aliases.max_words >= 2:
+        children = _alias_runs(list(node.children), options)
+    built = tuple(
+        build(c, options)
+        if isinstance(c, syntax.Term | syntax.Near | syntax.Not | syntax.And | syntax.Or)
+        else c
+        for c in children
+    )
+    return built[0] if len(built) == 1 else And(built)
+
+
+# ----------------------------------------------------------------------------- evaluating
+
+
+def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
+    cache = doc.cache
+    cached = cache.get(word.sig)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    out: list[Occurrence] = []
+    seen: set[str] = set()
+    fields = doc.fields
+    doc_keys = doc.keys
+    for key in word.keys:
+        for norm in doc_keys.get(key, ()):
+            if norm in seen:
+                continue
+            seen.add(norm)
+            verdict = word_match(word.norm, norm, word.exact, word.keep_article, word.cross)
+            if verdict == NO:
+                continue
+            occurrences = doc.forms[norm]
+            if verdict == IF_CAPITALISED or word.acronym:
+                occurrences = [(f, i) for f, i in occurrences if fields[f][i].cap]
+            out.extend(occurrences)
+    cache[word.sig] = out
+    return out
+
+
+def _sequence_ranges(words: tuple[Word, ...], doc: AnalyzedDocument) -> list[Range]:
+    first = _word_occurrences(words[0], doc)
+    if len(words) == 1:
+        return [(f, i, i) for f, i in first]
+    rest = [set(_word_occurrences(w, doc)) for w in words[1:]]
+    out: list[Range] = []
+    span = len(words) - 1
+    for f, i in first:
+        tokens = doc.fields[f]
+        if i + span >= len(tokens):
+            continue
+        pos = tokens[i].pos
+        if all(
+            tokens[i + k].pos == pos + k and (f, i + k) in rest[k - 1] for k in range(1, span + 1)
+        ):
+            out.append((f, i, i + span))
+    return out
+
+
+def _term_ranges(term: Term, doc: AnalyzedDocument) -> list[Range]:
+    cache = doc.cache
+    cached = cache.get(term.key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    out: list[Range] = []
+    for words in term.alternatives:
+        out.extend(_sequence_ranges(words, doc))
+    if term.title:
+        out = [r for r in out if r[0] == 0]
+    cache[term.key] = out
+    return out
+
+
+def _near_ranges(node: Near, doc: AnalyzedDocument) -> list[Range]:
+    cache = doc.cache
+    cached = cache.get(node.key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    left = _term_ranges(node.left, doc)
+    right = _term_ranges(node.right, doc) if left else []
+    found: set[Range] = set()
+    for lf, la, lb in left:
+        tokens = doc.fields[lf]
+        for rf, ra, rb in right:
+            if rf != lf:
+                continue
+            if lb < ra:
+                gap = tokens[ra].pos - tokens[lb].pos - 1
+            elif rb < la:
+                gap = tokens[la].pos - tokens[rb].pos - 1
+            else:
+                continue
+            if gap <= node.distance:
+                found.add((lf, la, lb))
+                found.add((rf, ra, rb))
+    out = sorted(found)
+    cache[node.key] = out
+    return out
+
+
+def holds(node: Node, doc: AnalyzedDocument) -> bool:
+    """Whether the query matches (no spans computed)."""
+    kind = type(node)
+    if kind is Term:
+        return bool(_term_ranges(node, doc))  # type: ignore[arg-type]
+    if kind is And:
+        return all(holds(c, doc) for c in node.children)  # type: ignore[union-attr]
+    if kind is Or:
+        return any(holds(c, doc) for c in node.children)  # type: ignore[union-attr]
+    if kind is Not:
+        return not holds(node.child, doc)  # type: ignore[union-attr]
+    return bool(_near_ranges(node, doc))  # type: ignore[arg-type]
+
+
+def evaluate(node: Node, doc: AnalyzedDocument) -> list[Range] | None:
+    """Ranges of the positive terms that matched, or None when the query does not match."""
+    if not holds(node, doc):
+        return None
+    out: list[Range] = []
+    _collect(node, doc, out)
+    return out
+
+
+def _collect(node: Node, doc: AnalyzedDocument, out: list[Range]) -> None:
+    """Ranges of the positive terms of a node known to hold."""
+    if isinstance(node, Term):
+        out.extend(_term_ranges(node, doc))
+    elif isinstance(node, Near):
+        out.extend(_near_ranges(node, doc))
+    elif isinstance(node, And):
+        for child in node.children:
+            _collect(child, doc, out)
+    elif isinstance(node, Or):
+        for child in node.children:
+            if holds(child, doc):
+                _collect(child, doc, out)
+
+
+def to_spans(ranges: list[Range], doc: AnalyzedDocument) -> list[Span]:
+    """Merge ranges into spans over the original strings, in reading order."""
+    spans: list[tuple[int, int, int]] = sorted(
+        {(f, doc.fields[f][a].start, doc.fields[f][b].end) for f, a, b in ranges}
+    )
+    merged: list[tuple[int, int, int]] = []
+    for f, start, end in spans:
+        if merged and merged[-1][0] == f and start < merged[-1][2]:
+            last = merged[-1]
+            merged[-1] = (f, last[1], max(last[2], end))
+        else:
+            merged.append((f, start, end))
+    return [Span(FIELDS[f], start, end) for f, start, end in merged]
+
+
+# ----------------------------------------------------------------------------- describing
+
+
+def _describe_term(term: Term) -> str:
+    prefix = "title:" if term.title else ""
+    parts = [prefix + s for s in term.shown]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def describe(node: Node, top: bool = True) -> str:
+    """Render the query as understood, with every grouping explicit."""
+    if isinstance(node, Term):
+        return _describe_term(node)
+    if isinstance(node, Near):
+        return f"{_describe_term(node.left)} NEAR/{node.distance} {_describe_term(node.right)}"
+    if isinstance(node, Not):
+        inner = describe(node.child, top=False)
+        return f"NOT {inner}"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    text = joiner.join(describe(c, top=False) for c in node.children)
+    return text if top else f"({text})"

@@ -1,0 +1,129 @@
+"""When does one query word match one article word?  And under which keys to find it.
+
+This module joins the three word-level rules: morphology (`morph`), typo tolerance
+(`fuzzy`) and the Latin ↔ Arabic name key (`translit`).  Results are cached, since the same
+words recur from article to article.
+
+`word_match` answers with one of:
+
+* `NO`;
+* `YES`;
+* `IF_CAPITALISED`: only if the article word starts with a capital letter.  Used when an
+  Arabic query word reaches a Latin article word through the name key: in Latin text,
+  names are capitalised, which keeps ordinary words out.
+
+Quoted words (``exact``) only get normalisation and the proclitics و ف ب ك ل: no typo
+tolerance, morphology or transliteration, and the Arabic article must agree (``"بركان"``
+matches ``ببركان`` but not ``البركان``; ``"الهجرة"`` matches ``للهجرة`` but not ``هجرة``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Final
+
+from bot.matching import fuzzy, morph, translit
+from bot.matching.normalize import is_arabic
+
+NO: Final = 0
+YES: Final = 1
+IF_CAPITALISED: Final = 2
+
+_MIN_NAME_STEM: Final = 4
+_CACHE_WORDS: Final = 65536
+_CACHE_PAIRS: Final = 262144
+
+
+@lru_cache(maxsize=_CACHE_WORDS)
+def text_variants(word: str) -> tuple[morph.Variant, ...]:
+    return morph.text_variants(word)
+
+
+@lru_cache(maxsize=_CACHE_WORDS)
+def query_variants(word: str, keep_article: bool = False) -> tuple[morph.Variant, ...]:
+    return morph.query_variants(word, keep_article)
+
+
+@lru_cache(maxsize=_CACHE_WORDS)
+def text_keys(word: str, capitalised: bool = True) -> tuple[str, ...]:
+    """Every key an article word is filed under.  A Latin word written only in lower case
+    cannot be a name, so it gets no name-skeleton key (see `IF_CAPITALISED`)."""
+    out: list[str] = []
+    arabic = is_arabic(word)
+    for form, tag, length in text_variants(word):
+        if tag == morph.EXACT:
+            out.extend(fuzzy.keys(form, length))
+            if (arabic or capitalised) and _name_form(form, word):
+                out.extend(translit.keys(form))
+        else:
+            out.append(fuzzy.degeminate(form))
+    return tuple(dict.fromkeys(out))
+
+
+def query_keys(
+    word: str, exact: bool, keep_article: bool = False, cross: bool = True
+) -> tuple[str, ...]:
+    """The keys under which the article words a query word can match are filed
+    (`cross`: whether names may cross scripts)."""
+    out: list[str] = []
+    for form, tag, length in query_variants(word, keep_article):
+        if tag == morph.EXACT:
+            if exact:
+                out.append(fuzzy.degeminate(form))
+            else:
+                out.extend(fuzzy.keys(form, length))
+                if cross:
+                    out.extend(translit.target_keys(form))
+        elif not exact:
+            out.append(fuzzy.degeminate(form))
+    return tuple(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=_CACHE_PAIRS)
+def word_match(
+    query: str, text: str, exact: bool = False, keep_article: bool = False, cross: bool = True
+) -> int:
+    """`YES`, `NO` or `IF_CAPITALISED` for a folded query word against a folded article word
+    (`keep_article`: see `morph.query_variants`; `cross`: names may cross scripts)."""
+    if query == text:
+        return YES
+    if exact:
+        return YES if morph.literal_match(query, text, keep_article) else NO
+    qvars = query_variants(query, keep_article)
+    tvars = text_variants(text)
+    for qform, qtag, qlen in qvars:
+        for tform, ttag, _ in tvars:
+            if qtag == morph.EXACT and ttag == morph.EXACT:
+                if fuzzy.related(qform, tform):
+                    return YES
+            elif qform == tform and morph.tags_compatible(qtag, ttag, qlen):
+                return YES
+    if not cross:
+        return NO
+    q_arabic = is_arabic(query)
+    if q_arabic != is_arabic(text):
+        stem = qvars[0][0]
+        if q_arabic:
+            if translit.corresponds(stem, text):
+                return IF_CAPITALISED
+        else:
+            for tform, ttag, _ in tvars:
+                if (
+                    ttag == morph.EXACT
+                    and _name_form(tform, text)
+                    and translit.corresponds(tform, stem)
+                ):
+                    return YES
+    return NO
+
+
+def _name_form(form: str, word: str) -> bool:
+    """Whether an article word's reading may be compared by name skeleton: the word as
+    written, or a reading without proclitics that keeps at least 4 letters."""
+    return form == word or len(form) >= _MIN_NAME_STEM
+
+
+def clear_caches() -> None:
+    """Drop the memoised word analyses (tests and benchmarks use this)."""
+    for f in (text_variants, query_variants, text_keys, word_match):
+        f.cache_clear()

@@ -1,0 +1,180 @@
+"""MatchIndex against the naive loop, and properties of the matcher."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from bot.matching import CompiledQuery, Document, MatchIndex, QueryError, compile_query
+from bot.matching.types import Span
+
+VOCAB = [
+    # Latin: names (with typo variants), topics, short words
+    "Akhannouch", "Akhanouch", "Bourita", "Bourrita", "Retailleau", "Retaileau", "Macron",
+    "macarons", "Lekjaa", "Lakjaa", "sécheresse", "secheresse", "sécheresses", "énergie",
+    "energies", "agriculture", "agriculteurs", "irrigation", "irritation", "MAP", "map",
+    "mapping", "AI", "eau", "bureau", "Coupe", "du", "monde", "rugby", "Rabat", "Berkane",
+    # Arabic: with and without proclitics, variants
+    "الهجرة", "والهجرة", "هجرة", "للهجرة", "الهجري", "أخنوش", "لأخنوش", "بوريطة", "بوريطا",
+    "وبوريطة", "لقجع", "للقجع", "الأمن", "الأمين", "أمن", "التضامن", "لفتيت", "لفتت",
+    "الطاقة", "البطاقة", "الفلاحة", "الفلاحي", "فلاح", "الفلاحين", "التعليم", "تعليمية",
+    "بركان", "البركان", "كأس", "العالم", "دارمانان", "دارمانين", "ماكرون", "2026", "٢٠٢٦",
+]  # fmt: skip
+
+
+def _random_query(rng: random.Random) -> str:
+    def word() -> str:
+        return rng.choice(VOCAB)
+
+    kind = rng.random()
+    if kind < 0.25:
+        return word()
+    if kind < 0.4:
+        return f"{word()} {word()}"
+    if kind < 0.5:
+        return f'"{word()} {word()}"'
+    if kind < 0.6:
+        return f"({word()} OR {word()}) {word()}"
+    if kind < 0.7:
+        return f"{word()} -{word()}"
+    if kind < 0.8:
+        return f"title:{word()} {word()}"
+    if kind < 0.9:
+        return f"{word()} NEAR/{rng.randint(0, 3)} {word()}"
+    return f'{word()} OR "{word()} {word()}" NOT ({word()} OR {word()})'
+
+
+def _random_doc(rng: random.Random) -> Document:
+    title = " ".join(rng.choice(VOCAB) for _ in range(rng.randint(0, 6)))
+    text = ". ".join(
+        " ".join(rng.choice(VOCAB) for _ in range(rng.randint(1, 8)))
+        for _ in range(rng.randint(0, 5))
+    )
+    return Document(title, text)
+
+
+def _naive(queries: dict[int, CompiledQuery], doc: Document) -> dict[int, list[Span]]:
+    out = {}
+    for key, q in queries.items():
+        spans = q.match(doc)
+        if spans is not None:
+            out[key] = spans
+    return out
+
+
+def test_index_equals_naive_loop_on_random_queries_and_articles() -> None:
+    rng = random.Random(1234)
+    queries: dict[int, CompiledQuery] = {}
+    for i in range(220):
+        try:
+            queries[i] = compile_query(_random_query(rng))
+        except QueryError:
+            continue  # e.g. "x OR x" alternatives that only exclude
+    index: MatchIndex[int] = MatchIndex()
+    for key, q in queries.items():
+        index.add(key, q)
+    assert len(index) == len(queries)
+    matched = 0
+    for step in range(80):  # past the first re-planning (after 64 articles)
+        doc = _random_doc(rng)
+        got = index.match(doc)
+        assert got == _naive(queries, doc), (step, doc)
+        matched += len(got)
+        if step % 10 == 0:  # keep the index changing
+            victim = rng.choice(list(queries))
+            index.remove(victim)
+            del queries[victim]
+            new_key = 1000 + step
+            queries[new_key] = compile_query(_random_query(rng))
+            index.add(new_key, queries[new_key])
+    assert matched > 50  # the comparison is not vacuous
+
+
+def test_index_add_replace_remove() -> None:
+    index: MatchIndex[str] = MatchIndex()
+    index.add("a", compile_query("Bourita"))
+    index.add("a", compile_query("Macron"))  # replaces
+    assert len(index) == 1
+    assert index.match(Document("Macron à Rabat", "")) == {"a": [Span("title", 0, 6)]}
+    assert index.match(Document("Bourita à Rabat", "")) == {}
+    index.remove("a")
+    index.remove("missing")
+    assert len(index) == 0
+    assert index.match(Document("Macron", "")) == {}
+
+
+# ------------------------------------------------------------------------- properties
+
+ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyzéèàç"
+ARABIC_WORD = st.text(st.sampled_from(ARABIC_LETTERS), min_size=2, max_size=9)
+LATIN_WORD = st.text(st.sampled_from(LATIN_LETTERS), min_size=2, max_size=12).map(
+    lambda w: w.capitalize() if len(w) % 3 == 0 else w
+)
+WORD = st.one_of(ARABIC_WORD, LATIN_WORD)
+
+
+@st.composite
+def positive_query(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A query without NOT, and the words it is made of (in query order)."""
+    parts: list[str] = []
+    used: list[str] = []
+    for _ in range(draw(st.integers(1, 4))):
+        shape = draw(st.integers(0, 4))
+        a, b = draw(WORD), draw(WORD)
+        if shape == 0:
+            parts.append(a)
+            used.append(a)
+        elif shape == 1:
+            parts.append(f'"{a} {b}"')
+            used += [a, b]
+        elif shape == 2:
+            parts.append(f"({a} OR {b})")
+            used += [a, b]
+        elif shape == 3:
+            parts.append(f"title:{a}")
+            used.append(a)
+        else:
+            parts.append(f"{a} NEAR/{draw(st.integers(0, 3))} {b}")
+            used += [a, b]
+    return " ".join(parts), used
+
+
+@given(positive_query())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_positive_query_matches_text_made_of_its_own_words(case: tuple[str, list[str]]) -> None:
+    query, used = case
+    try:
+        compiled = compile_query(query)
+    except QueryError:
+        assume(False)
+        raise
+    text = " ".join(used)
+    spans = compiled.match(Document(text, text))
+    assert spans is not None
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text)
+
+
+@given(st.lists(WORD, min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_bare_words_match_in_any_order(words: list[str]) -> None:
+    compiled = compile_query(" ".join(words))
+    doc = Document("", " ، ".join(reversed(words)))
+    assert compiled.match(doc) is not None
+
+
+@given(st.lists(WORD, min_size=2, max_size=6), st.randoms(use_true_random=False))
+@settings(max_examples=100, deadline=None)
+def test_index_equals_naive_on_generated_words(words: list[str], rnd: random.Random) -> None:
+    queries = {}
+    for i in range(8):
+        picked = rnd.sample(words, k=min(len(words), rnd.randint(1, 3)))
+        queries[i] = compile_query(" ".join(picked))
+    index: MatchIndex[int] = MatchIndex()
+    for key, q in queries.items():
+        index.add(key, q)
+    doc = Document(" ".join(rnd.sample(words, k=len(words) // 2)), " ".join(words[::2]))
+    assert index.match(doc) == _naive(queries, doc)
