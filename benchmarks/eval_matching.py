@@ -1,0 +1,206 @@
+"""Precision, recall and F1 of the matcher on the labelled dev set, beside two baselines.
+
+    python benchmarks/eval_matching.py [PATH] [--errors] [--check]
+
+PATH defaults to ../shared/eval/dev_matching.jsonl next to the repository (falling back to
+the copy in tests/data/matching).  Baselines, in the same run: a case-insensitive substring
+test of the whole query, and ``rapidfuzz.fuzz.partial_ratio(query, text) >= 85``.
+``--errors`` lists our mistakes; ``--check`` exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rapidfuzz import fuzz
+
+from bot.matching import Document, QueryError, compile_query
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT = REPO.parent / "shared" / "eval" / "dev_matching.jsonl"
+FALLBACK = REPO / "tests" / "data" / "matching" / "dev_matching.jsonl"
+
+Case = dict[str, object]
+Predictor = Callable[[Case], bool]
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, expect: bool, got: bool) -> None:
+        if expect and got:
+            self.tp += 1
+        elif expect:
+            self.fn += 1
+        elif got:
+            self.fp += 1
+        else:
+            self.tn += 1
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.tn += other.tn
+        return self
+
+    @property
+    def precision(self) -> float | None:
+        d = self.tp + self.fp
+        return self.tp / d if d else None
+
+    @property
+    def recall(self) -> float | None:
+        d = self.tp + self.fn
+        return self.tp / d if d else None
+
+    @property
+    def f1(self) -> float | None:
+        d = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / d if d and (self.tp + self.fn) else None
+
+    @property
+    def fp_rate(self) -> float | None:
+        d = self.fp + self.tn
+        return self.fp / d if d else None
+
+
+def ours(case: Case) -> bool:
+    try:
+        query = compile_query(str(case["query"]))
+    except QueryError:
+        return False
+    return query.match(Document(str(case["title"]), str(case["text"]))) is not None
+
+
+def substring(case: Case) -> bool:
+    haystack = f"{case['title']}\n{case['text']}".casefold()
+    return str(case["query"]).casefold() in haystack
+
+
+def partial(case: Case) -> bool:
+    haystack = f"{case['title']}\n{case['text']}"
+    return bool(fuzz.partial_ratio(str(case["query"]), haystack) >= 85)
+
+
+PREDICTORS: dict[str, Predictor] = {"ours": ours, "substring": substring, "partial_ratio": partial}
+
+
+def load(path: Path) -> list[Case]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def evaluate(cases: Iterable[Case]) -> dict[str, dict[str, Counts]]:
+    """counts[predictor][category]"""
+    out: dict[str, dict[str, Counts]] = {name: {} for name in PREDICTORS}
+    for case in cases:
+        cat = str(case["category"])
+        for name, predict in PREDICTORS.items():
+            out[name].setdefault(cat, Counts()).add(bool(case["expect"]), predict(case))
+    return out
+
+
+def total(counts: dict[str, Counts], keep: Callable[[str], bool]) -> Counts:
+    acc = Counts()
+    for cat, c in counts.items():
+        if keep(cat):
+            acc += c
+    return acc
+
+
+def _fmt(x: float | None) -> str:
+    return "   -" if x is None else f"{x:.2f}"
+
+
+def _row(label: str, n: int, per: dict[str, Counts]) -> str:
+    cells = []
+    for name in PREDICTORS:
+        c = per[name]
+        if c.tp + c.fn == 0:  # an all-negative row: show the false positives
+            cells.append(f"FP {c.fp}/{c.fp + c.tn} {c.fp_rate or 0:.1%}")
+        else:
+            cells.append(f"{_fmt(c.precision)} {_fmt(c.recall)} {_fmt(c.f1)}")
+    return f"{label:<22}{n:>4}  " + "   ".join(f"{cell:<16}" for cell in cells)
+
+
+def report(counts: dict[str, dict[str, Counts]]) -> list[str]:
+    lines = []
+    head = "".join(f"{name + ' (P R F1)':<19}" for name in PREDICTORS)
+    lines.append(f"{'category':<22}{'n':>4}  {head}")
+    cats = sorted(counts["ours"])
+    for cat in cats:
+        c = counts["ours"][cat]
+        n = c.tp + c.fp + c.fn + c.tn
+        lines.append(_row(cat, n, {name: counts[name][cat] for name in PREDICTORS}))
+    for label, keep in (
+        ("ALL except stretch_*", lambda cat: not cat.startswith("stretch_")),
+        ("stretch_*", lambda cat: cat.startswith("stretch_")),
+        ("ALL", lambda cat: True),
+    ):
+        per = {name: total(counts[name], keep) for name in PREDICTORS}
+        c = per["ours"]
+        lines.append(_row(label, c.tp + c.fp + c.fn + c.tn, per))
+    return lines
+
+
+def targets(counts: dict[str, dict[str, Counts]]) -> list[tuple[str, bool]]:
+    ours_counts = counts["ours"]
+    core = total(ours_counts, lambda cat: not cat.startswith("stretch_"))
+    checks = [
+        (f"F1 over non-stretch categories {core.f1 or 0:.3f} >= 0.97", (core.f1 or 0) >= 0.97)
+    ]
+    hard = ours_counts.get("hard_negative")
+    if hard is not None:
+        rate = hard.fp_rate or 0.0
+        checks.append((f"hard_negative false positives {rate:.1%} <= 3%", rate <= 0.03))
+    for cat in sorted(ours_counts):
+        if cat.startswith("stretch_"):
+            r = ours_counts[cat].recall or 0.0
+            checks.append((f"{cat} recall {r:.2f} >= 0.70", r >= 0.7))
+    return checks
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("path", nargs="?", type=Path)
+    ap.add_argument("--errors", action="store_true", help="list the cases we get wrong")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    args = ap.parse_args(argv)
+    path: Path = args.path or (DEFAULT if DEFAULT.exists() else FALLBACK)
+    cases = load(path)
+    counts = evaluate(cases)
+    print(f"{len(cases)} cases from {path}")
+    for line in report(counts):
+        print(line)
+    print()
+    ok = True
+    for text, passed in targets(counts):
+        print(("PASS " if passed else "MISS ") + text)
+        ok = ok and passed
+    if args.errors:
+        print()
+        for case in cases:
+            if ours(case) != bool(case["expect"]):
+                print(
+                    f"{case['id']} {case['category']} expect={case['expect']} query={case['query']}"
+                )
+    return 0 if ok or not args.check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
