@@ -25,6 +25,7 @@ from bot.alerts.index import SubscriptionIndex
 from bot.config import ConfigError, Settings, SourceEntry
 from bot.matching import QueryLimits
 from bot.pipeline.poller import Poller
+from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
 from bot.services.sources import SourceService
 from bot.services.subscriptions import AlreadySubscribed, SubscriptionService
@@ -60,6 +61,7 @@ class App:
     index: SubscriptionIndex
     chats: ChatService
     subscriptions: SubscriptionService
+    aliases: AliasService
     sources: SourceService
     poller: Poller
     deliverer: Deliverer
@@ -81,6 +83,7 @@ class App:
         interrupted = await self.deliverer.recover()
         if interrupted:
             log.warning("%d alerts were being sent when the bot stopped; not resent", interrupted)
+        await self.aliases.load()
         await self.subscriptions.load_index()
         log.info("%d subscriptions loaded", len(self.index))
         if self.bot is not None and self.dispatcher is not None:
@@ -186,11 +189,12 @@ async def build_app(
     subscriptions = SubscriptionService(
         sessions,
         index,
-        limits,
         settings.matching.max_subscriptions_per_chat,
         clock,
         settings.language,
+        preview_days=settings.matching.test_days,
     )
+    aliases = AliasService(sessions, index, clock)
     sources = SourceService(sessions, http, index, access, settings.polling, clock)
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
@@ -205,6 +209,7 @@ async def build_app(
             access,
             subscriptions=subscriptions,
             sources=sources,
+            aliases=aliases,
             zone=settings.zone,
         )
         sender = TelegramSender(bot)
@@ -218,6 +223,7 @@ async def build_app(
         index=index,
         chats=chats,
         subscriptions=subscriptions,
+        aliases=aliases,
         sources=sources,
         poller=Poller(
             sessions,

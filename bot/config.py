@@ -105,6 +105,7 @@ class MatchingConfig(_Section):
     max_query_length: int = Field(default=300, ge=10, le=4000)
     max_terms: int = Field(default=20, ge=1, le=200)
     max_subscriptions_per_chat: int = Field(default=50, ge=1)
+    test_days: float = Field(default=7, gt=0, description="days of articles /test looks at")
 
 
 class SourceEntry(_Section):

@@ -241,3 +241,34 @@ async def test_dry_run_prints_alerts_without_telegram(
     assert "*لفتيت* يترأس اجتماعا حول تدبير ملف الهجرة غير النظامية\n🔗 https://" in printed
     assert "<b>" not in printed and "&quot;" not in printed
     assert telegram.calls == []
+
+
+async def test_test_command_and_aliases(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set_file(FEED, "arabic_rss.xml")
+    app = await apps(make_settings(database_url, telegram, feeds))
+    await feeds.wait_for_hits(FEED, 1)
+    await app.poller.wait_idle()
+
+    tried = await say(telegram, USER, "/test الهجرة")
+    assert "2 of the articles stored in the last 7 days match it" in tried.text
+    assert tried.text.count("• <a href=") == 2 and "<b>الهجرة</b>" in tried.text
+    assert "0 of the articles" in (await say(telegram, USER, "/test Macron")).text
+    broken = await say(telegram, USER, '/test "الهجرة')
+    assert "could not understand" in broken.text
+
+    # Before the alias, a Latin spelling the automatic key cannot reach finds nothing.
+    assert "0 of the articles" in (await say(telegram, USER, "/test Lafdeet")).text
+    refused = await say(telegram, USER, "/alias Lafdeet = لفتيت")
+    assert "only the bot's administrators" in refused.text
+    added = await say(telegram, ADMIN, "/alias Lafdeet = لفتيت")
+    assert "Alias #1" in added.text and "<b>Lafdeet</b> = <b>لفتيت</b>" in added.text
+    assert "could not understand" in (await say(telegram, ADMIN, "/alias Lafdeet =")).text
+    assert "#1: Lafdeet = لفتيت" in (await say(telegram, ADMIN, "/aliases")).text
+
+    subscribed = await say(telegram, USER, "/subscribe Lafdeet")
+    assert "2 of the articles stored in the last 7 days match it" in subscribed.text
+    assert "Alias #1 removed" in (await say(telegram, ADMIN, "/unalias 1")).text
+    assert "0 of the articles" in (await say(telegram, USER, "/test Lafdeet")).text
+    assert "No aliases yet" in (await say(telegram, ADMIN, "/aliases")).text

@@ -5,7 +5,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.matching import Document, MatchIndex, QueryError, QueryLimits, Span, compile_query
+from bot.matching import (
+    Aliases,
+    CompiledQuery,
+    Document,
+    MatchIndex,
+    QueryError,
+    QueryLimits,
+    Span,
+    compile_query,
+)
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +28,30 @@ class ChatMatch:
 class SubscriptionIndex:
     """Maps each article to the chats whose subscriptions it matches."""
 
-    def __init__(self, limits: QueryLimits) -> None:
+    def __init__(self, limits: QueryLimits, aliases: Aliases | None = None) -> None:
         self.limits = limits
-        self._index: MatchIndex[int] = MatchIndex()
+        self._aliases = aliases or Aliases()
+        self._index: MatchIndex[int] = MatchIndex(aliases=self._aliases)
         self._chat_of: dict[int, int] = {}
 
     def __len__(self) -> int:
         return len(self._chat_of)
 
+    @property
+    def aliases(self) -> Aliases:
+        return self._aliases
+
+    def compile(self, query: str) -> CompiledQuery:
+        """Parse a query with the current aliases; raises QueryError."""
+        return compile_query(query, self.limits, aliases=self._aliases)
+
+    def set_aliases(self, aliases: Aliases) -> None:
+        self._aliases = aliases
+        self._index.set_aliases(aliases)
+
     def add(self, subscription_id: int, chat_id: int, query: str) -> None:
         try:
-            compiled = compile_query(query, self.limits)
+            compiled = self.compile(query)
         except QueryError as exc:
             log.warning("subscription %d is not a valid query (%s); skipped", subscription_id, exc)
             return

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.alerts.index import SubscriptionIndex
-from bot.matching import CompiledQuery, QueryLimits, compile_query
+from bot.matching import CompiledQuery, Document, Span
 from bot.storage.db import SessionFactory
-from bot.storage.models import Subscription
-from bot.storage.repositories import ChatRepository, SubscriptionRepository
+from bot.storage.models import Article, Subscription
+from bot.storage.repositories import ArticleRepository, ChatRepository, SubscriptionRepository
 
 Clock = Callable[[], datetime]
 
@@ -28,9 +28,27 @@ class AlreadySubscribed(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    article: Article
+    source_name: str
+    spans: list[Span]
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a query would have matched among recently stored articles."""
+
+    query: CompiledQuery
+    days: float
+    scanned: int
+    matched: int
+    examples: list[Example]
+
+
+@dataclass(frozen=True, slots=True)
 class Subscribed:
     subscription: Subscription
-    query: CompiledQuery
+    preview: Preview
 
 
 class SubscriptionService:
@@ -38,24 +56,45 @@ class SubscriptionService:
         self,
         sessions: SessionFactory,
         index: SubscriptionIndex,
-        limits: QueryLimits,
         max_per_chat: int,
         clock: Clock,
         default_language: str,
+        *,
+        preview_days: float = 7,
+        preview_scan: int = 5000,
     ) -> None:
         self.sessions = sessions
         self.index = index
-        self.limits = limits
         self.max_per_chat = max_per_chat
         self.clock = clock
         self.default_language = default_language
+        self.preview_days = preview_days
+        self.preview_scan = preview_scan
 
     def understand(self, text: str) -> CompiledQuery:
-        """Parse a query; raises QueryError with a user-facing message."""
-        return compile_query(text, self.limits)
+        """Parse a query with the current aliases; raises QueryError (user-facing)."""
+        return self.index.compile(text)
+
+    async def preview(self, text: str, examples: int = 3) -> Preview:
+        """Which of the last days' stored articles the query would have matched."""
+        query = self.understand(text)
+        since = self.clock() - timedelta(days=self.preview_days)
+        async with self.sessions() as session:
+            recent = await ArticleRepository(session).recent_with_source(since, self.preview_scan)
+        found: list[Example] = []
+        matched = 0
+        for article, source_name in recent:
+            spans = query.match(Document(title=article.title, text=article.summary))
+            if spans is None:
+                continue
+            matched += 1
+            if len(found) < examples:
+                found.append(Example(article, source_name, spans))
+        return Preview(query, self.preview_days, len(recent), matched, found)
 
     async def subscribe(self, chat_id: int, text: str) -> Subscribed:
-        query = self.understand(text)
+        preview = await self.preview(text, examples=0)
+        query = preview.query
         async with self.sessions() as session, session.begin():
             await ChatRepository(session).ensure(
                 chat_id, language=self.default_language, now=self.clock()
@@ -68,7 +107,7 @@ class SubscriptionService:
                 raise SubscriptionLimitReached(self.max_per_chat)
             subscription = await repo.add(chat_id, query.text, self.clock())
         self.index.add(subscription.id, chat_id, subscription.query)
-        return Subscribed(subscription, query)
+        return Subscribed(subscription, preview)
 
     async def list(self, chat_id: int) -> Sequence[Subscription]:
         async with self.sessions() as session:

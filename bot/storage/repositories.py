@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
+from bot.storage.models import Alias, Article, Chat, OutboxItem, Source, Subscription
 
 
 class ChatRepository:
@@ -190,14 +190,16 @@ class ArticleRepository:
         await self.session.flush()
         return article
 
-    async def since(self, moment: datetime, limit: int) -> Sequence[Article]:
-        rows = await self.session.scalars(
-            select(Article)
+    async def recent_with_source(self, moment: datetime, limit: int) -> list[tuple[Article, str]]:
+        """Articles fetched since ``moment``, newest first, with their source's name."""
+        rows = await self.session.execute(
+            select(Article, Source.name)
+            .join(Source, Source.id == Article.source_id)
             .where(Article.fetched_at >= moment)
             .order_by(Article.fetched_at.desc(), Article.id.desc())
             .limit(limit)
         )
-        return rows.all()
+        return [(article, name) for article, name in rows.all()]
 
 
 class OutboxRepository:
@@ -236,3 +238,21 @@ class OutboxRepository:
             .values(status="interrupted", last_error="the bot stopped while sending")
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class AliasRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all(self) -> Sequence[Alias]:
+        return (await self.session.scalars(select(Alias).order_by(Alias.id))).all()
+
+    async def add(self, entries: Sequence[str], created_by: int, now: datetime) -> Alias:
+        alias = Alias(entries=list(entries), created_by=created_by, created_at=now)
+        self.session.add(alias)
+        await self.session.flush()
+        return alias
+
+    async def delete(self, alias_id: int) -> bool:
+        result = await self.session.execute(delete(Alias).where(Alias.id == alias_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]

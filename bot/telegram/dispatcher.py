@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.access import AccessPolicy
@@ -15,6 +17,8 @@ from bot.services.chats import ChatService
 from bot.telegram.middlewares import ChatContextMiddleware
 from bot.telegram.routers import admin, user
 from bot.telegram.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, text
+
+log = logging.getLogger(__name__)
 
 
 def create_bot(token: str, api_base: str) -> Bot:
@@ -43,9 +47,9 @@ async def set_commands(bot: Bot, default_language: str, admins: frozenset[int]) 
         await bot.set_my_commands(
             _commands(language, USER_COMMANDS), BotCommandScopeDefault(), language_code=language
         )
-    admin_menu = [
-        *_commands(default_language, USER_COMMANDS),
-        *(BotCommand(command=name, description=name) for name in ADMIN_COMMANDS),
-    ]
+    admin_menu = _commands(default_language, USER_COMMANDS + ADMIN_COMMANDS)
     for admin_id in admins:
-        await bot.set_my_commands(admin_menu, BotCommandScopeChat(chat_id=admin_id))
+        try:
+            await bot.set_my_commands(admin_menu, BotCommandScopeChat(chat_id=admin_id))
+        except TelegramBadRequest as exc:  # the admin has not opened a chat with the bot yet
+            log.info("no admin command menu for %d: %s", admin_id, exc.message)

@@ -6,8 +6,21 @@ from typing import Any
 
 LANGUAGES = ("ar", "fr", "en")
 
-USER_COMMANDS = ("start", "help", "subscribe", "list", "unsubscribe", "pause", "resume", "language")
+USER_COMMANDS = (
+    "start",
+    "help",
+    "subscribe",
+    "test",
+    "list",
+    "unsubscribe",
+    "pause",
+    "resume",
+    "language",
+)
 ADMIN_COMMANDS = (
+    "alias",
+    "aliases",
+    "unalias",
     "addsource",
     "sources",
     "removesource",
@@ -28,6 +41,7 @@ _EN: dict[str, str] = {
         "<b>Commands</b>\n"
         "/subscribe <i>query</i> (or /sub) — follow a name or topic, e.g. "
         "<code>/subscribe الهجرة</code> or <code>/sub Bruno Retailleau</code>\n"
+        "/test <i>query</i> — what a query would have matched lately, before you subscribe\n"
         "/list — your subscriptions, with buttons to remove them\n"
         "/unsubscribe <i>N</i> — remove subscription number N from /list\n"
         "/pause, /resume — stop and restart all alerts in this chat\n"
@@ -40,16 +54,36 @@ _EN: dict[str, str] = {
         "/sources — every source with its state\n"
         "/removesource <i>ID</i>, /pausesource <i>ID</i>, /resumesource <i>ID</i>\n"
         "/interval <i>ID</i> <i>MINUTES</i> — how often a source is polled\n"
-        "/allow <i>USER_ID</i>, /deny <i>USER_ID</i> — who may use the bot"
+        "/allow <i>USER_ID</i>, /deny <i>USER_ID</i> — who may use the bot\n"
+        "/alias <i>A = B = C</i> — spellings of one name, for everyone's queries; "
+        "/aliases lists them, /unalias <i>ID</i> removes one"
+    ),
+    "query_help": (
+        "\n\n<b>Queries</b>: words must all appear, in any order; "
+        '<code>"exact phrase"</code>; <code>OR</code>, <code>NOT</code> or <code>-word</code>, '
+        "parentheses; <code>title:word</code> for the headline; <code>a NEAR/3 b</code>. "
+        "Spelling variants, Arabic prefixes, accents and typos in long names are handled."
     ),
     "cmd_start": "Start and introduction",
     "cmd_help": "Commands",
     "cmd_subscribe": "Follow a name or topic",
+    "cmd_test": "Try a query on recent articles",
     "cmd_list": "Your subscriptions",
     "cmd_unsubscribe": "Remove a subscription",
     "cmd_pause": "Pause all alerts",
     "cmd_resume": "Resume alerts",
     "cmd_language": "Change language",
+    "cmd_addsource": "Add a source (admin)",
+    "cmd_sources": "List sources (admin)",
+    "cmd_removesource": "Remove a source (admin)",
+    "cmd_pausesource": "Pause a source (admin)",
+    "cmd_resumesource": "Resume a source (admin)",
+    "cmd_interval": "Set a source's polling interval (admin)",
+    "cmd_allow": "Allow a user (admin)",
+    "cmd_deny": "Deny a user (admin)",
+    "cmd_alias": "Join spellings of a name (admin)",
+    "cmd_aliases": "List aliases (admin)",
+    "cmd_unalias": "Remove an alias (admin)",
     "private": (
         "This bot is private. Ask its administrator to give you access, "
         "quoting your user id: <code>{user_id}</code>."
@@ -63,7 +97,17 @@ _EN: dict[str, str] = {
         "Tell me what to follow after the command, for example:\n"
         "<code>/subscribe عبد الوافي لفتيت</code>\n<code>/subscribe Bruno Retailleau</code>"
     ),
-    "subscribed": "✅ Subscribed (#{number}): <b>{query}</b>\nUnderstood as: <code>{understood}</code>",
+    "subscribed": "✅ Subscribed (#{number}): <b>{query}</b>\nUnderstood as: <code>{understood}</code>\n{recent}",
+    "recent_count": "{count} of the articles stored in the last {days} days match it.",
+    "test_usage": "Give the query to try, e.g. <code>/test عبد الوافي لفتيت</code>",
+    "test_result": "Understood as: <code>{understood}</code>\n{recent}",
+    "test_example": '• <a href="{url}">{title}</a> — {source}\n  {excerpt}',
+    "alias_usage": "Usage: <code>/alias Laftit = لفتيت = Lafdit</code>",
+    "alias_added": "✅ Alias #{id}: {entries}. Every query now matches these spellings alike.",
+    "aliases_empty": "No aliases yet. Add one with <code>/alias Laftit = لفتيت</code>.",
+    "aliases_header": "<b>Aliases</b>",
+    "alias_removed": "🗑 Alias #{id} removed.",
+    "no_such_alias": "There is no alias #{id}. See /aliases.",
     "already_subscribed": "You already follow <b>{query}</b>.",
     "too_many": "You have reached the limit of {limit} subscriptions. Remove one with /list.",
     "bad_query": "⚠️ I could not understand this query: {reason}",
@@ -125,6 +169,7 @@ _FR: dict[str, str] = {
         "<b>Commandes</b>\n"
         "/subscribe <i>requête</i> (ou /sub) — suivre un nom ou un sujet, p. ex. "
         "<code>/subscribe الهجرة</code> ou <code>/sub Bruno Retailleau</code>\n"
+        "/test <i>requête</i> — ce qu’une requête aurait trouvé récemment, avant de s’abonner\n"
         "/list — vos abonnements, avec des boutons pour les retirer\n"
         "/unsubscribe <i>N</i> — retirer l’abonnement numéro N de /list\n"
         "/pause, /resume — suspendre et reprendre toutes les alertes de ce chat\n"
@@ -137,11 +182,21 @@ _FR: dict[str, str] = {
         "/sources — toutes les sources et leur état\n"
         "/removesource <i>ID</i>, /pausesource <i>ID</i>, /resumesource <i>ID</i>\n"
         "/interval <i>ID</i> <i>MINUTES</i> — fréquence de consultation d’une source\n"
-        "/allow <i>USER_ID</i>, /deny <i>USER_ID</i> — qui peut utiliser le bot"
+        "/allow <i>USER_ID</i>, /deny <i>USER_ID</i> — qui peut utiliser le bot\n"
+        "/alias <i>A = B = C</i> — graphies d’un même nom, pour toutes les requêtes ; "
+        "/aliases les liste, /unalias <i>ID</i> en retire une"
+    ),
+    "query_help": (
+        "\n\n<b>Requêtes</b> : tous les mots doivent figurer, dans n’importe quel ordre ; "
+        '<code>"expression exacte"</code> ; <code>OR</code>, <code>NOT</code> ou '
+        "<code>-mot</code>, parenthèses ; <code>title:mot</code> pour le titre ; "
+        "<code>a NEAR/3 b</code>. Variantes d’orthographe, préfixes arabes, accents et fautes "
+        "de frappe dans les noms longs sont pris en compte."
     ),
     "cmd_start": "Démarrer et présentation",
     "cmd_help": "Commandes",
     "cmd_subscribe": "Suivre un nom ou un sujet",
+    "cmd_test": "Essayer une requête",
     "cmd_list": "Vos abonnements",
     "cmd_unsubscribe": "Retirer un abonnement",
     "cmd_pause": "Suspendre les alertes",
@@ -160,7 +215,14 @@ _FR: dict[str, str] = {
         "Indiquez ce qu’il faut suivre après la commande, par exemple :\n"
         "<code>/subscribe عبد الوافي لفتيت</code>\n<code>/subscribe Bruno Retailleau</code>"
     ),
-    "subscribed": "✅ Abonnement (n° {number}) : <b>{query}</b>\nCompris comme : <code>{understood}</code>",
+    "subscribed": "✅ Abonnement (n° {number}) : <b>{query}</b>\nCompris comme : <code>{understood}</code>\n{recent}",
+    "recent_count": "{count} des articles enregistrés ces {days} derniers jours y correspondent.",
+    "test_usage": "Indiquez la requête à essayer, p. ex. <code>/test Bruno Retailleau</code>",
+    "test_result": "Compris comme : <code>{understood}</code>\n{recent}",
+    "alias_added": "✅ Alias n° {id} : {entries}. Toutes les requêtes trouvent désormais ces graphies.",
+    "aliases_empty": "Aucun alias. Ajoutez-en un avec <code>/alias Laftit = لفتيت</code>.",
+    "alias_removed": "🗑 Alias n° {id} supprimé.",
+    "no_such_alias": "Il n’y a pas d’alias n° {id}. Voir /aliases.",
     "already_subscribed": "Vous suivez déjà <b>{query}</b>.",
     "too_many": "Vous avez atteint la limite de {limit} abonnements. Retirez-en un avec /list.",
     "bad_query": "⚠️ Je n’ai pas compris cette requête : {reason}",
@@ -214,6 +276,7 @@ _AR: dict[str, str] = {
         "<b>الأوامر</b>\n"
         "/subscribe <i>استعلام</i> (أو /sub) — متابعة اسم أو موضوع، مثلا "
         "<code>/subscribe الهجرة</code> أو <code>/sub Bruno Retailleau</code>\n"
+        "/test <i>استعلام</i> — ما كان الاستعلام سيجده مؤخرا، قبل الاشتراك\n"
         "/list — اشتراكاتك، مع أزرار لحذفها\n"
         "/unsubscribe <i>N</i> — حذف الاشتراك رقم N من /list\n"
         "/pause و /resume — إيقاف كل التنبيهات في هذه المحادثة واستئنافها\n"
@@ -226,11 +289,20 @@ _AR: dict[str, str] = {
         "/sources — كل المصادر وحالتها\n"
         "/removesource <i>ID</i> و /pausesource <i>ID</i> و /resumesource <i>ID</i>\n"
         "/interval <i>ID</i> <i>دقائق</i> — وتيرة تفقد المصدر\n"
-        "/allow <i>USER_ID</i> و /deny <i>USER_ID</i> — من يحق له استعمال البوت"
+        "/allow <i>USER_ID</i> و /deny <i>USER_ID</i> — من يحق له استعمال البوت\n"
+        "/alias <i>A = B = C</i> — كتابات مختلفة لاسم واحد، لكل الاستعلامات؛ "
+        "/aliases تعرضها و /unalias <i>ID</i> تحذف إحداها"
+    ),
+    "query_help": (
+        "\n\n<b>الاستعلامات</b>: يجب أن ترد كل الكلمات، بأي ترتيب؛ "
+        '<code>"عبارة بعينها"</code>؛ <code>OR</code> و <code>NOT</code> أو <code>-كلمة</code>، '
+        "والأقواس؛ <code>title:كلمة</code> للعنوان؛ <code>a NEAR/3 b</code>. "
+        "تراعى اختلافات الكتابة والسوابق (و، ب، ال...) والتشكيل والأخطاء في الأسماء الطويلة."
     ),
     "cmd_start": "البدء والتعريف",
     "cmd_help": "الأوامر",
     "cmd_subscribe": "متابعة اسم أو موضوع",
+    "cmd_test": "تجربة استعلام",
     "cmd_list": "اشتراكاتك",
     "cmd_unsubscribe": "حذف اشتراك",
     "cmd_pause": "إيقاف التنبيهات",
@@ -248,7 +320,15 @@ _AR: dict[str, str] = {
         "اكتب ما تريد متابعته بعد الأمر، مثلا:\n"
         "<code>/subscribe عبد الوافي لفتيت</code>\n<code>/subscribe Bruno Retailleau</code>"
     ),
-    "subscribed": "✅ تم الاشتراك (رقم {number}): <b>{query}</b>\nفُهم على أنه: <code>{understood}</code>",
+    "subscribed": "✅ تم الاشتراك (رقم {number}): <b>{query}</b>\nفُهم على أنه: <code>{understood}</code>\n{recent}",
+    "recent_count": "يطابقه {count} من المقالات المحفوظة خلال آخر {days} أيام.",
+    "test_usage": "اكتب الاستعلام المراد تجربته، مثلا <code>/test عبد الوافي لفتيت</code>",
+    "test_result": "فُهم على أنه: <code>{understood}</code>\n{recent}",
+    "alias_added": "✅ الاسم البديل رقم {id}: {entries}. كل الاستعلامات تجد هذه الكتابات الآن.",
+    "aliases_empty": "لا توجد أسماء بديلة بعد. أضف واحدا عبر <code>/alias Laftit = لفتيت</code>.",
+    "aliases_header": "<b>الأسماء البديلة</b>",
+    "alias_removed": "🗑 حُذف الاسم البديل رقم {id}.",
+    "no_such_alias": "لا يوجد اسم بديل رقم {id}. انظر /aliases.",
     "already_subscribed": "أنت تتابع <b>{query}</b> من قبل.",
     "too_many": "بلغت الحد الأقصى وهو {limit} اشتراكا. احذف واحدا عبر /list.",
     "bad_query": "⚠️ لم أفهم هذا الاستعلام: {reason}",

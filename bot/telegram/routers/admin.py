@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,10 +11,13 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message
 
+from bot.matching import AliasError
+from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
 from bot.services.sources import IntervalTooShort, SourceExists, SourceService
 from bot.sources.resolve import SourceResolveError
 from bot.storage.repositories import SourceStats
+from bot.telegram.routers.user import query_error_text
 from bot.telegram.texts import ADMIN_COMMANDS, duration, text
 
 MESSAGE_LIMIT = 4000
@@ -67,7 +71,33 @@ def chunks(header: str, lines: list[str], limit: int = MESSAGE_LIMIT) -> list[st
     return messages
 
 
-def _source_id(command: CommandObject) -> int | None:
+async def _answer_listing(message: Message, lang: str, kind: str, lines: list[str]) -> None:
+    """Answer with ``lines`` under the ``<kind>_header`` text, or ``<kind>_empty``."""
+    if not lines:
+        await message.answer(text(lang, f"{kind}_empty"))
+        return
+    for chunk in chunks(text(lang, f"{kind}_header"), lines):
+        await message.answer(chunk)
+
+
+async def _remove_by_id(
+    message: Message,
+    command: CommandObject,
+    lang: str,
+    remove: Callable[[int], Awaitable[bool]],
+    done: str,
+    missing: str,
+) -> None:
+    item_id = _id_argument(command)
+    if item_id is None:
+        await message.answer(text(lang, "id_usage", command=command.command))
+    elif await remove(item_id):
+        await message.answer(text(lang, done, id=item_id))
+    else:
+        await message.answer(text(lang, missing, id=item_id))
+
+
+def _id_argument(command: CommandObject) -> int | None:
     argument = (command.args or "").strip()
     return int(argument) if argument.isdigit() else None
 
@@ -112,31 +142,20 @@ async def add_source(
 
 
 async def list_sources(message: Message, lang: str, sources: SourceService, zone: ZoneInfo) -> None:
-    stats = await sources.list()
-    if not stats:
-        await message.answer(text(lang, "sources_empty"))
-        return
-    lines = [source_line(s, lang, zone) for s in stats]
-    for chunk in chunks(text(lang, "sources_header"), lines):
-        await message.answer(chunk)
+    lines = [source_line(s, lang, zone) for s in await sources.list()]
+    await _answer_listing(message, lang, "sources", lines)
 
 
 async def remove_source(
     message: Message, command: CommandObject, lang: str, sources: SourceService
 ) -> None:
-    source_id = _source_id(command)
-    if source_id is None:
-        await message.answer(text(lang, "id_usage", command="removesource"))
-    elif await sources.remove(source_id):
-        await message.answer(text(lang, "source_removed", id=source_id))
-    else:
-        await message.answer(text(lang, "no_such_source", id=source_id))
+    await _remove_by_id(message, command, lang, sources.remove, "source_removed", "no_such_source")
 
 
 async def pause_source(
     message: Message, command: CommandObject, lang: str, sources: SourceService
 ) -> None:
-    source_id = _source_id(command)
+    source_id = _id_argument(command)
     if source_id is None:
         await message.answer(text(lang, "id_usage", command=command.command))
         return
@@ -190,6 +209,34 @@ async def allow(message: Message, command: CommandObject, lang: str, chats: Chat
     await message.answer(text(lang, "allowed" if allowed else "denied", user_id=int(argument)))
 
 
+async def add_alias(
+    message: Message, command: CommandObject, lang: str, aliases: AliasService
+) -> None:
+    argument = command.args or ""
+    if not argument.strip():
+        await message.answer(text(lang, "alias_usage"))
+        return
+    user = message.from_user
+    try:
+        alias = await aliases.add(argument, user.id if user else 0)
+    except AliasError as exc:
+        await message.answer(query_error_text(lang, argument, exc))
+        return
+    entries = " = ".join(f"<b>{_escape(e)}</b>" for e in alias.entries)
+    await message.answer(text(lang, "alias_added", id=alias.id, entries=entries))
+
+
+async def list_aliases(message: Message, lang: str, aliases: AliasService) -> None:
+    lines = [f"#{a.id}: " + " = ".join(_escape(e) for e in a.entries) for a in await aliases.list()]
+    await _answer_listing(message, lang, "aliases", lines)
+
+
+async def remove_alias(
+    message: Message, command: CommandObject, lang: str, aliases: AliasService
+) -> None:
+    await _remove_by_id(message, command, lang, aliases.remove, "alias_removed", "no_such_alias")
+
+
 def build_router() -> Router:
     """A fresh router: aiogram attaches a router to one dispatcher only."""
     router = Router(name="admin")
@@ -200,4 +247,7 @@ def build_router() -> Router:
     router.message(Command("pausesource", "resumesource"))(pause_source)
     router.message(Command("interval"))(set_interval)
     router.message(Command("allow", "deny"))(allow)
+    router.message(Command("alias"))(add_alias)
+    router.message(Command("aliases"))(list_aliases)
+    router.message(Command("unalias"))(remove_alias)
     return router

@@ -7,12 +7,15 @@ from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
+from bot.alerts.format import TITLE_LIMIT, bold_spans, excerpt, shorten
 from bot.matching import QueryError
 from bot.services.chats import ChatService
 from bot.services.subscriptions import (
     AlreadySubscribed,
+    Example,
+    Preview,
     SubscriptionLimitReached,
     SubscriptionService,
 )
@@ -20,9 +23,31 @@ from bot.storage.models import Subscription
 from bot.telegram.keyboards import Unsubscribe, subscription_list
 from bot.telegram.texts import LANGUAGES, text
 
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# 50 subscriptions of this length still fit in one Telegram message.
+LIST_QUERY_LIMIT = 70
+
 
 def help_text(lang: str, is_admin: bool) -> str:
-    return text(lang, "help") + (text(lang, "help_admin") if is_admin else "")
+    admin = text(lang, "help_admin") if is_admin else ""
+    return text(lang, "help") + text(lang, "query_help") + admin
+
+
+def recent_text(lang: str, preview: Preview) -> str:
+    return text(lang, "recent_count", count=preview.matched, days=f"{preview.days:g}")
+
+
+def example_text(lang: str, example: Example) -> str:
+    article = example.article
+    title_ranges = [(s.start, s.end) for s in example.spans if s.field == "title"]
+    return text(
+        lang,
+        "test_example",
+        url=html.escape(article.url, quote=True),
+        title=bold_spans(article.title[:TITLE_LIMIT], title_ranges),
+        source=html.escape(example.source_name, quote=False),
+        excerpt=excerpt(article.summary, example.spans, limit=200),
+    )
 
 
 def query_error_text(lang: str, query: str, error: QueryError) -> str:
@@ -40,7 +65,7 @@ def list_view(
         return text(lang, "list_empty"), None
     header = text(lang, "list_header", paused=text(lang, "list_paused") if paused else "")
     lines = [
-        f"{number}. {html.escape(s.query, quote=False)}"
+        f"{number}. {html.escape(shorten(s.query, LIST_QUERY_LIMIT), quote=False)}"
         for number, s in enumerate(subscriptions, start=1)
     ]
     return header + "\n" + "\n".join(lines), subscription_list(subscriptions)
@@ -80,9 +105,34 @@ async def subscribe(
             "subscribed",
             number=number,
             query=html.escape(result.subscription.query, quote=False),
-            understood=html.escape(result.query.describe(), quote=False),
+            understood=html.escape(result.preview.query.describe(), quote=False),
+            recent=recent_text(lang, result.preview),
         )
     )
+
+
+async def test_query(
+    message: Message, command: CommandObject, lang: str, subscriptions: SubscriptionService
+) -> None:
+    query = (command.args or "").strip()
+    if not query:
+        await message.answer(text(lang, "test_usage"))
+        return
+    try:
+        preview = await subscriptions.preview(query)
+    except QueryError as exc:
+        await message.answer(query_error_text(lang, query, exc))
+        return
+    lines = [
+        text(
+            lang,
+            "test_result",
+            understood=html.escape(preview.query.describe(), quote=False),
+            recent=recent_text(lang, preview),
+        )
+    ]
+    lines += [example_text(lang, example) for example in preview.examples]
+    await message.answer("\n\n".join(lines), link_preview_options=NO_PREVIEW)
 
 
 async def list_command(
@@ -164,6 +214,7 @@ def build_router() -> Router:
     router.message(CommandStart())(start)
     router.message(Command("help"))(help_command)
     router.message(Command("subscribe", "sub"))(subscribe)
+    router.message(Command("test"))(test_query)
     router.message(Command("list"))(list_command)
     router.message(Command("unsubscribe", "unsub"))(unsubscribe)
     router.callback_query(Unsubscribe.filter())(unsubscribe_button)
