@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -59,14 +59,11 @@ class Deliverer:
         sender: Sender,
         config: DeliveryConfig,
         zone: ZoneInfo,
-        *,
-        chats: Callable[[int], bool] | None = None,
     ) -> None:
         self.sessions = sessions
         self.sender = sender
         self.config = config
         self.zone = zone
-        self.accepts_chat = chats or (lambda _chat_id: True)
         self._limiter = AsyncLimiter(config.messages_per_second, 1)
         self._lock = asyncio.Lock()
 
@@ -74,11 +71,7 @@ class Deliverer:
         """Send what is due; returns how many messages went out."""
         async with self._lock:
             async with self.sessions() as session:
-                due = [
-                    item
-                    for item in await OutboxRepository(session).due(now, self.config.batch_size)
-                    if self.accepts_chat(item.chat_id)
-                ]
+                due = await OutboxRepository(session).due(now, self.config.batch_size)
             by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
             for item in due:
                 by_chat[item.chat_id].append(item)

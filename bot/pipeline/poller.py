@@ -77,8 +77,8 @@ class Poller:
                 del self._in_flight[source_id]
 
     async def wait_idle(self) -> None:
-        while self._in_flight:
-            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        """Wait for the polls under way now (not for those started meanwhile)."""
+        await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
 
     async def close(self) -> None:
         for task in self._in_flight.values():

@@ -218,12 +218,6 @@ class OutboxRepository:
         )
         return rows.all()
 
-    async def for_chat(self, chat_id: int) -> Sequence[OutboxItem]:
-        rows = await self.session.scalars(
-            select(OutboxItem).where(OutboxItem.chat_id == chat_id).order_by(OutboxItem.id)
-        )
-        return rows.all()
-
     async def drop_pending_for_chat(self, chat_id: int, reason: str) -> None:
         await self.session.execute(
             update(OutboxItem)
