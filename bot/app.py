@@ -7,7 +7,7 @@ import contextlib
 import logging
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,25 +105,21 @@ class App:
                 ),
                 name="telegram-polling",
             )
-        self.scheduler.add_job(
-            self.poller.tick,
-            "interval",
-            seconds=self.settings.polling.tick,
-            id="poll",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
-        self.scheduler.add_job(
-            self._drain,
-            "interval",
-            seconds=self.settings.delivery.tick,
-            id="deliver",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
+        self._every(self.settings.polling.tick, self.poller.tick, "poll")
+        self._every(self.settings.delivery.tick, self._drain, "deliver")
         self.scheduler.start()
+
+    def _every(self, seconds: float, job: Callable[[], Awaitable[object]], job_id: str) -> None:
+        """Run ``job`` now and then every ``seconds``, never two at once."""
+        self.scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
 
     async def stop(self) -> None:
         if self.scheduler.running:

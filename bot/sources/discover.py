@@ -6,21 +6,11 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from bot.sources.parse import FEED_MEDIA_TYPES
 from bot.sources.urls import canonical_url
 
 __all__ = ["discover_feed_links"]
 
-_FEED_TYPES = frozenset(
-    {
-        "application/rss+xml",
-        "application/atom+xml",
-        "application/rdf+xml",
-        "application/x-rss+xml",
-        "application/x-atom+xml",
-        "text/rss+xml",
-        "text/atom+xml",
-    }
-)
 _ANCHOR_SUFFIXES = ("/feed", "/rss", ".rss", ".xml", "/atom")
 # Query-string feeds: WordPress without pretty permalinks, Joomla.
 _QUERY_MARKERS = ("feed=rss", "feed=atom", "format=feed", "format=rss", "format=atom")
@@ -83,7 +73,7 @@ def discover_feed_links(html: bytes | str, base_url: str) -> list[str]:
         attrs = node.attributes
         rel = {token.lower() for token in (attrs.get("rel") or "").split()}
         mime = (attrs.get("type") or "").partition(";")[0].strip().lower()
-        if "alternate" in rel and mime in _FEED_TYPES:
+        if "alternate" in rel and mime in FEED_MEDIA_TYPES:
             add(_absolute(attrs.get("href"), base))
 
     for node in tree.css("a[href]"):

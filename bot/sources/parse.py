@@ -287,7 +287,8 @@ _PROLOG_RE = re.compile(
 _DOCTYPE_HTML_RE = re.compile(r"<!DOCTYPE\s+html\b", re.IGNORECASE)
 _ROOT_RE = re.compile(r"<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)")
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
-_FEED_MIME_TYPES = frozenset(
+# Media types that name a feed (in Content-Type, or in <link rel="alternate" type=...>).
+FEED_MEDIA_TYPES = frozenset(
     {
         "application/rss+xml",
         "application/atom+xml",
@@ -296,10 +297,9 @@ _FEED_MIME_TYPES = frozenset(
         "application/x-atom+xml",
         "text/rss+xml",
         "text/atom+xml",
-        "application/xml",
-        "text/xml",
     }
 )
+_FEED_MIME_TYPES = FEED_MEDIA_TYPES | {"application/xml", "text/xml"}
 # First elements that mean "this is an HTML page" (fragments included).
 _HTML_TAGS = frozenset(
     {"html", "head", "body", "div", "p", "span", "meta", "link", "script", "style", "title"}
