@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self, TypedDict
+from typing import TypedDict
 from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
 from multidict import CIMultiDict
+
+from tests.fakes.server import LoopbackServer
 
 __all__ = ["FEEDS_DIR", "FeedItem", "FeedServer", "Handler", "atom_feed", "rss_feed"]
 
@@ -76,7 +77,7 @@ def _not_modified_since(header: str, last_modified: str) -> bool:
         return header.strip() == last_modified.strip()
 
 
-class FeedServer:
+class FeedServer(LoopbackServer):
     """Serves configurable paths on ``http://127.0.0.1:<random port>``."""
 
     def __init__(self, data_dir: Path = FEEDS_DIR) -> None:
@@ -109,18 +110,6 @@ class FeedServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:

@@ -22,10 +22,11 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.server import LoopbackServer
 
 JsonDict = dict[str, Any]
 
@@ -173,7 +174,7 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackServer):
     """Fake Bot API server: records what the bot sends and feeds it updates.
 
     Create one per test (its asyncio.Condition binds to the running loop on first use).
@@ -245,18 +246,6 @@ class FakeTelegram:
             self._changed.notify_all()
         await self._runner.cleanup()
         self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:
