@@ -122,14 +122,18 @@ class App:
         )
 
     async def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        """Stop taking commands and starting jobs, let a send under way finish, close."""
         if self.dispatcher is not None and self._polling is not None:
             with contextlib.suppress(RuntimeError):  # polling had already ended
                 await self.dispatcher.stop_polling()
             await asyncio.gather(self._polling, return_exceptions=True)
+        if self.scheduler.running:
+            self.scheduler.pause()
         await self.poller.close()
-        await self.deliverer.wait_idle()
+        await self.deliverer.close()
+        if self.scheduler.running:
+            # Cancels the job tasks still pending; the drain among them has returned.
+            self.scheduler.shutdown(wait=False)
         await self.http.close()
         if self.bot is not None:
             await self.bot.session.close()

@@ -5,6 +5,7 @@ The real application runs in-process against FakeTelegram and FeedServer over lo
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from datetime import UTC, datetime
@@ -272,3 +273,27 @@ async def test_test_command_and_aliases(
     assert "Alias #1 removed" in (await say(telegram, ADMIN, "/unalias 1")).text
     assert "0 of the articles" in (await say(telegram, USER, "/test Lafdeet")).text
     assert "No aliases yet" in (await say(telegram, ADMIN, "/aliases")).text
+
+
+async def test_stopping_while_an_alert_is_being_sent_finishes_it_first(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    app = await apps(make_settings(database_url, telegram, feeds))
+    await say(telegram, USER, "/subscribe Bourita")
+    telegram.hold("sendMessage")
+    await publish(feeds, item("b1", "Nasser Bourita reçoit son homologue"))
+    await telegram.wait_for_call("sendMessage", count=2)  # the reply, then the alert
+
+    stopping = asyncio.create_task(apps.stop(app))
+    await asyncio.sleep(0)  # let the stop begin while Telegram holds the alert
+    telegram.release("sendMessage")
+    await stopping
+
+    [alert] = [m for m in telegram.sent if "/b1" in m.text]
+    assert alert.chat_id == USER
+    settings = make_settings(database_url, telegram, feeds)
+    restarted = await apps(settings)
+    async with restarted.sessions() as session:
+        [row] = (await session.scalars(select(OutboxItem))).all()
+    assert (row.status, row.telegram_message_id) == ("sent", alert.message_id)

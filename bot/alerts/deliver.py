@@ -66,10 +66,13 @@ class Deliverer:
         self.zone = zone
         self._limiter = AsyncLimiter(config.messages_per_second, 1)
         self._lock = asyncio.Lock()
+        self._closed = False
 
     async def drain(self, now: datetime) -> int:
         """Send what is due; returns how many messages went out."""
         async with self._lock:
+            if self._closed:
+                return 0
             async with self.sessions() as session:
                 due = await OutboxRepository(session).due(now, self.config.batch_size)
             by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
@@ -196,6 +199,11 @@ class Deliverer:
         """Wait for a drain under way to finish its sends and bookkeeping."""
         async with self._lock:
             pass
+
+    async def close(self) -> None:
+        """Let a drain under way finish; later drains do nothing."""
+        self._closed = True
+        await self.wait_idle()
 
     async def recover(self) -> int:
         """At start: rows left ``sending`` by a crash become ``interrupted``, never resent."""

@@ -205,6 +205,7 @@ class FakeTelegram(LoopbackServer):
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._closing = False
+        self._held: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._methods: dict[str, Callable[[JsonDict], Any]] = {
@@ -319,6 +320,15 @@ class FakeTelegram(LoopbackServer):
         error = ApiError(error_code, description, retry_after)
         self._failures.append(_Failure(method.lower(), error, chat_id, times))
 
+    def hold(self, method: str) -> None:
+        """Keep calls of ``method`` waiting (recorded in ``calls``) until ``release``."""
+        self._held.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        gate = self._held.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
     def block_chat(self, chat_id: int) -> None:
         """Make sending to `chat_id` fail with 403 like a user who blocked the bot."""
         self._blocked.add(chat_id)
@@ -407,6 +417,9 @@ class FakeTelegram(LoopbackServer):
         async with self._changed:
             self.calls.append((method, params))
             self._changed.notify_all()
+        gate = self._held.get(method.lower())
+        if gate is not None:
+            await gate.wait()
         try:
             result = await self._dispatch(method.lower(), params)
         except ApiError as error:
