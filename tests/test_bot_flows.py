@@ -72,6 +72,11 @@ async def test_subscriptions_buttons_pause_and_language(
     assert answer["text"] == "Removed"
     [edit] = await telegram.wait_for_call("editMessageText")
     assert "Laftit" not in edit["text"] and "2. terrorisme" in edit["text"]
+    telegram.press_button(buttons[1]["callback_data"], user_id=USER, message_id=listing.message_id)
+    answers = await telegram.wait_for_call("answerCallbackQuery", count=2)
+    assert answers[1]["text"] == "Already removed"
+    await say(telegram, USER, "/help")  # the handler has had time to edit, had it wanted to
+    assert len([c for c, _ in telegram.calls if c == "editMessageText"]) == 1
 
     assert "no subscription number 7" in (await say(telegram, USER, "/unsubscribe 7")).text
     assert "Removed: <b>terrorisme</b>" in (await say(telegram, USER, "/unsubscribe 2")).text

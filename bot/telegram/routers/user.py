@@ -172,7 +172,7 @@ async def unsubscribe_button(
     chat_id = callback.message.chat.id
     removed = await subscriptions.remove(chat_id, callback_data.subscription_id)
     await callback.answer(text(lang, "removed_button" if removed else "gone_button"))
-    if isinstance(callback.message, Message):
+    if removed and isinstance(callback.message, Message):
         chat = await chats.get(chat_id)
         body, keyboard = list_view(
             lang, await subscriptions.list(chat_id), bool(chat and chat.paused)
