@@ -97,6 +97,9 @@ async def test_subscriptions_buttons_pause_and_language(
     french = await say(telegram, USER, "/language fr")
     assert french.text == "Langue : français."
     assert "Commandes" in (await say(telegram, USER, "/help")).text
+    broken = await say(telegram, USER, '/subscribe "Bruno Retailleau')
+    assert "Ce guillemet n’est jamais fermé" in broken.text
+    assert '<code>⟦"Bruno Retailleau</code>' in broken.text
 
 
 async def test_allowlist_keeps_strangers_out_until_an_admin_allows_them(

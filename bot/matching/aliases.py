@@ -133,10 +133,13 @@ def parse_alias(text: str) -> tuple[str, ...]:
         raise AliasError(
             "Write the spellings to join, separated by =, like /alias Laftit = لفتيت = Lafdit.",
             start,
+            key="alias_empty",
         )
     if "=" not in body:
         raise AliasError(
-            "Separate the spellings with =, like /alias Laftit = لفتيت = Lafdit.", start
+            "Separate the spellings with =, like /alias Laftit = لفتيت = Lafdit.",
+            start,
+            key="alias_no_separator",
         )
     entries: list[str] = []
     keys: set[EntryKey] = set()
@@ -146,35 +149,60 @@ def parse_alias(text: str) -> tuple[str, ...]:
         entry = part.strip()
         pos = offset + lead
         if not entry:
-            raise AliasError("There is an empty spelling here: remove the extra =.", pos)
+            raise AliasError(
+                "There is an empty spelling here: remove the extra =.",
+                pos,
+                key="alias_empty_entry",
+            )
         bad = _FORBIDDEN.search(entry)
         if bad:
             raise AliasError(
-                "An alias is plain words: no quotes or parentheses.", pos + bad.start()
+                "An alias is plain words: no quotes or parentheses.",
+                pos + bad.start(),
+                key="alias_forbidden_character",
             )
         op = _OPERATOR.search(entry)
         if op:
             raise AliasError(
                 f'An alias is plain words: "{op.group(1)}" is a query operator.',
                 pos + op.start(1),
+                key="alias_operator",
+                params={"operator": op.group(1)},
             )
         if entry.startswith("-"):
-            raise AliasError("An alias is plain words: it cannot start with -.", pos)
+            raise AliasError(
+                "An alias is plain words: it cannot start with -.", pos, key="alias_leading_minus"
+            )
         if len(entry) > MAX_ENTRY_LENGTH:
             raise AliasError(
-                f"This spelling is too long: at most {MAX_ENTRY_LENGTH} characters.", pos
+                f"This spelling is too long: at most {MAX_ENTRY_LENGTH} characters.",
+                pos,
+                key="alias_entry_too_long",
+                params={"limit": MAX_ENTRY_LENGTH},
             )
         key = entry_key(entry)
         if not key:
-            raise AliasError("This spelling has no letters or digits.", pos)
+            raise AliasError("This spelling has no letters or digits.", pos, key="alias_no_letters")
         if len(key) > MAX_ENTRY_WORDS:
-            raise AliasError(f"This spelling is too long: at most {MAX_ENTRY_WORDS} words.", pos)
+            raise AliasError(
+                f"This spelling is too long: at most {MAX_ENTRY_WORDS} words.",
+                pos,
+                key="alias_entry_too_many_words",
+                params={"limit": MAX_ENTRY_WORDS},
+            )
         if key not in keys:
             keys.add(key)
             entries.append(entry)
         offset += len(part) + 1
     if len(entries) < 2:
-        raise AliasError("An alias needs at least two different spellings.", start)
+        raise AliasError(
+            "An alias needs at least two different spellings.", start, key="alias_too_few_entries"
+        )
     if len(entries) > MAX_ENTRIES:
-        raise AliasError(f"At most {MAX_ENTRIES} spellings per alias.", start)
+        raise AliasError(
+            f"At most {MAX_ENTRIES} spellings per alias.",
+            start,
+            key="alias_too_many_entries",
+            params={"limit": MAX_ENTRIES},
+        )
     return tuple(entries)

@@ -106,11 +106,19 @@ def _lex(text: str) -> list[_Lex]:
             while j < n and text[j] not in QUOTES:
                 j += 1
             if j >= n:
-                raise QueryError('This quote is never closed: add a closing " after the phrase.', i)
+                raise QueryError(
+                    'This quote is never closed: add a closing " after the phrase.',
+                    i,
+                    key="unclosed_quote",
+                )
             out.append(_Lex("PHRASE", text[i + 1 : j], i))
             i = j + 1
         elif ch in _MINUS and (i + 1 >= n or text[i + 1].isspace() or text[i + 1] in _MINUS):
-            raise QueryError('A "-" must be attached to the word it excludes, like -macaron.', i)
+            raise QueryError(
+                'A "-" must be attached to the word it excludes, like -macaron.',
+                i,
+                key="detached_minus",
+            )
         elif ch in _MINUS:
             out.append(_Lex("MINUS", ch, i))
             i += 1
@@ -141,10 +149,17 @@ def _classify(raw: str, position: int) -> _Lex:
     if m:
         distance = int(m.group(1))
         if distance > MAX_NEAR:
-            raise QueryError(f"{raw} is too far apart: use at most NEAR/{MAX_NEAR}.", position)
+            raise QueryError(
+                f"{raw} is too far apart: use at most NEAR/{MAX_NEAR}.",
+                position,
+                key="near_too_far",
+                params={"operator": raw, "limit": MAX_NEAR},
+            )
         return _Lex("NEAR", raw, position, distance)
     if raw == "NEAR" or _NEARISH.match(raw):
-        raise QueryError("NEAR needs a distance in words, like NEAR/5.", position)
+        raise QueryError(
+            "NEAR needs a distance in words, like NEAR/5.", position, key="near_without_distance"
+        )
     return _Lex("WORD", raw, position)
 
 
@@ -170,7 +185,9 @@ class _Parser:
         node = self.query()
         extra = self.peek()
         if extra is not None:
-            raise QueryError('This ")" has no matching "(".', extra.position)
+            raise QueryError(
+                'This ")" has no matching "(".', extra.position, key="unmatched_close_paren"
+            )
         return node
 
     def query(self) -> Node | None:
@@ -183,16 +200,27 @@ class _Parser:
                 self.take()
                 if not parts:
                     raise QueryError(
-                        '"AND" needs a word, phrase or group on both sides.', lex.position
+                        '"AND" needs a word, phrase or group on both sides.',
+                        lex.position,
+                        key="operator_needs_both_sides",
+                        params={"operator": "AND"},
                     )
                 nxt = self.peek()
                 if nxt is None or nxt.kind in ("RPAREN", "AND", "OR"):
                     raise QueryError(
-                        '"AND" needs a word, phrase or group on both sides.', lex.position
+                        '"AND" needs a word, phrase or group on both sides.',
+                        lex.position,
+                        key="operator_needs_both_sides",
+                        params={"operator": "AND"},
                     )
                 continue
             if lex.kind == "OR":
-                raise QueryError('"OR" needs a word, phrase or group on both sides.', lex.position)
+                raise QueryError(
+                    '"OR" needs a word, phrase or group on both sides.',
+                    lex.position,
+                    key="operator_needs_both_sides",
+                    params={"operator": "OR"},
+                )
             node = self.clause()
             if node is not None:
                 parts.append(node)
@@ -208,12 +236,19 @@ class _Parser:
             self.take()
             nxt = self.peek()
             if nxt is None or nxt.kind in ("RPAREN", "AND", "OR"):
-                raise QueryError('"OR" needs a word, phrase or group on both sides.', lex.position)
+                raise QueryError(
+                    '"OR" needs a word, phrase or group on both sides.',
+                    lex.position,
+                    key="operator_needs_both_sides",
+                    params={"operator": "OR"},
+                )
             alternatives.append(self.unary())
         present = [a for a in alternatives if a is not None]
         if len(alternatives) > 1 and len(present) < len(alternatives):
             pos = first_lex.position if first_lex is not None else 0
-            raise QueryError("One side of this OR has no words to look for.", pos)
+            raise QueryError(
+                "One side of this OR has no words to look for.", pos, key="or_side_empty"
+            )
         if not present:
             return None
         return present[0] if len(present) == 1 else Or(tuple(present))
@@ -225,11 +260,16 @@ class _Parser:
             self.take()
             nxt = self.peek()
             what = '"NOT"' if lex.kind == "NOT" else 'A "-"'
+            key = "not_needs_operand" if lex.kind == "NOT" else "minus_needs_operand"
             if nxt is None or nxt.kind in ("RPAREN", "AND", "OR", "NEAR"):
-                raise QueryError(f"{what} needs a word, phrase or group after it.", lex.position)
+                raise QueryError(
+                    f"{what} needs a word, phrase or group after it.", lex.position, key=key
+                )
             child = self.unary()
             if child is None:
-                raise QueryError(f"{what} needs a word, phrase or group after it.", lex.position)
+                raise QueryError(
+                    f"{what} needs a word, phrase or group after it.", lex.position, key=key
+                )
             return Not(child, lex.position)
         return self.near()
 
@@ -242,19 +282,27 @@ class _Parser:
         self.take()
         nxt = self.peek()
         if nxt is None or nxt.kind in ("RPAREN", "AND", "OR", "NEAR"):
-            raise QueryError(f"{lex.text} needs a word or phrase on both sides.", lex.position)
+            raise QueryError(
+                f"{lex.text} needs a word or phrase on both sides.",
+                lex.position,
+                key="near_needs_both_sides",
+                params={"operator": lex.text},
+            )
         right = self.primary()
         if not isinstance(left, Term) or not isinstance(right, Term):
             assert left_lex is not None
             raise QueryError(
                 f"{lex.text} joins two words or quoted phrases, like Bourita NEAR/5 Albares.",
                 lex.position,
+                key="near_needs_terms",
+                params={"operator": lex.text},
             )
         after = self.peek()
         if after is not None and after.kind == "NEAR":
             raise QueryError(
                 "Only two words or phrases can be joined by NEAR; use AND between pairs.",
                 after.position,
+                key="near_chain",
             )
         return Near(left, right, lex.value)
 
@@ -264,10 +312,14 @@ class _Parser:
             inner = self.query()
             close = self.peek()
             if close is None:
-                raise QueryError('This parenthesis is never closed: add a ")".', lex.position)
+                raise QueryError(
+                    'This parenthesis is never closed: add a ")".',
+                    lex.position,
+                    key="unclosed_paren",
+                )
             self.take()
             if inner is None:
-                raise QueryError("These parentheses are empty.", lex.position)
+                raise QueryError("These parentheses are empty.", lex.position, key="empty_parens")
             return inner
         if lex.kind == "TITLE":
             nxt = self.peek()
@@ -276,21 +328,35 @@ class _Parser:
                     '"title:" must be followed by a word or a quoted phrase, '
                     'like title:Macron or title:"Coupe du monde".',
                     lex.position,
+                    key="title_needs_term",
                 )
             return self.term(self.take(), title=True)
         if lex.kind in ("WORD", "PHRASE"):
             return self.term(lex, title=False)
         if lex.kind == "RPAREN":
-            raise QueryError('This ")" has no matching "(".', lex.position)
+            raise QueryError(
+                'This ")" has no matching "(".', lex.position, key="unmatched_close_paren"
+            )
         if lex.kind == "NEAR":
-            raise QueryError(f"{lex.text} needs a word or phrase on both sides.", lex.position)
-        raise QueryError(f'"{lex.text}" is misplaced here.', lex.position)  # pragma: no cover
+            raise QueryError(
+                f"{lex.text} needs a word or phrase on both sides.",
+                lex.position,
+                key="near_needs_both_sides",
+                params={"operator": lex.text},
+            )
+        # reached by NOT or "-" right after NEAR/n, as in ``a NEAR/5 NOT b``
+        raise QueryError(
+            f'"{lex.text}" is misplaced here.',
+            lex.position,
+            key="misplaced_operator",
+            params={"operator": lex.text},
+        )
 
     def term(self, lex: _Lex, *, title: bool) -> Term | None:
         words = tuple(tokenize(lex.text))
         if not words:
             if lex.kind == "PHRASE":
-                raise QueryError("These quotes contain no words.", lex.position)
+                raise QueryError("These quotes contain no words.", lex.position, key="empty_phrase")
             return None  # bare punctuation such as ":" is not a word
         self.terms += 1
         return Term(words, lex.text, lex.kind == "PHRASE", title, lex.position)
@@ -303,6 +369,7 @@ def _check_positive(node: Node) -> None:
         raise QueryError(
             "The query only excludes words: add at least one word to look for.",
             _first_position(node),
+            key="only_exclusions",
         )
 
 
@@ -314,6 +381,7 @@ def _check_alternatives(node: Node) -> None:
                     "This alternative of an OR only excludes words: "
                     "add a word to look for, or move the exclusion outside the OR.",
                     _first_position(child),
+                    key="or_alternative_only_excludes",
                 )
             _check_alternatives(child)
     elif isinstance(node, And):
@@ -360,23 +428,27 @@ def count_terms(node: Node) -> list[Term]:
 def parse(text: str, limits: QueryLimits) -> Node:
     """Parse a query into a syntax tree, or raise `QueryError`."""
     if not text.strip():
-        raise QueryError("The query is empty: type the words to look for.", 0)
+        raise QueryError("The query is empty: type the words to look for.", 0, key="empty_query")
     if len(text) > limits.max_length:
         raise QueryError(
             f"The query is too long: at most {limits.max_length} characters, "
             f"this one has {len(text)}.",
             limits.max_length,
+            key="query_too_long",
+            params={"limit": limits.max_length, "length": len(text)},
         )
     parser = _Parser(text, _lex(text))
     node = parser.parse()
     if node is None:
-        raise QueryError("The query has no words to look for.", 0)
+        raise QueryError("The query has no words to look for.", 0, key="no_words")
     terms = count_terms(node)
     if len(terms) > limits.max_terms:
         raise QueryError(
             f"Too many terms: at most {limits.max_terms} words or phrases per query, "
             f"this one has {len(terms)}.",
             terms[limits.max_terms].position,
+            key="too_many_terms",
+            params={"limit": limits.max_terms, "count": len(terms)},
         )
     _check_positive(node)
     return node

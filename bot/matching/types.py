@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,9 +36,23 @@ class QueryLimits:
 
 
 class QueryError(ValueError):
-    """A query that cannot be understood; the message is meant for the user."""
+    """A query that cannot be understood; the message is meant for the user.
 
-    def __init__(self, message: str, position: int | None = None) -> None:
+    ``message`` is the English text.  ``key`` is a stable identifier of the kind of error
+    (such as ``"unclosed_quote"``) and ``params`` the values substituted into the message,
+    so that `bot.telegram.query_errors.describe_error` can say the same in other languages.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        position: int | None = None,
+        *,
+        key: str | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
+        self.key = key
+        self.params = params

@@ -21,6 +21,7 @@ from bot.services.subscriptions import (
 )
 from bot.storage.models import Subscription
 from bot.telegram.keyboards import Unsubscribe, subscription_list
+from bot.telegram.query_errors import describe_error
 from bot.telegram.texts import LANGUAGES, text
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -51,7 +52,7 @@ def example_text(lang: str, example: Example) -> str:
 
 
 def query_error_text(lang: str, query: str, error: QueryError) -> str:
-    reason = html.escape(error.message, quote=False)
+    reason = html.escape(describe_error(error, lang), quote=False)
     if error.position is None:
         return text(lang, "bad_query", reason=reason)
     marked = query[: error.position] + "⟦" + query[error.position :]
