@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, Settings, load_settings
@@ -77,6 +78,15 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await app.start()
         await stop.wait()
+    except TelegramUnauthorizedError:
+        print(
+            "error: Telegram refused the token; check BOT_TOKEN or telegram.token", file=sys.stderr
+        )
+        return 1
+    except TelegramNetworkError as exc:
+        api = settings.telegram.api_base
+        print(f"error: cannot reach the Telegram Bot API at {api}: {exc}", file=sys.stderr)
+        return 1
     finally:
         await app.stop()
     return 0

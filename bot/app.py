@@ -71,7 +71,6 @@ class App:
     dispatcher: Dispatcher | None = None
     dry_run: DryRun | None = None
     _polling: asyncio.Task[None] | None = None
-    _stopped: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         await migrate(self.engine)
@@ -138,7 +137,6 @@ class App:
         if self.bot is not None:
             await self.bot.session.close()
         await self.engine.dispose()
-        self._stopped.set()
 
     async def _drain(self) -> None:
         await self.deliverer.drain(self.clock())

@@ -8,18 +8,19 @@ import sys
 from pathlib import Path
 
 from tests.fakes.feed_server import FeedServer
+from tests.fakes.telegram_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def run_cli(*args: str, cwd: Path) -> tuple[int, str, str]:
+async def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *args,
         cwd=cwd,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -60,3 +61,23 @@ async def test_migrate_creates_the_schema(tmp_path: Path) -> None:
         )
     }
     assert {"chats", "subscriptions", "sources", "articles", "outbox"} <= tables
+
+
+async def test_run_with_a_refused_token_says_so_without_showing_it(tmp_path: Path) -> None:
+    async with FakeTelegram("777000111:the-right-token") as telegram:
+        config = tmp_path / "rasd.toml"
+        config.write_text(
+            f'[telegram]\napi_base = "{telegram.base_url}"\n'
+            f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite3"\n',
+            encoding="utf-8",
+        )
+        code, out, err = await run_cli(
+            "--config",
+            str(config),
+            "run",
+            cwd=tmp_path,
+            env={"BOT_TOKEN": "777000111:a-wrong-token"},
+        )
+    assert code == 1
+    assert "Telegram refused the token" in err
+    assert "a-wrong-token" not in out + err
