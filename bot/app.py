@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.access import AccessPolicy
 from bot.alerts.deliver import Deliverer, Sender
 from bot.alerts.index import SubscriptionIndex
+from bot.clock import Clock, utc_now
 from bot.config import ConfigError, Settings, SourceEntry
 from bot.matching import QueryLimits
 from bot.pipeline.poller import Poller
@@ -35,12 +36,7 @@ from bot.telegram.sender import ConsoleSender, TelegramSender
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 CONSOLE_CHAT_ID = 0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

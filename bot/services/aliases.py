@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from bot.alerts.index import SubscriptionIndex
+from bot.clock import Clock
 from bot.matching import Aliases, parse_alias
 from bot.storage.db import SessionFactory
 from bot.storage.models import Alias
 from bot.storage.repositories import AliasRepository
-
-Clock = Callable[[], datetime]
 
 
 class AliasService:

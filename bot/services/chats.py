@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from bot.access import AccessPolicy
+from bot.clock import Clock
 from bot.storage.db import SessionFactory
 from bot.storage.models import Chat
 from bot.storage.repositories import ChatRepository
-
-Clock = Callable[[], datetime]
 
 
 class ChatService:

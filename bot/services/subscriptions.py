@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.alerts.index import SubscriptionIndex
+from bot.clock import Clock
 from bot.matching import CompiledQuery, Document, Span
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Subscription
 from bot.storage.repositories import ArticleRepository, ChatRepository, SubscriptionRepository
-
-Clock = Callable[[], datetime]
 
 
 class SubscriptionLimitReached(Exception):
