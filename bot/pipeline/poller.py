@@ -9,24 +9,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import aiohttp
 
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.ingest import IngestResult, ingest
+from bot.clock import Clock
 from bot.config import PollingConfig
 from bot.sources.fetch import FetchError, fetch
 from bot.sources.parse import FeedParseError, parse_feed
 from bot.sources.resolve import SourceResolveError, resolve_source
 from bot.storage.db import SessionFactory
-from bot.storage.models import Source
 from bot.storage.repositories import SourceRepository
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 def next_poll_after_error(interval: float, errors: int, cap: float) -> timedelta:
@@ -152,9 +150,7 @@ class Poller:
                     else timedelta(hours=self.config.max_article_age_hours),
                 )
                 source_row.feed_url = feed_url
-                source_row.etag = fetched.etag
-                source_row.last_modified = fetched.last_modified
-            self._record_success(source_row, now)
+            source_row.polled_ok(now, fetched.etag, fetched.last_modified)
         if result.new_articles:
             log.info(
                 "source %d (%s): %d new articles, %d alerts queued",
@@ -166,13 +162,6 @@ class Poller:
         if result.queued_alerts:
             self.on_alerts()
         return result
-
-    def _record_success(self, source: Source, now: datetime) -> None:
-        source.last_polled_at = now
-        source.last_success_at = now
-        source.error_count = 0
-        source.last_error = None
-        source.next_poll_at = now + timedelta(seconds=source.interval_seconds)
 
     async def _record_failure(self, source_id: int, reason: str) -> None:
         log.warning("source %d failed: %s", source_id, reason)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -12,14 +12,13 @@ import aiohttp
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.ingest import ingest
+from bot.clock import Clock
 from bot.config import PollingConfig, SourceEntry
 from bot.sources.resolve import resolve_source
 from bot.sources.urls import canonical_url
 from bot.storage.db import SessionFactory
 from bot.storage.models import Source
 from bot.storage.repositories import SourceRepository, SourceStats
-
-Clock = Callable[[], datetime]
 
 
 class SourceExists(Exception):
@@ -103,10 +102,7 @@ class SourceService:
                 alert=False,
                 max_age=timedelta(hours=self.config.max_article_age_hours),
             )
-            source.etag = resolved.fetched.etag
-            source.last_modified = resolved.fetched.last_modified
-            source.last_polled_at = source.last_success_at = now
-            source.next_poll_at = now + timedelta(seconds=source.interval_seconds)
+            source.polled_ok(now, resolved.fetched.etag, resolved.fetched.last_modified)
         return AddedSource(
             source, len(resolved.feed.entries), discovered=resolved.feed_url != page_url
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -66,6 +66,14 @@ class Source(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     from_config: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def polled_ok(self, now: datetime, etag: str | None, last_modified: str | None) -> None:
+        """Record a successful poll: clear the error state, schedule the next one."""
+        self.etag, self.last_modified = etag, last_modified
+        self.last_polled_at = self.last_success_at = now
+        self.error_count = 0
+        self.last_error = None
+        self.next_poll_at = now + timedelta(seconds=self.interval_seconds)
 
 
 class Article(Base):

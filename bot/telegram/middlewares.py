@@ -32,7 +32,13 @@ class ChatContextMiddleware(BaseMiddleware):
         )
         data["lang"] = record.language
         data["is_admin"] = self.access.is_admin(user.id)
-        if not await self.chats.may_use(user.id):
+        # In a private chat the chat is the user: no need to read the row again.
+        allowed = (
+            self.access.allows(user.id, allowed_in_db=record.allowed)
+            if chat.id == user.id
+            else await self.chats.may_use(user.id)
+        )
+        if not allowed:
             refusal = text(record.language, "private", user_id=user.id)
             if isinstance(event, Message):
                 await event.answer(refusal)
