@@ -85,6 +85,19 @@ class PollingConfig(_Section):
     concurrency: int = Field(default=8, ge=1, le=100)
     max_article_age_hours: float = Field(default=72, gt=0)
     max_backoff: float = Field(default=6 * 3600, gt=0, description="seconds")
+    connect_timeout: float = Field(default=10, gt=0, description="seconds")
+    per_host_concurrency: int = Field(default=2, ge=1, le=20)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    max_items_per_feed: int = Field(default=500, ge=1)
+    max_page_bytes: int = Field(default=3_000_000, gt=0, description="article and listing pages")
+    unhealthy_after: int = Field(default=5, ge=1, description="consecutive errors")
+    allow_private_addresses: bool = Field(
+        default=False, description="fetch loopback/private/link-local addresses (tests, intranets)"
+    )
+    full_text_feeds: bool = Field(default=False, description="full text for new feed sources")
+    article_retention_days: float = Field(default=30, gt=0)
+    story_window_hours: float = Field(default=24, gt=0)
+    user_agent: str = "RasdBot/0.2 (+media monitoring; Telegram alert bot)"
 
     @model_validator(mode="after")
     def _default_not_below_min(self) -> PollingConfig:
@@ -98,6 +111,7 @@ class DeliveryConfig(_Section):
     max_attempts: int = Field(default=5, ge=1)
     messages_per_second: float = Field(default=25, gt=0)
     per_chat_interval: float = Field(default=1.0, ge=0, description="seconds")
+    group_per_minute: int = Field(default=20, ge=1, description="groups and channels")
     batch_size: int = Field(default=100, ge=1)
 
 

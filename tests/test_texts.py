@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.i18n import _CATALOG, LANGUAGES, pick_language, text
 from bot.storage.models import Subscription
 from bot.telegram.routers.user import help_text, list_view
-from bot.telegram.texts import _CATALOG, LANGUAGES, pick_language, text
 
 
 def placeholders(template: str) -> set[str]:

@@ -34,11 +34,21 @@ class Chat(Base):
     allowed: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # private | group | supergroup | channel
+    kind: Mapped[str] = mapped_column(String(16), default="private")
+    # immediate | hourly | daily (digests)
+    mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    digest_time: Mapped[str] = mapped_column(String(5), default="08:00", doc="HH:MM local")
+    quiet_start: Mapped[str | None] = mapped_column(String(5), default=None, doc="HH:MM local")
+    quiet_end: Mapped[str | None] = mapped_column(String(5), default=None, doc="HH:MM local")
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Subscription(Base):
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("chat_id", "query", name="uq_subscriptions_chat_query"),)
+    __table_args__ = (
+        UniqueConstraint("chat_id", "thread_id", "query", name="uq_subscriptions_chat_query"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(
@@ -46,6 +56,10 @@ class Subscription(Base):
     )
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The forum topic alerts go to; 0 for the chat itself.
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # No alerts before this moment; None = not muted.
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Source(Base):
@@ -66,6 +80,14 @@ class Source(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     from_config: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # feed (RSS/Atom/RDF/JSON Feed) | sitemap | html (listing page) | telegram (t.me/s/...)
+    kind: Mapped[str] = mapped_column(String(16), default="feed")
+    # CSS selector for article links on an html listing page; None = heuristics.
+    selector: Mapped[str | None] = mapped_column(Text, default=None)
+    # Fetch each article's page and extract its main text.
+    full_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the source crosses polling.unhealthy_after consecutive errors (admins told once).
+    unhealthy_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     def polled_ok(self, now: datetime, etag: str | None, last_modified: str | None) -> None:
         """Record a successful poll: clear the error state, schedule the next one."""
@@ -88,18 +110,27 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The main text of the article page, when the source is full_text; "" otherwise.
+    body: Mapped[str] = mapped_column(Text, default="")
+    # The first article of the same story (near-identical copies across outlets); None = itself.
+    story_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    # Normalised title used to find copies of a story.
+    title_key: Mapped[str] = mapped_column(Text, default="")
 
 
 class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("chat_id", "article_id", name="uq_outbox_chat_article"),
+        UniqueConstraint("chat_id", "thread_id", "article_id", name="uq_outbox_chat_article"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id", ondelete="CASCADE"))
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    # None for a notice (kind "notice"), which carries its own payload.
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), default=None
+    )
     subscription_ids: Mapped[list[int]] = mapped_column(JSON)
     spans: Mapped[list[list[object]]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -109,6 +140,17 @@ class OutboxItem(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The forum topic to post in; 0 for the chat itself.
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # alert | notice (a message to admins: payload = {"key": text key, "params": {...}})
+    kind: Mapped[str] = mapped_column(String(16), default="alert")
+    payload: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
+    # Names of the outlets that later carried the same story ("also reported by").
+    also: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The sent message must be edited to show ``also``.
+    edit_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Telegram refused the HTML (400): send as plain text.
+    plain: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Alias(Base):
