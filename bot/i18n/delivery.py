@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-EN: dict[str, str] = {}
-FR: dict[str, str] = {}
-AR: dict[str, str] = {}
+EN: dict[str, str] = {
+    "cmd_stats": "Delivery and usage figures",
+}
+FR: dict[str, str] = {
+    "cmd_stats": "Chiffres d’envoi et d’usage",
+}
+AR: dict[str, str] = {
+    "cmd_stats": "أرقام الإرسال والاستعمال",
+}

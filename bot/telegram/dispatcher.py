@@ -15,7 +15,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from bot.access import AccessPolicy
 from bot.services.chats import ChatService
 from bot.telegram.middlewares import ChatContextMiddleware
-from bot.telegram.routers import admin, user
+from bot.telegram.routers import admin, settings, stats, user
 from bot.telegram.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, text
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,9 @@ def create_dispatcher(chats: ChatService, access: AccessPolicy, **services: Any)
     middleware = ChatContextMiddleware(chats, access)
     dispatcher.message.outer_middleware(middleware)
     dispatcher.callback_query.outer_middleware(middleware)
-    dispatcher.include_routers(admin.build_router(), user.build_router())
+    dispatcher.include_routers(
+        admin.build_router(), stats.build_router(), settings.build_router(), user.build_router()
+    )
     return dispatcher
 
 

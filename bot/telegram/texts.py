@@ -16,6 +16,7 @@ USER_COMMANDS = (
     "pause",
     "resume",
     "language",
+    "settings",
 )
 ADMIN_COMMANDS = (
     "alias",
@@ -29,4 +30,9 @@ ADMIN_COMMANDS = (
     "interval",
     "allow",
     "deny",
+    "stats",
+    "importopml",
+    "exportopml",
+    "fulltext",
+    "selector",
 )
