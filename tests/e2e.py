@@ -26,7 +26,13 @@ def make_settings(
         "admins": [ADMIN],
         "language": "en",
         "timezone": "Africa/Casablanca",
-        "polling": {"min_interval": 0.1, "default_interval": 0.2, "tick": 0.1, "fetch_timeout": 3},
+        "polling": {
+            "min_interval": 0.1,
+            "default_interval": 0.2,
+            "tick": 0.1,
+            "fetch_timeout": 3,
+            "allow_private_addresses": True,
+        },
         "delivery": {"tick": 0.1, "per_chat_interval": 0},
         "sources": [{"url": feeds.url(FEED), "name": "Hespress <AR>", "interval": 0.2}],
     }

@@ -9,12 +9,18 @@ Content can be changed between polls with another ``set``.  Conditional GETs are
 honoured: a request whose ``If-None-Match`` matches the route's ``etag`` (or
 whose ``If-Modified-Since`` is not older than its ``last_modified``) gets 304.
 ``fail_next`` queues error statuses served before the normal response, e.g. a
-503 followed by recovery.
+503 followed by recovery.  Hostile servers: ``set_stream`` trickles or streams an
+endless body, ``redirect_chain`` builds redirect hops, :func:`gzip_bomb` makes a small
+gzip body that inflates to a huge one (serve it with ``headers={"Content-Encoding":
+"gzip"}``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
+import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +31,21 @@ from typing import TypedDict
 from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDict
 
 from tests.fakes.server import LoopbackServer
 
-__all__ = ["FEEDS_DIR", "FeedItem", "FeedServer", "Handler", "atom_feed", "rss_feed"]
+__all__ = [
+    "FEEDS_DIR",
+    "FakeDNS",
+    "FeedItem",
+    "FeedServer",
+    "Handler",
+    "atom_feed",
+    "gzip_bomb",
+    "rss_feed",
+]
 
 FEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "feeds"
 
@@ -86,6 +102,7 @@ class FeedServer(LoopbackServer):
         self.served: dict[str, int] = {}
         self._counts_changed: asyncio.Condition | None = None
         self.requests: list[tuple[str, CIMultiDict[str]]] = []
+        self.written: dict[str, int] = {}
         self._routes: dict[str, _Route] = {}
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -187,6 +204,50 @@ class FeedServer(LoopbackServer):
     def redirect(self, path: str, location: str, *, status: int = 302) -> None:
         self.set(path, b"", content_type="", status=status, headers={"Location": location})
 
+    def redirect_chain(self, paths: Sequence[str], target: str, *, statuses: Sequence[int]) -> None:
+        """``paths[0]`` redirects to ``paths[1]``... and the last one to ``target`` (a path
+        or URL), hop ``i`` answering ``statuses[i]``."""
+        if len(statuses) != len(paths):
+            raise ValueError("one status per redirecting path")
+        targets = [*paths[1:], target]
+        for path, status, location in zip(paths, statuses, targets, strict=True):
+            self.redirect(path, location, status=status)
+
+    def set_stream(
+        self,
+        path: str,
+        chunk: bytes,
+        *,
+        count: int | None = None,
+        interval: float = 0.0,
+        content_length: int | None = None,
+        content_type: str = "application/rss+xml; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Stream ``chunk`` ``count`` times (``None``: forever), sleeping ``interval``
+        seconds before each write: a trickling or endless body, never held in memory.
+        Without ``content_length`` the body is chunked; with it that length is declared
+        (whether or not the chunks add up to it).  ``written[path]`` counts bytes sent."""
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            stream = web.StreamResponse(headers={"Content-Type": content_type, **(headers or {})})
+            if content_length is None:
+                stream.enable_chunked_encoding()
+            else:
+                stream.content_length = content_length
+            await stream.prepare(request)
+            sent = 0
+            while count is None or sent < count:
+                if interval:
+                    await asyncio.sleep(interval)
+                await stream.write(chunk)
+                self.written[path] = self.written.get(path, 0) + len(chunk)
+                sent += 1
+            await stream.write_eof()
+            return stream
+
+        self.set_handler(path, handler)
+
     def fail_next(self, path: str, *statuses: int) -> None:
         """Answer the next requests to ``path`` with these statuses (one each), then
         go back to the configured response.  The path must be ``set`` already."""
@@ -284,7 +345,75 @@ class FeedServer(LoopbackServer):
         return False
 
 
+class FakeDNS(AbstractResolver):
+    """A DNS we control, for ``create_session(limits, resolver=FakeDNS(...))``.
+
+    ``names`` maps a host name to its addresses; a list of lists is a sequence of
+    answers, one per lookup (the last one repeats): DNS rebinding.  Unknown names fail
+    like a real NXDOMAIN.  ``lookups`` counts the questions per name.
+    """
+
+    def __init__(self, names: dict[str, list[str] | list[list[str]]]) -> None:
+        self.names = names
+        self.lookups: dict[str, int] = {}
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        name = host.rstrip(".").lower()
+        seen = self.lookups.get(name, 0)
+        self.lookups[name] = seen + 1
+        answers = self.names.get(name)
+        if not answers:
+            raise OSError(socket.EAI_NONAME, f"{name}: name not known")
+        if isinstance(answers[0], list):
+            addresses = answers[min(seen, len(answers) - 1)]
+        else:
+            addresses = answers
+        return [
+            {
+                "hostname": name,
+                "host": str(address),
+                "port": port,
+                "family": socket.AF_INET6 if ":" in str(address) else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+            for address in addresses
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
 # ---------------------------------------------------------------------- feed builders
+
+
+def gzip_bomb(inflated_size: int, *, prefix: bytes = b"<rss>") -> bytes:
+    """A gzip stream of ``prefix`` then zeros, ``inflated_size`` bytes in all once
+    inflated (about 1/1000 of that compressed).  Built in milliseconds: one megabyte of
+    zeros is deflated once (ending on a full flush, so it stands alone) and repeated."""
+
+    def deflated(data: bytes) -> bytes:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate
+        return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+    block = bytes(1 << 20)
+    whole, rest = divmod(inflated_size - len(prefix), len(block))
+    crc = zlib.crc32(prefix)
+    for _ in range(whole):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(block[:rest], crc)
+    return b"".join(
+        [
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff",  # gzip header, no name, no time
+            deflated(prefix),
+            deflated(block) * whole,
+            deflated(block[:rest]) if rest else b"",
+            b"\x03\x00",  # an empty final block
+            struct.pack("<II", crc, inflated_size & 0xFFFFFFFF),
+        ]
+    )
 
 
 class FeedItem(TypedDict, total=False):
@@ -386,3 +515,32 @@ def atom_feed(
         out.append("</entry>")
     out += ["</feed>", ""]
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------------- source kinds (A2)
+
+SITES_DIR = FEEDS_DIR.parent / "sites"
+
+
+def site_bytes(name: str, base_url: str = "") -> bytes:
+    """A fixture of tests/data/sites (or tests/data/feeds) with ``{{BASE}}`` replaced
+    by ``base_url`` (sitemap indexes must name absolute URLs of the test server)."""
+    path = SITES_DIR / name if (SITES_DIR / name).exists() else FEEDS_DIR / name
+    return path.read_bytes().replace(b"{{BASE}}", base_url.encode())
+
+
+def numbered_items(count: int, *, start: datetime, step_minutes: int = 1) -> list[FeedItem]:
+    """``count`` items, oldest first, each one ``step_minutes`` after the previous:
+    guid ``g<i>``, link ``https://big.example.ma/a/<i>``, an Arabic title."""
+    from datetime import timedelta
+
+    return [
+        {
+            "title": f"خبر رقم {i} عن الهجرة",
+            "link": f"https://big.example.ma/a/{i}",
+            "guid": f"g{i}",
+            "description": "<p>نص الخبر</p>",
+            "published": start + timedelta(minutes=i * step_minutes),
+        }
+        for i in range(count)
+    ]
