@@ -12,7 +12,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import aiohttp
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 
@@ -51,8 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--queries", type=Path, help="one query per line")
     match.add_argument("--articles", type=Path, help='{"id","title","text"} lines')
 
-    preview = commands.add_parser("preview-source", help="fetch a source once and show its items")
+    preview = commands.add_parser(
+        "preview-source", help="what Rasd would extract from a URL, as JSON lines (saves nothing)"
+    )
     preview.add_argument("url")
+    preview.add_argument("--selector", help="CSS selector of the article blocks of an HTML page")
     return parser
 
 
@@ -104,26 +106,38 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _preview(settings: Settings, url: str) -> int:
-    from bot.sources.resolve import SourceResolveError, resolve_source
+async def _preview(settings: Settings, url: str, selector: str | None) -> int:
+    import json
 
-    async with aiohttp.ClientSession() as http:
+    from bot.sources.errors import SourceError
+    from bot.sources.fetch import Fetcher, FetchLimits, create_session
+    from bot.sources.preview import preview_rows
+
+    polling = settings.polling
+    limits = FetchLimits(
+        timeout=polling.fetch_timeout,
+        connect_timeout=polling.connect_timeout,
+        max_bytes=polling.max_feed_bytes,
+        max_redirects=polling.max_redirects,
+        user_agent=polling.user_agent,
+        allow_private=polling.allow_private_addresses,
+        concurrency=polling.concurrency,
+        per_host=polling.per_host_concurrency,
+    )
+    async with create_session(limits) as http:
         try:
-            resolved = await resolve_source(
-                http,
+            rows = await preview_rows(
+                Fetcher(http, limits),
                 url,
-                timeout=settings.polling.fetch_timeout,
-                max_bytes=settings.polling.max_feed_bytes,
+                selector=selector,
+                max_items=polling.max_items_per_feed,
+                zone=settings.zone,
             )
-        except SourceResolveError as exc:
+        except SourceError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-    print(
-        f"feed: {resolved.feed_url}\ntitle: {resolved.title}\nitems: {len(resolved.feed.entries)}"
-    )
-    for entry in resolved.feed.entries:
-        when = entry.published.astimezone(settings.zone).isoformat() if entry.published else "-"
-        print(f"- {when}  {entry.title}\n  {entry.url}")
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
     return 0
 
 
@@ -159,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings, args))
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
-        return asyncio.run(_preview(settings, args.url))
+        return asyncio.run(_preview(settings, args.url, args.selector))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

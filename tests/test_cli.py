@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -29,23 +30,69 @@ async def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> t
     return process.returncode, out.decode(), err.decode()
 
 
+PRIVATE_OK = {"RASD_POLLING__ALLOW_PRIVATE_ADDRESSES": "true"}
+
+
 async def test_preview_source_finds_the_feed_behind_a_page(
     feeds: FeedServer, tmp_path: Path
 ) -> None:
     feeds.set_file("/", "page_with_feed.html", content_type="text/html; charset=utf-8")
     feeds.set_file("/rss.xml", "arabic_rss.xml")
-    code, out, err = await run_cli("preview-source", feeds.url("/"), cwd=tmp_path)
+    code, out, err = await run_cli("preview-source", feeds.url("/"), cwd=tmp_path, env=PRIVATE_OK)
     assert code == 0, err
-    assert f"feed: {feeds.url('/rss.xml')}" in out
-    assert "items: 3" in out
-    assert "لفتيت يترأس اجتماعا حول تدبير ملف الهجرة غير النظامية" in out
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0] == {
+        "kind": "feed",
+        "url": feeds.url("/"),
+        "feed_url": feeds.url("/rss.xml"),
+        "title": "صدى المغرب - أخبار المغرب والعالم",
+        "items": 3,
+    }
+    assert lines[1]["title"] == "لفتيت يترأس اجتماعا حول تدبير ملف الهجرة غير النظامية"
+    assert lines[1]["published"] == "2025-01-13T09:30:00+00:00"
+    assert len(lines) == 4
+
+
+async def test_preview_source_with_a_selector(feeds: FeedServer, tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Dépêches</title></head><body>"
+        '<div class="d"><a href="/d/1">Rabat : le Parlement adopte la loi</a></div>'
+        '<div class="d"><a href="/d/2">Fès : la médina accueille un festival</a></div>'
+        "</body></html>"
+    )
+    feeds.set("/depeches", page, content_type="text/html; charset=utf-8")
+    code, out, err = await run_cli(
+        "preview-source",
+        feeds.url("/depeches"),
+        "--selector",
+        "div.d",
+        cwd=tmp_path,
+        env=PRIVATE_OK,
+    )
+    assert code == 0, err
+    head, *items = (json.loads(line) for line in out.splitlines())
+    assert (head["kind"], head["items"]) == ("html", 2)
+    assert [i["link"] for i in items] == [feeds.url("/d/1"), feeds.url("/d/2")]
 
 
 async def test_preview_source_reports_a_broken_source(feeds: FeedServer, tmp_path: Path) -> None:
     feeds.set("/down.xml", "oops", status=500, content_type="text/plain")
-    code, _, err = await run_cli("preview-source", feeds.url("/down.xml"), cwd=tmp_path)
+    code, out, err = await run_cli(
+        "preview-source", feeds.url("/down.xml"), cwd=tmp_path, env=PRIVATE_OK
+    )
     assert code == 1
-    assert "HTTP 500" in err
+    assert out == ""
+    assert err.strip() == "error: HTTP 500"
+
+
+async def test_preview_source_refuses_private_addresses_by_default(
+    feeds: FeedServer, tmp_path: Path
+) -> None:
+    feeds.set_file("/rss.xml", "arabic_rss.xml")
+    code, _, err = await run_cli("preview-source", feeds.url("/rss.xml"), cwd=tmp_path)
+    assert code == 1
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1
+    assert "/rss.xml" not in feeds.hits
 
 
 async def test_migrate_creates_the_schema(tmp_path: Path) -> None:

@@ -14,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.sources.discover import discover_feed_links
-from bot.sources.fetch import FetchError, FetchResult, fetch
+from bot.sources.fetch import (
+    DEFAULT_USER_AGENT,
+    Fetcher,
+    FetchError,
+    FetchLimits,
+    FetchResult,
+    create_session,
+    fetch,
+)
 from bot.sources.parse import (
     FeedParseError,
     ParsedFeed,
@@ -38,6 +46,13 @@ CP1256_SUMMARY_1 = "استقبل وزير الداخلية «عبد الوافي
 async def server() -> AsyncIterator[FeedServer]:
     async with FeedServer() as srv:
         yield srv
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    limits = FetchLimits(allow_private=True, timeout=5.0)
+    async with create_session(limits) as http:
+        yield Fetcher(http, limits)
 
 
 @pytest.fixture
@@ -79,7 +94,7 @@ async def test_fetch_returns_body_and_validators(
     assert result.etag == '"v1"'
     assert result.last_modified == "Mon, 13 Jan 2025 11:05:00 GMT"
     _, headers = server.requests[-1]
-    assert headers["User-Agent"] == "RasdBot/0.1 (+media monitoring)"
+    assert headers["User-Agent"] == DEFAULT_USER_AGENT
     assert "If-None-Match" not in headers
 
 
@@ -374,7 +389,7 @@ def test_rss_helper_round_trips_through_cp1256() -> None:
         (fixture_bytes("page_with_feed.html"), "not a feed: looks like an HTML page"),
         (fixture_bytes("page_without_feed.html"), "not a feed: looks like an HTML page"),
         (b"", "not a feed: empty document"),
-        (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "not a feed: JSON"),
+        (b'{"version": "2.0", "items": []}', "not a feed: a JSON document that is not a JSON Feed"),
         (random.Random(1256).randbytes(4000), "not a feed: "),
         (
             b"<?xml version='1.0'?><urlset><url><loc>https://x.ma/</loc></url></urlset>",
@@ -564,10 +579,14 @@ def test_html_to_text_never_glues_words(words: list[tuple[str, str]]) -> None:
 # ----------------------------------------------------------------------------- discover
 
 
-def test_discover_links_in_document_order_without_json() -> None:
+def test_discover_links_in_document_order_json_last() -> None:
     links = discover_feed_links(fixture_bytes("page_with_feed.html"), "https://sada.example.ma/")
-    # JSON feed skipped; the footer <a href="/rss.xml"> duplicates the first link.
-    assert links == ["https://sada.example.ma/rss.xml", "https://sada.example.ma/atom.xml"]
+    # JSON Feed after RSS/Atom; the footer <a href="/rss.xml"> duplicates the first link.
+    assert links == [
+        "https://sada.example.ma/rss.xml",
+        "https://sada.example.ma/atom.xml",
+        "https://sada.example.ma/feed.json",
+    ]
 
 
 def test_discover_nothing_on_page_without_feed() -> None:
@@ -596,41 +615,47 @@ def test_discover_anchor_fallback_and_base_href() -> None:
 # ----------------------------------------------------------------------------- resolve
 
 
-async def test_resolve_html_page_finds_its_feed(
-    server: FeedServer, session: aiohttp.ClientSession
-) -> None:
+async def test_resolve_html_page_finds_its_feed(server: FeedServer, fetcher: Fetcher) -> None:
     server.set_file("/", "page_with_feed.html", content_type="text/html; charset=utf-8")
     server.set_file("/rss.xml", "arabic_rss.xml", etag='"abc"')
-    resolved = await resolve_source(session, server.url("/"))
+    resolved = await resolve_source(fetcher, server.url("/"))
     assert resolved.page_url == server.url("/")
     assert resolved.feed_url == server.url("/rss.xml")
     assert resolved.title == "صدى المغرب - أخبار المغرب والعالم"
-    assert len(resolved.feed.entries) == 3
-    assert resolved.fetched.etag == '"abc"'
+    assert resolved.kind == "feed"
+    entries = resolved.read.entries or []
+    assert len(entries) == 3
+    assert resolved.read.fetched.etag == '"abc"'
     # The relative item link resolves against the real feed location.
-    assert resolved.feed.entries[2].url == server.url("/politique/majlis-hokouma-45810.html")
+    assert entries[2].url == server.url("/politique/majlis-hokouma-45810.html")
 
 
-async def test_resolve_direct_feed(server: FeedServer, session: aiohttp.ClientSession) -> None:
+async def test_resolve_direct_feed(server: FeedServer, fetcher: Fetcher) -> None:
     server.set_file("/atom.xml", "french_atom.xml", content_type="text/html")  # mislabelled
-    resolved = await resolve_source(session, server.url("/atom.xml"))
+    resolved = await resolve_source(fetcher, server.url("/atom.xml"))
     assert resolved.feed_url == server.url("/atom.xml")
     assert resolved.title == "L’Écho du Maroc — Actualités"
-    assert len(resolved.feed.entries) == 3
+    assert resolved.kind == "feed"
+    assert len(resolved.read.entries or []) == 3
     assert server.hits["/atom.xml"] == 1
 
 
-async def test_resolve_page_without_feed(
-    server: FeedServer, session: aiohttp.ClientSession
-) -> None:
-    server.set_file("/", "page_without_feed.html", content_type="text/html; charset=utf-8")
+async def test_resolve_page_without_feed_or_articles(server: FeedServer, fetcher: Fetcher) -> None:
+    server.set(
+        "/",
+        "<html><body><nav><a href='/politique'>Politique</a></nav><p>Bienvenue</p></body></html>",
+        content_type="text/html; charset=utf-8",
+    )
     with pytest.raises(SourceResolveError) as caught:
-        await resolve_source(session, server.url("/"))
-    assert str(caught.value) == f"{server.url('/')} is an HTML page that links no feed"
+        await resolve_source(fetcher, server.url("/"))
+    assert str(caught.value) == (
+        f"{server.url('/')} is an HTML page with no feed, no news sitemap and no article"
+        " links recognised (give a CSS selector)"
+    )
 
 
 async def test_resolve_tries_next_link_when_first_fails(
-    server: FeedServer, session: aiohttp.ClientSession
+    server: FeedServer, fetcher: Fetcher
 ) -> None:
     server.set(
         "/",
@@ -639,13 +664,13 @@ async def test_resolve_tries_next_link_when_first_fails(
         content_type="text/html",
     )
     server.set_file("/rss1.rdf", "rss1_rdf.xml")
-    resolved = await resolve_source(session, server.url("/"))
+    resolved = await resolve_source(fetcher, server.url("/"))
     assert resolved.feed_url == server.url("/rss1.rdf")
     assert resolved.title == "Agence Maghreb Info"
     assert server.hits["/gone.xml"] == 1
 
 
-async def test_resolve_all_links_broken(server: FeedServer, session: aiohttp.ClientSession) -> None:
+async def test_resolve_all_links_broken(server: FeedServer, fetcher: Fetcher) -> None:
     server.set(
         "/",
         '<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml">'
@@ -654,7 +679,7 @@ async def test_resolve_all_links_broken(server: FeedServer, session: aiohttp.Cli
     )
     server.set_file("/rss.xml", "truncated.xml")
     with pytest.raises(SourceResolveError) as caught:
-        await resolve_source(session, server.url("/"))
+        await resolve_source(fetcher, server.url("/"))
     assert str(caught.value) == (
         f"{server.url('/')} links a feed but none could be read "
         f"({server.url('/rss.xml')}: not a feed: malformed XML (no element found at line 9))"
@@ -665,14 +690,18 @@ async def test_resolve_all_links_broken(server: FeedServer, session: aiohttp.Cli
     ("body", "content_type", "message"),
     [
         (None, "", "HTTP 404"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png", "{url} is not a feed or HTML page"),
+        (
+            b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+            "image/png",
+            "{url} is not a feed, sitemap or HTML page",
+        ),
         (fixture_bytes("truncated.xml"), "application/rss+xml", "not a feed: malformed XML"),
     ],
     ids=["404", "png", "broken-feed"],
 )
 async def test_resolve_errors(
     server: FeedServer,
-    session: aiohttp.ClientSession,
+    fetcher: Fetcher,
     body: bytes | None,
     content_type: str,
     message: str,
@@ -681,7 +710,7 @@ async def test_resolve_errors(
         server.set("/thing", body, content_type=content_type)
     url = server.url("/thing")
     with pytest.raises(SourceResolveError) as caught:
-        await resolve_source(session, url)
+        await resolve_source(fetcher, url)
     assert str(caught.value).startswith(message.format(url=url))
 
 
@@ -747,3 +776,11 @@ async def test_atom_helper_end_to_end(server: FeedServer, session: aiohttp.Clien
     assert entry.guid == "https://echo.example.ma/a?x=1&utm_source=tw"
     assert entry.summary == "Un\nDeux"
     assert entry.published == datetime(2025, 1, 13, 9, 0, tzinfo=UTC)
+
+
+def test_parse_feed_reads_json_feeds_too() -> None:
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": []}'
+    feed = parse_feed(body, base_url="https://x.ma/feed.json")
+    assert (feed.title, feed.entries) == ("t", [])
+    full = parse_feed(fixture_bytes("jsonfeed_1_1.json"), base_url="https://sada.example.ma/f")
+    assert full.entries[0].guid == "sada-45821"

@@ -13,6 +13,7 @@ __all__ = ["discover_feed_links"]
 
 _ANCHOR_SUFFIXES = ("/feed", "/rss", ".rss", ".xml", "/atom")
 # Query-string feeds: WordPress without pretty permalinks, Joomla.
+_JSON_FEED_TYPES = frozenset({"application/feed+json", "application/json"})
 _QUERY_MARKERS = ("feed=rss", "feed=atom", "format=feed", "format=rss", "format=atom")
 
 
@@ -44,7 +45,7 @@ def discover_feed_links(html: bytes | str, base_url: str) -> list[str]:
     """Absolute feed URLs advertised by an HTML page, best first, without duplicates.
 
     First every ``<link rel="alternate">`` with an RSS/Atom/RDF type, in document
-    order (JSON Feed links are skipped); then, as a fallback, ``<a href>`` links
+    order, then those of a JSON Feed type; then, as a fallback, ``<a href>`` links
     whose path ends in ``/feed``, ``/rss``, ``.rss``, ``.xml`` or ``/atom``
     (sitemaps excluded) or whose query asks for a feed (``?feed=rss2``,
     ``?format=feed``).  Relative links resolve against ``<base href>`` if the
@@ -69,12 +70,17 @@ def discover_feed_links(html: bytes | str, base_url: str) -> list[str]:
             seen.add(url)
             found.append(url)
 
+    json_feeds: list[str | None] = []
     for node in tree.css("link[href]"):
         attrs = node.attributes
         rel = {token.lower() for token in (attrs.get("rel") or "").split()}
         mime = (attrs.get("type") or "").partition(";")[0].strip().lower()
         if "alternate" in rel and mime in FEED_MEDIA_TYPES:
             add(_absolute(attrs.get("href"), base))
+        elif "alternate" in rel and mime in _JSON_FEED_TYPES:
+            json_feeds.append(_absolute(attrs.get("href"), base))
+    for url in json_feeds:
+        add(url)
 
     for node in tree.css("a[href]"):
         url = _absolute(node.attributes.get("href"), base)

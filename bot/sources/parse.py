@@ -1,4 +1,4 @@
-"""Feed parsing (RSS 0.9x/1.0/2.0, Atom) into plain-text entries.
+"""Feed parsing (RSS 0.9x/1.0/2.0, Atom, RDF) into plain-text entries.
 
 Decoding is done here rather than left to feedparser, because legacy Arabic
 sites often serve windows-1256 with a missing or contradictory charset:
@@ -13,6 +13,14 @@ sites often serve windows-1256 with a missing or contradictory charset:
 4. otherwise charset-normalizer's best guess; finally UTF-8 with replacement.
 
 The text is then handed to feedparser as UTF-8 with a matching declaration.
+
+Hostile documents: a DOCTYPE that declares entities (entity expansion, "billion
+laughs", external entities reading local files or URLs) is refused with a
+:class:`FeedParseError` of kind ``hostile``; any other DOCTYPE (old RSS 0.91 DTD
+references) is dropped unread, so nothing is ever fetched or expanded.  A feed
+with more than ``max_items`` items is cut *before* parsing to the newest
+``max_items`` (the first ones, or the last ones when the document is oldest
+first), so a 10,000-item feed costs what a 500-item one does.
 """
 
 from __future__ import annotations
@@ -23,8 +31,8 @@ import html
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from html.entities import name2codepoint
 from typing import Any
 
@@ -32,13 +40,17 @@ import feedparser
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.sources.dates import parse_date_naive, site_zone, to_utc
+from bot.sources.errors import SourceError
 from bot.sources.urls import canonical_url
 
 __all__ = [
+    "DEFAULT_MAX_ITEMS",
     "FeedParseError",
     "ParsedEntry",
     "ParsedFeed",
     "decode_document",
+    "decode_html",
     "html_to_text",
     "is_html",
     "looks_like_feed",
@@ -46,24 +58,39 @@ __all__ = [
 ]
 
 
+DEFAULT_MAX_ITEMS = 500
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedEntry:
+    """One article of a source.  ``published`` is aware (UTC) or ``None`` (unknown:
+    the pipeline uses first-seen time); ``text`` is the full text when the source
+    itself carries it (a Telegram post), else empty."""
+
     guid: str
     url: str
     title: str
     summary: str
     published: datetime | None
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
+    """A parsed source document of any kind.  ``ttl``: seconds the source asks
+    clients to wait between polls (RSS ``<ttl>``, ``sy:updatePeriod``), if any."""
+
     title: str
     link: str | None
     entries: list[ParsedEntry]
+    ttl: float | None = None
 
 
-class FeedParseError(Exception):
+class FeedParseError(SourceError):
     """The document is not a usable feed; ``str(error)`` starts with "not a feed: "."""
+
+    def __init__(self, reason: str, *, kind: str = "parse") -> None:
+        super().__init__(reason, kind=kind)
 
 
 # --------------------------------------------------------------------------- HTML -> text
@@ -137,6 +164,11 @@ _SKIP_TAGS = frozenset(
 )
 _WS_RE = re.compile(r"\s+")
 _TAG_LIKE_RE = re.compile(r"<[A-Za-z/!?]")
+_HTML_TAG_RE = re.compile(
+    r"</?(?:script|style|iframe|object|embed|svg|noscript|template|img|a|b|i|u|em|strong|span"
+    r"|font|p|br|div|small|sup|sub|mark|h[1-6])(?:\s[^>]*)?/?>",
+    re.IGNORECASE,
+)
 
 
 def _separator(tag: str) -> str:
@@ -197,7 +229,9 @@ def _plain(value: object, detail: object, *, multiline: bool) -> str:
     if isinstance(detail, Mapping):
         kind = str(detail.get("type") or "")
     # feedparser marks RSS text that contains markup as text/html; Atom declares it.
-    if "html" in kind or (not kind and _TAG_LIKE_RE.search(value)):
+    # "Plain" text that carries real HTML tags (double-escaped titles, scripts) is
+    # markup all the same: its tags and script bodies must not reach an alert.
+    if "html" in kind or (not kind and _TAG_LIKE_RE.search(value)) or _HTML_TAG_RE.search(value):
         return html_to_text(value, multiline=multiline)
     # Plain text: "a < b" stays as is, but double-escaped entities are decoded.
     return _join_lines(html.unescape(value) if "&" in value else value, multiline)
@@ -270,6 +304,39 @@ def decode_document(body: bytes, charset: str | None = None) -> str:
     match = _XML_DECL_ENCODING_RE.search(body[:4096])
     declared = match.group(1).decode("ascii") if match else None
     for candidate in (declared, charset):
+        text = _try_decode(body, candidate)
+        if text is not None:
+            return text
+    best = from_bytes(body).best()
+    if best is not None:
+        return str(best)
+    return body.decode("utf-8", errors="replace")
+
+
+_META_CHARSET_RE = re.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z][A-Za-z0-9._:\-]*)""", re.IGNORECASE
+)
+
+
+def html_charset(body: bytes) -> str | None:
+    """The charset a page declares in ``<meta charset>`` or ``<meta http-equiv
+    content="...; charset=...">`` (within its first 64 KB), if any."""
+    match = _META_CHARSET_RE.search(body[:65536])
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def decode_html(body: bytes, charset: str | None = None) -> str:
+    """Decode an HTML page: a byte-order mark; valid UTF-8; the HTTP ``charset``;
+    the page's ``<meta>`` charset (each only if it decodes the whole page); then
+    charset-normalizer's guess; finally UTF-8 with replacement characters."""
+    bom = _bom_encoding(body)
+    if bom is not None:
+        name, skip = bom
+        return body[skip:].decode(name, errors="replace")
+    text = _as_utf8(body)
+    if text is not None:
+        return text
+    for candidate in (charset, html_charset(body)):
         text = _try_decode(body, candidate)
         if text is not None:
             return text
@@ -404,12 +471,71 @@ def _fix_entities(text: str) -> str:
     return "".join(pieces)
 
 
-def _prepare_xml(text: str) -> bytes:
+_DOCTYPE_RE = re.compile(r"<!DOCTYPE\b(?:[^>\[]|\[.*?\])*>", re.DOTALL | re.IGNORECASE)
+_ENTITY_DECL_RE = re.compile(r"<!ENTITY\b", re.IGNORECASE)
+_PROLOG_SCAN = 65536
+HOSTILE_ENTITIES = (
+    "the document declares XML entities (refused: entity expansion and external"
+    " entities are never processed)"
+)
+
+
+def refuse_entities(text: str, root_re: re.Pattern[str]) -> str:
+    """``text`` without its DOCTYPE; raises :class:`FeedParseError` (kind
+    ``hostile``) if the prolog (before the first ``root_re`` match) declares
+    entities.  Only a prolog DTD is ever processed by an XML parser, so entity
+    declarations anywhere else are inert."""
+    root = root_re.search(text, 0, _PROLOG_SCAN * 16)
+    end = root.start() if root is not None else min(len(text), _PROLOG_SCAN)
+    prolog = text[:end]
+    if "<!" not in prolog:
+        return text
+    if _ENTITY_DECL_RE.search(prolog):
+        raise FeedParseError(f"not a feed: {HOSTILE_ENTITIES}", kind="hostile")
+    return _DOCTYPE_RE.sub("", prolog) + text[end:]
+
+
+_ITEM_OPEN_RE = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?(?:item|entry)[\s>/]")
+_ITEM_CLOSE_RE = re.compile(r"</(?:[A-Za-z_][\w.\-]*:)?(?:item|entry)\s*>")
+_ITEM_DATE_RE = re.compile(
+    r"<((?:[A-Za-z_][\w.\-]*:)?(?:pubDate|published|updated|date|issued))\b[^>/]*>"
+    r"\s*(?:<!\[CDATA\[)?\s*([^<\]]{4,80}?)\s*(?:\]\]>)?\s*</\1\s*>"
+)
+
+
+def _span_date(text: str, start: int, end: int) -> datetime | None:
+    match = _ITEM_DATE_RE.search(text, start, end)
+    stamp = parse_date_naive(match.group(2), slow=False) if match else None
+    return to_utc(stamp) if stamp is not None else None
+
+
+def _limit_items(text: str, max_items: int) -> str:
+    """Keep only the newest ``max_items`` items/entries of a big feed (see module doc)."""
+    opens = [m.start() for m in _ITEM_OPEN_RE.finditer(text)]
+    if len(opens) <= max_items:
+        return text
+    spans: list[tuple[int, int]] = []
+    for start in opens:
+        if spans and start < spans[-1][1]:
+            continue  # an <item inside an item: not a real one
+        close = _ITEM_CLOSE_RE.search(text, start)
+        spans.append((start, close.end() if close is not None else len(text)))
+    if len(spans) <= max_items:
+        return text
+    first = _span_date(text, *spans[0])
+    last = _span_date(text, *spans[-1])
+    kept = spans[-max_items:] if first and last and last > first else spans[:max_items]
+    return text[: spans[0][0]] + text[kept[0][0] : kept[-1][1]] + text[spans[-1][1] :]
+
+
+def _prepare_xml(text: str, max_items: int = DEFAULT_MAX_ITEMS) -> bytes:
     text = _XML_INVALID_RE.sub("", text.lstrip("\ufeff \t\r\n"))
     # Output printed before the declaration (PHP warnings) makes strict parsing fail.
     junk = _JUNK_BEFORE_DECL_RE.match(text[:4096])
     if junk is not None and not _FEED_START_RE.search(junk.group(0)):
         text = text[junk.end() :]
+    text = refuse_entities(text, _FEED_START_RE)
+    text = _limit_items(text, max_items)
     text = _fix_entities(text)
     decl = _XML_DECL_RE.match(text)
     if decl is not None:
@@ -429,7 +555,7 @@ def _describe(exc: object) -> str:
     return str(exc)[:120] or type(exc).__name__
 
 
-def _to_datetime(parsed: object) -> datetime | None:
+def _struct_time(parsed: object) -> datetime | None:
     if not isinstance(parsed, tuple) or len(parsed) < 6:
         return None
     try:
@@ -464,8 +590,55 @@ def _entry(raw: Mapping[str, Any], base_url: str) -> ParsedEntry | None:
     if not guid:
         digest = hashlib.sha1(f"{title}\n{summary}".encode(), usedforsecurity=False)
         guid = f"sha1:{digest.hexdigest()}"
-    published = _to_datetime(raw.get("published_parsed")) or _to_datetime(raw.get("updated_parsed"))
-    return ParsedEntry(guid=guid, url=url, title=title, summary=summary, published=published)
+    return ParsedEntry(guid=guid, url=url, title=title, summary=summary, published=None)
+
+
+def _own(raw: Mapping[str, Any], key: str) -> object:
+    """``raw[key]`` without FeedParserDict's fallbacks (``updated`` → ``published``
+    with a deprecation warning)."""
+    if isinstance(raw, dict):
+        return dict.get(raw, key)
+    return raw.get(key)
+
+
+def _raw_date(raw: Mapping[str, Any]) -> datetime | None:
+    """The entry's time as written (naive if it names no zone)."""
+    for key in ("published", "updated", "created"):
+        stamp = parse_date_naive(_own(raw, key), slow=False)
+        if stamp is not None:
+            return stamp
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        stamp = _struct_time(_own(raw, key))
+        if stamp is not None:
+            return stamp
+    for key in ("published", "updated", "created"):
+        stamp = parse_date_naive(_own(raw, key))
+        if stamp is not None:
+            return stamp
+    return None
+
+
+_SY_PERIODS = {"hourly": 3600.0, "daily": 86400.0, "weekly": 604800.0, "monthly": 2592000.0}
+
+
+def _ttl(feed: Mapping[str, Any]) -> float | None:
+    """Seconds between polls the feed asks for: RSS ``<ttl>`` (minutes) and the
+    syndication module's ``updatePeriod``/``updateFrequency``; the larger wins."""
+    found: list[float] = []
+    try:
+        minutes = float(str(feed.get("ttl") or "").strip())
+        if 0 < minutes < 1e6:
+            found.append(minutes * 60)
+    except ValueError:
+        pass
+    period = _SY_PERIODS.get(str(feed.get("sy_updateperiod") or "").strip().lower())
+    if period is not None:
+        try:
+            frequency = float(str(feed.get("sy_updatefrequency") or "1").strip())
+        except ValueError:
+            frequency = 1.0
+        found.append(period / frequency if frequency >= 1 else period)
+    return max(found) if found else None
 
 
 # expat's messages for a document that simply stops.
@@ -484,14 +657,23 @@ def _cut_inside_last_entry(data: bytes, bozo_exception: object) -> bool:
     return bool(opens) and (not closes or opens[-1] > closes[-1])
 
 
-def parse_feed(body: bytes, *, base_url: str, charset: str | None = None) -> ParsedFeed:
-    """Parse an RSS/Atom/RDF document.
+def parse_feed(
+    body: bytes,
+    *,
+    base_url: str,
+    charset: str | None = None,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    zone: tzinfo | None = None,
+) -> ParsedFeed:
+    """Parse an RSS/Atom/RDF document (or a JSON Feed, handed to :mod:`jsonfeed`).
 
     ``base_url`` (normally the feed's URL) resolves relative links; ``charset``
     is the HTTP charset, if any.  A document that is slightly malformed but still
     yields entries is accepted (an item cut off by a truncated download is
     dropped); one that yields no entries and is malformed, or is not a feed at
-    all, raises :class:`FeedParseError`.
+    all, raises :class:`FeedParseError`.  At most ``max_items`` entries (the
+    newest).  Times without a zone take the zone the feed's other times use,
+    else ``zone``, else UTC.
     """
     if not body.strip():
         raise FeedParseError("not a feed: empty document")
@@ -499,17 +681,23 @@ def parse_feed(body: bytes, *, base_url: str, charset: str | None = None) -> Par
     if root in _HTML_TAGS:
         raise FeedParseError("not a feed: looks like an HTML page")
     if root == "json":
-        raise FeedParseError("not a feed: JSON documents (JSON Feed) are not supported")
+        from bot.sources.jsonfeed import parse_json_feed  # it builds on this module
 
-    data = _prepare_xml(decode_document(body, charset))
+        return parse_json_feed(
+            body, base_url=base_url, charset=charset, max_items=max_items, zone=zone
+        )
+
+    data = _prepare_xml(decode_document(body, charset), max_items)
     result: Any = feedparser.parse(
         io.BytesIO(data),
         response_headers={
             "content-type": "application/xml; charset=utf-8",
             "content-location": base_url,
         },
-        resolve_relative_uris=True,
-        sanitize_html=True,
+        # We never output the HTML (html_to_text drops tags, scripts and styles) nor
+        # the links inside it: feedparser's sanitiser and URI rewriting only cost time.
+        resolve_relative_uris=False,
+        sanitize_html=False,
     )
     version = str(result.get("version") or "")
     bozo = bool(result.get("bozo"))
@@ -518,11 +706,15 @@ def parse_feed(body: bytes, *, base_url: str, charset: str | None = None) -> Par
         # A half-received item would be stored with a cut title/summary and never
         # updated (same guid); drop it, the next complete poll brings it back.
         raw_entries.pop()
+    raw_entries = raw_entries[:max_items]
+    stamps = [_raw_date(raw) for raw in raw_entries]
+    local = site_zone(stamps) or zone
     entries: list[ParsedEntry] = []
-    for raw in raw_entries:
+    for raw, stamp in zip(raw_entries, stamps, strict=True):
         entry = _entry(raw, base_url)
         if entry is not None:
-            entries.append(entry)
+            published = to_utc(stamp, local) if stamp is not None else None
+            entries.append(replace(entry, published=published))
 
     if not entries and (bozo or not version):
         if bozo:
@@ -542,4 +734,30 @@ def parse_feed(body: bytes, *, base_url: str, charset: str | None = None) -> Par
         title=_plain(feed.get("title"), feed.get("title_detail"), multiline=False),
         link=site_link,
         entries=entries,
+        ttl=_ttl(feed),
     )
+
+
+def keep_newest(entries: list[ParsedEntry], max_items: int) -> list[ParsedEntry]:
+    """At most ``max_items`` entries: the newest by ``published`` (undated ones count
+    as oldest), in their original order."""
+    if len(entries) <= max_items:
+        return entries
+    floor = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(
+        range(len(entries)), key=lambda i: (entries[i].published or floor, -i), reverse=True
+    )
+    kept = sorted(ranked[:max_items])
+    return [entries[i] for i in kept]
+
+
+def title_from_url(url: str) -> str:
+    """A readable stand-in title from a URL's last path segment
+    (``/politique/laftit-preside-reunion-45821.html`` → ``laftit preside reunion``),
+    for sources that give only links (plain sitemaps)."""
+    from urllib.parse import unquote, urlsplit
+
+    segment = unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2])
+    segment = re.sub(r"\.(?:html?|php|aspx?)$", "", segment, flags=re.IGNORECASE)
+    words = [w for w in re.split(r"[-_+\s.]+", segment) if w and not w.isdigit()]
+    return " ".join(words)

@@ -1,0 +1,249 @@
+"""Read one source of any kind: fetch it (conditionally) and parse its entries.
+
+Kinds and what is fetched:
+
+- ``feed``: the feed URL; RSS 0.9x/1.0/2.0, Atom, RDF or JSON Feed (told apart
+  by the document, not the Content-Type).
+- ``sitemap``: a (news) sitemap; a sitemap index is followed one level, to at
+  most :data:`MAX_CHILD_SITEMAPS` children (see :func:`sitemap.pick_children`);
+  gzipped sitemaps are inflated within the same byte cap.
+- ``html``: a listing page; article links by heuristics or the admin's CSS
+  ``selector`` (:mod:`bot.sources.listing`).  A page with no article link is an
+  error (the site changed, or the selector no longer matches).
+- ``telegram``: a channel's ``https://t.me/s/CHANNEL`` preview page.
+
+Every failure is a :class:`SourceError` with a ``kind``; nothing else escapes,
+so one broken or hostile source never hurts the others.  Parsing big documents
+runs in a worker thread so the event loop (other fetches' timeouts) keeps going.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Literal, get_args
+from urllib.parse import urlsplit
+
+from bot.sources.errors import SourceError
+from bot.sources.fetch import Fetcher, FetchError, FetchResult
+from bot.sources.jsonfeed import is_json_feed, parse_json_feed
+from bot.sources.listing import parse_listing
+from bot.sources.parse import (
+    DEFAULT_MAX_ITEMS,
+    FeedParseError,
+    ParsedEntry,
+    ParsedFeed,
+    decode_html,
+    keep_newest,
+    parse_feed,
+)
+from bot.sources.sitemap import Sitemap, parse_sitemap, pick_children
+from bot.sources.telegram_channel import parse_telegram_channel
+
+__all__ = [
+    "MAX_CHILD_SITEMAPS",
+    "SOURCE_KINDS",
+    "SourceError",
+    "SourceKind",
+    "SourceRead",
+    "fetch_error",
+    "parse_document",
+    "read_source",
+]
+
+SourceKind = Literal["feed", "sitemap", "html", "telegram"]
+SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
+MAX_CHILD_SITEMAPS = 3
+_MAX_INFLATED = 20_000_000  # a gzipped sitemap's inflated size (gzip bombs stop here)
+_THREAD_ABOVE = 256 * 1024  # parse bodies bigger than this off the event loop
+_ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_ACCEPT_SITEMAP = "application/xml, text/xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRead:
+    """One read of a source.  ``entries`` is ``None`` when the server said 304 (not
+    modified); ``ttl`` the seconds the source asks us to wait, if it says."""
+
+    fetched: FetchResult
+    entries: list[ParsedEntry] | None
+    title: str
+    ttl: float | None
+
+
+def fetch_error(exc: FetchError) -> SourceError:
+    """A fetch failure as a :class:`SourceError` (same message, kind, status)."""
+    error = SourceError(
+        str(exc),
+        kind=getattr(exc, "kind", None) or "network",
+        status=exc.status,
+        retry_after=getattr(exc, "retry_after", None),
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _gunzip(body: bytes, limit: int) -> bytes:
+    """Inflate a gzip body (``sitemap.xml.gz`` served as a file), at most ``limit`` bytes."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        raise SourceError("could not decompress the gzipped sitemap", kind="decompress") from None
+    if len(data) > limit:
+        raise SourceError(
+            f"gzipped sitemap inflates beyond {limit // 1_000_000 or 1} MB", kind="too_large"
+        )
+    return data
+
+
+def parse_document(
+    kind: SourceKind,
+    fetched: FetchResult,
+    *,
+    selector: str | None = None,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    zone: tzinfo | None = None,
+) -> ParsedFeed | Sitemap:
+    """Parse a fetched body as ``kind`` (pure: no network).  A sitemap index comes
+    back as a :class:`Sitemap` with ``children`` for the caller to follow."""
+    body, url, charset = fetched.body, fetched.url, fetched.charset
+    try:
+        if kind == "feed":
+            if is_json_feed(body):
+                return parse_json_feed(
+                    body, base_url=url, charset=charset, max_items=max_items, zone=zone
+                )
+            return parse_feed(body, base_url=url, charset=charset, max_items=max_items, zone=zone)
+        if kind == "sitemap":
+            if body[:2] == b"\x1f\x8b":
+                body = _gunzip(body, _MAX_INFLATED)
+            return parse_sitemap(
+                body, base_url=url, charset=charset, max_items=max_items, zone=zone
+            )
+        html = decode_html(body, charset)
+        if kind == "telegram":
+            return parse_telegram_channel(html, page_url=url, max_items=max_items, zone=zone)
+        listing = parse_listing(
+            html, page_url=url, selector=selector, max_items=max_items, zone=zone
+        )
+    except SourceError:
+        raise
+    except Exception as exc:  # a parser bug must stay this source's problem
+        raise SourceError(
+            f"could not parse the document ({type(exc).__name__})", kind="parse"
+        ) from exc
+    if not listing.entries:
+        hint = "the selector matches no article link" if selector else "no article links found"
+        raise FeedParseError(f"{hint} on the page")
+    return listing
+
+
+async def _parse(
+    kind: SourceKind,
+    fetched: FetchResult,
+    *,
+    selector: str | None,
+    max_items: int,
+    zone: tzinfo | None,
+) -> ParsedFeed | Sitemap:
+    if len(fetched.body) > _THREAD_ABOVE:
+        return await asyncio.to_thread(
+            parse_document, kind, fetched, selector=selector, max_items=max_items, zone=zone
+        )
+    return parse_document(kind, fetched, selector=selector, max_items=max_items, zone=zone)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or url).lower()
+
+
+async def _read_children(
+    fetcher: Fetcher, index: Sitemap, *, max_items: int, zone: tzinfo | None
+) -> Sitemap:
+    """Entries of the chosen children of a sitemap index (one level, no deeper)."""
+    children = pick_children(index, MAX_CHILD_SITEMAPS)
+    if not children:
+        raise SourceError("the sitemap index lists no sitemap", kind="parse")
+    entries: list[ParsedEntry] = []
+    errors: list[str] = []
+    is_news = False
+    title = ""
+    for child_url in children:
+        try:
+            fetched = await fetcher.get(child_url, accept=_ACCEPT_SITEMAP)
+            child = await _parse("sitemap", fetched, selector=None, max_items=max_items, zone=zone)
+        except FetchError as exc:
+            errors.append(str(exc))
+            continue
+        except SourceError as exc:
+            errors.append(str(exc))
+            continue
+        if isinstance(child, Sitemap):  # always: kept for the type checker
+            if child.children:
+                errors.append("nested sitemap index not followed")
+                continue
+            entries += child.entries
+            is_news = is_news or child.is_news
+            title = title or child.title
+    if errors and not entries:
+        raise SourceError(f"no child sitemap could be read ({errors[0]})", kind="parse")
+    merged = keep_newest(entries, max_items)
+    return Sitemap(entries=merged, children=[], is_news=is_news, title=title)
+
+
+async def read_fetched(
+    fetcher: Fetcher,
+    fetched: FetchResult,
+    *,
+    kind: SourceKind,
+    selector: str | None = None,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    zone: tzinfo | None = None,
+) -> tuple[SourceRead, bool]:
+    """Parse an already fetched response as ``kind`` (following a sitemap index);
+    also says whether a sitemap carried news data.  Raises :class:`SourceError`."""
+    if fetched.not_modified:
+        return SourceRead(fetched=fetched, entries=None, title="", ttl=None), False
+    parsed = await _parse(kind, fetched, selector=selector, max_items=max_items, zone=zone)
+    if isinstance(parsed, Sitemap):
+        if parsed.children:
+            parsed = await _read_children(fetcher, parsed, max_items=max_items, zone=zone)
+        title = parsed.title or _host(fetched.url)
+        read = SourceRead(fetched=fetched, entries=parsed.entries, title=title, ttl=None)
+        return read, parsed.is_news
+    return SourceRead(
+        fetched=fetched, entries=parsed.entries, title=parsed.title, ttl=parsed.ttl
+    ), False
+
+
+async def read_source(
+    fetcher: Fetcher,
+    *,
+    kind: SourceKind,
+    url: str,
+    selector: str | None,
+    etag: str | None,
+    last_modified: str | None,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    zone: tzinfo | None = None,
+) -> SourceRead:
+    """Fetch ``url`` (conditional GET with ``etag``/``last_modified``) and parse it as
+    ``kind``; at most ``max_items`` entries (the newest).  Times without a zone are
+    taken in the zone the document's other times use, else ``zone``, else UTC.
+    Raises :class:`SourceError` (fetch errors keep their kind, status, retry_after)."""
+    if kind not in SOURCE_KINDS:
+        raise SourceError(f"unknown source kind {kind!r}", kind="invalid_url")
+    accept = _ACCEPT_HTML if kind in ("html", "telegram") else None
+    if kind == "sitemap":
+        accept = _ACCEPT_SITEMAP
+    try:
+        fetched = await fetcher.get(url, etag=etag, last_modified=last_modified, accept=accept)
+        read, _ = await read_fetched(
+            fetcher, fetched, kind=kind, selector=selector, max_items=max_items, zone=zone
+        )
+    except FetchError as exc:
+        raise fetch_error(exc) from exc
+    return read
