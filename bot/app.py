@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -22,14 +22,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.access import AccessPolicy
 from bot.alerts.deliver import Deliverer, Sender
 from bot.alerts.index import SubscriptionIndex
+from bot.alerts.stories import StoryIndex
 from bot.clock import Clock, utc_now
-from bot.config import ConfigError, Settings, SourceEntry
+from bot.config import ConfigError, PollingConfig, Settings, SourceEntry
 from bot.matching import QueryLimits
 from bot.pipeline.poller import Poller
+from bot.pipeline.retention import Retention
 from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
 from bot.services.sources import SourceService
 from bot.services.subscriptions import AlreadySubscribed, SubscriptionService
+from bot.sources.fetch import Fetcher, FetchLimits, create_session
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
 from bot.telegram.sender import ConsoleSender, TelegramSender
@@ -37,6 +40,21 @@ from bot.telegram.sender import ConsoleSender, TelegramSender
 log = logging.getLogger(__name__)
 
 CONSOLE_CHAT_ID = 0
+RETENTION_EVERY = 3600.0  # seconds between prunings of old articles
+
+
+def fetch_limits(polling: PollingConfig) -> FetchLimits:
+    """The one set of fetch limits for feeds, listings and article pages."""
+    return FetchLimits(
+        timeout=polling.fetch_timeout,
+        connect_timeout=min(polling.connect_timeout, polling.fetch_timeout),
+        max_bytes=polling.max_feed_bytes,
+        max_redirects=polling.max_redirects,
+        user_agent=polling.user_agent,
+        allow_private=polling.allow_private_addresses,
+        concurrency=polling.concurrency,
+        per_host=polling.per_host_concurrency,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +78,7 @@ class App:
     aliases: AliasService
     sources: SourceService
     poller: Poller
+    retention: Retention
     deliverer: Deliverer
     scheduler: AsyncIOScheduler
     clock: Clock
@@ -75,9 +94,7 @@ class App:
             log.info("added %d sources from the config", added)
         if self.dry_run is not None:
             await self._subscribe_console(self.dry_run.queries)
-        interrupted = await self.deliverer.recover()
-        if interrupted:
-            log.warning("%d alerts were being sent when the bot stopped; not resent", interrupted)
+        await self.deliverer.recover()  # rows left 'sending' by a crash are sent again
         await self.aliases.load()
         await self.subscriptions.load_index()
         log.info("%d subscriptions loaded", len(self.index))
@@ -101,6 +118,7 @@ class App:
                 name="telegram-polling",
             )
         self._every(self.settings.polling.tick, self.poller.tick, "poll")
+        self._every(RETENTION_EVERY, self.retention.run, "retention")
         self._every(self.settings.delivery.tick, self._drain, "deliver")
         self.scheduler.start()
 
@@ -173,7 +191,11 @@ async def build_app(
         )
     engine = create_engine(database_url)
     sessions = session_factory(engine)
-    http = aiohttp.ClientSession()
+    fetching = fetch_limits(settings.polling)
+    http = create_session(fetching)
+    fetcher = Fetcher(http, fetching)
+    stories = StoryIndex(timedelta(hours=settings.polling.story_window_hours))
+    write_lock = asyncio.Lock()  # article writes: the poller and /addsource, one at a time
     access = AccessPolicy(
         mode=settings.access, admins=frozenset(settings.admins), allowed=frozenset(settings.allow)
     )
@@ -189,7 +211,17 @@ async def build_app(
         preview_days=settings.matching.test_days,
     )
     aliases = AliasService(sessions, index, clock)
-    sources = SourceService(sessions, http, index, access, settings.polling, clock)
+    sources = SourceService(
+        sessions,
+        fetcher,
+        index,
+        access,
+        settings.polling,
+        clock,
+        stories=stories,
+        write_lock=write_lock,
+        zone=settings.zone,
+    )
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
     sender: Sender
@@ -221,13 +253,19 @@ async def build_app(
         sources=sources,
         poller=Poller(
             sessions,
-            http,
+            fetcher,
             index,
             access,
             settings.polling,
             clock,
+            admins=settings.admins,
+            language=settings.language,
+            zone=settings.zone,
+            stories=stories,
+            write_lock=write_lock,
             alert_everything_new=dry_run is not None,
         ),
+        retention=Retention(sessions, settings.polling.article_retention_days, clock),
         deliverer=deliverer,
         scheduler=scheduler,
         clock=clock,

@@ -25,17 +25,20 @@ class ChatMatch:
     spans: list[Span] = field(default_factory=list)
 
 
+Destination = tuple[int, int]  # (chat_id, thread_id); thread 0 = the chat itself
+
+
 class SubscriptionIndex:
-    """Maps each article to the chats whose subscriptions it matches."""
+    """Maps each article to the destinations (chat, forum topic) whose subscriptions match."""
 
     def __init__(self, limits: QueryLimits, aliases: Aliases | None = None) -> None:
         self.limits = limits
         self._aliases = aliases or Aliases()
         self._index: MatchIndex[int] = MatchIndex(aliases=self._aliases)
-        self._chat_of: dict[int, int] = {}
+        self._destination_of: dict[int, Destination] = {}
 
     def __len__(self) -> int:
-        return len(self._chat_of)
+        return len(self._destination_of)
 
     @property
     def aliases(self) -> Aliases:
@@ -49,23 +52,39 @@ class SubscriptionIndex:
         self._aliases = aliases
         self._index.set_aliases(aliases)
 
-    def add(self, subscription_id: int, chat_id: int, query: str) -> None:
+    def add(self, subscription_id: int, chat_id: int, query: str, thread_id: int = 0) -> None:
         try:
             compiled = self.compile(query)
         except QueryError as exc:
             log.warning("subscription %d is not a valid query (%s); skipped", subscription_id, exc)
             return
         self._index.add(subscription_id, compiled)
-        self._chat_of[subscription_id] = chat_id
+        self._destination_of[subscription_id] = (chat_id, thread_id)
 
     def remove(self, subscription_id: int) -> None:
         self._index.remove(subscription_id)
-        self._chat_of.pop(subscription_id, None)
+        self._destination_of.pop(subscription_id, None)
 
-    def match(self, doc: Document) -> dict[int, ChatMatch]:
-        by_chat: dict[int, ChatMatch] = {}
-        for subscription_id, spans in sorted(self._index.match(doc).items()):
-            found = by_chat.setdefault(self._chat_of[subscription_id], ChatMatch())
-            found.subscription_ids.append(subscription_id)
-            found.spans.extend(span for span in spans if span not in found.spans)
-        return by_chat
+    def match_subscriptions(self, doc: Document) -> dict[int, list[Span]]:
+        """Every matching subscription with its spans."""
+        return {
+            subscription_id: list(spans)
+            for subscription_id, spans in self._index.match(doc).items()
+            if subscription_id in self._destination_of
+        }
+
+    def group(self, found: dict[int, list[Span]]) -> dict[Destination, ChatMatch]:
+        """Subscriptions' matches merged per destination (ids ascending, spans once)."""
+        by_destination: dict[Destination, ChatMatch] = {}
+        for subscription_id, spans in sorted(found.items()):
+            destination = self._destination_of.get(subscription_id)
+            if destination is None:
+                continue
+            merged = by_destination.setdefault(destination, ChatMatch())
+            merged.subscription_ids.append(subscription_id)
+            merged.spans.extend(span for span in spans if span not in merged.spans)
+        return by_destination
+
+    def match(self, doc: Document) -> dict[Destination, ChatMatch]:
+        """The destinations whose subscriptions match ``doc``."""
+        return self.group(self.match_subscriptions(doc))

@@ -1,25 +1,57 @@
-"""Store a source's new articles and queue their alerts, in one transaction."""
+"""Store a source's new articles and queue their alerts, in one transaction.
+
+Rules:
+
+- An entry without a link is skipped (an alert must link somewhere); repeats inside one
+  poll (same guid or URL) count once; an entry whose guid (for this source) or URL (for any
+  source) is stored is not new. The URL is the page's ``rel=canonical`` when full text was
+  fetched, so the same article reached through two feeds or two URLs is stored once.
+- A missing published time is the first-seen time (now); one in the future is now too.
+- The text matched is the full text (``body``) when there is one, else the summary.
+- Same story (``bot.alerts.stories``): a new article that is a near-identical copy of one
+  stored within the window gets its ``story_id`` (not searched on a silent baseline poll).
+  A destination (chat, forum topic) gets one alert per story: a copy that would alert a
+  destination already holding a row for the story adds its outlet to that row's ``also``
+  instead (``edit_pending`` when already sent).
+- Only articles first seen after a subscription was created alert it; muted subscriptions
+  (``muted_until`` > now) and paused, blocked or disallowed chats get no row.
+- ``alert`` is False on a source's first poll (what a feed holds already is old news), and
+  articles published more than ``max_age`` ago are stored without alerting.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import AccessPolicy
-from bot.alerts.index import ChatMatch, SubscriptionIndex
-from bot.matching import Document
+from bot.alerts.index import ChatMatch, Destination, SubscriptionIndex
+from bot.alerts.stories import StoryEntry, StoryIndex, same_story, text_key, title_key
+from bot.matching import Document, Span
+from bot.sources.extract import PageText
 from bot.sources.parse import ParsedEntry
-from bot.storage.models import Article, Chat, OutboxItem
-from bot.storage.repositories import ArticleRepository, ChatRepository, OutboxRepository
+from bot.sources.urls import canonical_url
+from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
+from bot.storage.repositories import (
+    ArticleRepository,
+    ChatRepository,
+    OutboxRepository,
+    SubscriptionRepository,
+)
+
+# Rows in these states have reached (or will reach) the destination: a copy only adds to them.
+_LIVE = frozenset({"pending", "sending", "sent"})
 
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
     new_articles: int
     queued_alerts: int
+    also_noted: int = 0
 
 
 def _fresh(entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
@@ -30,12 +62,24 @@ def _fresh(entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
     for entry in entries:
         if not entry.url:
             continue  # nothing to link an alert to
-        if entry.guid in seen_guids or entry.url in seen_urls:
+        guid = entry.guid or entry.url
+        if guid in seen_guids or entry.url in seen_urls:
             continue
-        seen_guids.add(entry.guid)
+        seen_guids.add(guid)
         seen_urls.add(entry.url)
         unique.append(entry)
     return unique
+
+
+async def new_entries(
+    session: AsyncSession, source_id: int, entries: Sequence[ParsedEntry]
+) -> list[ParsedEntry]:
+    """The entries not stored yet (by this source's guid, or any source's URL), feed order."""
+    entries = _fresh(entries)
+    known_guids, known_urls = await ArticleRepository(session).known(
+        source_id, [e.guid or e.url for e in entries], [e.url for e in entries]
+    )
+    return [e for e in entries if (e.guid or e.url) not in known_guids and e.url not in known_urls]
 
 
 def _may_alert(chat: Chat | None, access: AccessPolicy) -> bool:
@@ -45,6 +89,81 @@ def _may_alert(chat: Chat | None, access: AccessPolicy) -> bool:
         and not chat.blocked
         and access.allows(chat.id, allowed_in_db=chat.allowed)
     )
+
+
+def _listens(subscription: Subscription | None, seen_at: datetime, now: datetime) -> bool:
+    if subscription is None or subscription.created_at > seen_at:
+        return False
+    return subscription.muted_until is None or subscription.muted_until <= now
+
+
+async def _load_stories(session: AsyncSession, stories: StoryIndex, now: datetime) -> None:
+    rows = await session.execute(
+        select(Article.id, Article.story_id, Article.title_key, Article.fetched_at).where(
+            Article.fetched_at >= now - stories.window
+        )
+    )
+    stories.load(
+        StoryEntry(article_id, story_id or article_id, key or "", seen_at)
+        for article_id, story_id, key, seen_at in rows.all()
+    )
+
+
+async def _story_of(
+    session: AsyncSession, stories: StoryIndex, key: str, text: str, now: datetime
+) -> int | None:
+    """The story an article with this title key and text key belongs to, if any."""
+    for candidate in stories.candidates(key, now):
+        other = await session.get(Article, candidate.article_id)
+        if other is None:
+            continue  # pruned, or from a transaction that was rolled back
+        other_text = text_key(other.body or other.summary)
+        if same_story(key, text, candidate.title_key, other_text):
+            return candidate.story_id
+    return None
+
+
+async def _story_rows(
+    session: AsyncSession, story_id: int
+) -> dict[Destination, tuple[OutboxItem, str]]:
+    """The alert rows already queued for a story, by destination, with their outlet name."""
+    rows = await session.execute(
+        select(OutboxItem, Source.name)
+        .join(Article, Article.id == OutboxItem.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .where(
+            OutboxItem.kind == "alert",
+            or_(Article.id == story_id, Article.story_id == story_id),
+        )
+        .order_by(OutboxItem.id)
+    )
+    found: dict[Destination, tuple[OutboxItem, str]] = {}
+    for row, outlet in rows.all():
+        found.setdefault((row.chat_id, row.thread_id), (row, outlet))
+    return found
+
+
+def _note_also(row: OutboxItem, row_outlet: str, outlet: str) -> bool:
+    """Add ``outlet`` to the row's "also reported by"; True when it changed."""
+    if row.status not in _LIVE or outlet == row_outlet or outlet in (row.also or []):
+        return False
+    row.also = [*(row.also or []), outlet]  # a new list, so the JSON column is saved
+    if row.status == "sent":
+        row.edit_pending = True
+    return True
+
+
+def _published(entry: ParsedEntry, now: datetime) -> datetime:
+    if entry.published is None or entry.published > now:
+        return now
+    return entry.published
+
+
+@dataclass(slots=True)
+class _Stored:
+    article: Article
+    story_id: int | None
+    found: dict[int, list[Span]]
 
 
 async def ingest(
@@ -57,61 +176,126 @@ async def ingest(
     now: datetime,
     alert: bool,
     max_age: timedelta | None,
+    pages: Mapping[str, PageText] | None = None,
+    stories: StoryIndex | None = None,
+    outlet: str = "",
 ) -> IngestResult:
-    """Add the entries not yet stored; queue one outbox row per matching chat.
+    """Add the entries not yet stored; queue one outbox row per matching destination.
 
-    ``alert`` is False for a source's first poll: what a feed already holds is old news.
-    Articles published more than ``max_age`` ago (if given) are stored without alerting.
+    ``pages`` maps an entry's URL to its fetched page (full text, canonical URL).
+    ``stories`` groups copies of a story; ``outlet`` is this source's name for "also".
     """
+    pages = pages or {}
     articles = ArticleRepository(session)
-    entries = _fresh(entries)
-    known_guids, known_urls = await articles.known(
-        source_id, [e.guid for e in entries], [e.url for e in entries]
-    )
-    matches: list[tuple[Article, dict[int, ChatMatch]]] = []
-    new_count = 0
+    fresh = await new_entries(session, source_id, entries)
+    canonical = {
+        e.url: canonical_url(pages[e.url].canonical or e.url) if e.url in pages else e.url
+        for e in fresh
+    }
+    _, known_canonical = await articles.known(source_id, [], list(set(canonical.values())))
+    if stories is not None and not stories.loaded:
+        await _load_stories(session, stories, now)
+
+    stored: list[_Stored] = []
+    taken: set[str] = set(known_canonical)
     # Oldest first, so alerts arrive in publication order.
-    for entry in reversed(entries):
-        if entry.guid in known_guids or entry.url in known_urls:
-            continue
+    for entry in reversed(fresh):
+        url = canonical[entry.url]
+        if url in taken:
+            continue  # the same article under another address
+        taken.add(url)
+        page = pages.get(entry.url)
+        # A Telegram post carries its own text (ParsedEntry.text, from the source reader).
+        body = (page.text if page else "") or str(getattr(entry, "text", "") or "")
+        key = title_key(entry.title)
+        story_id = None
+        if stories is not None and alert:
+            # A baseline (first poll) alerts nobody: its articles are filed as possible
+            # first copies of stories, without the cost of searching for earlier ones.
+            story_id = await _story_of(session, stories, key, text_key(body or entry.summary), now)
         article = await articles.add(
             Article(
                 source_id=source_id,
-                guid=entry.guid,
-                url=entry.url,
+                guid=entry.guid or entry.url,
+                url=url,
                 title=entry.title,
                 summary=entry.summary,
-                published_at=entry.published,
+                body=body,
+                published_at=_published(entry, now),
                 fetched_at=now,
+                story_id=story_id,
+                title_key=key,
             )
         )
-        new_count += 1
+        if stories is not None:
+            stories.add(StoryEntry(article.id, story_id or article.id, key, now))
         too_old = (
             max_age is not None and entry.published is not None and entry.published < now - max_age
         )
+        found: dict[int, list[Span]] = {}
         if alert and not too_old:
-            found = index.match(Document(title=entry.title, text=entry.summary))
-            if found:
-                matches.append((article, found))
+            found = index.match_subscriptions(
+                Document(title=entry.title, text=body or entry.summary)
+            )
+        if alert and not too_old and (found or story_id is not None):
+            stored.append(_Stored(article, story_id, found))
 
-    chats = await ChatRepository(session).many(chat_id for _, found in matches for chat_id in found)
+    queued, noted = await _queue(session, stored, index, access, now, outlet)
+    return IngestResult(
+        new_articles=len(taken) - len(known_canonical), queued_alerts=queued, also_noted=noted
+    )
+
+
+async def _queue(
+    session: AsyncSession,
+    stored: Sequence[_Stored],
+    index: SubscriptionIndex,
+    access: AccessPolicy,
+    now: datetime,
+    outlet: str,
+) -> tuple[int, int]:
+    """Outbox rows for the stored articles' matches; "also" notes for story copies."""
+    subscriptions = await SubscriptionRepository(session).many(
+        subscription_id for item in stored for subscription_id in item.found
+    )
+    by_item: list[dict[Destination, ChatMatch]] = []
+    for item in stored:
+        listening = {
+            subscription_id: spans
+            for subscription_id, spans in item.found.items()
+            if _listens(subscriptions.get(subscription_id), item.article.fetched_at, now)
+        }
+        by_item.append(index.group(listening))
+    chats = await ChatRepository(session).many(chat_id for found in by_item for chat_id, _ in found)
     outbox = OutboxRepository(session)
-    queued = 0
-    for article, found in matches:
-        for chat_id, match in found.items():
-            if not _may_alert(chats.get(chat_id), access):
+    queued = noted = 0
+    for item, found in zip(stored, by_item, strict=True):
+        earlier: dict[Destination, tuple[OutboxItem, str]] = {}
+        if item.story_id is not None:
+            earlier = await _story_rows(session, item.story_id)
+            for row, row_outlet in earlier.values():
+                noted += _note_also(row, row_outlet, outlet)
+        for (chat_id, thread_id), match in found.items():
+            if (chat_id, thread_id) in earlier or not _may_alert(chats.get(chat_id), access):
                 continue
             await outbox.add(
                 OutboxItem(
                     chat_id=chat_id,
-                    article_id=article.id,
+                    thread_id=thread_id,
+                    kind="alert",
+                    article_id=item.article.id,
                     subscription_ids=match.subscription_ids,
                     spans=[[s.field, s.start, s.end] for s in match.spans],
                     status="pending",
                     attempts=0,
                     next_attempt_at=now,
                     created_at=now,
+                    also=[],
+                    edit_pending=False,
+                    plain=False,
                 )
             )
             queued += 1
-    return IngestResult(new_articles=new_count, queued_alerts=queued)
+        if found and item.story_id is not None:
+            await session.flush()  # the next copy in this poll must see these rows
+    return queued, noted

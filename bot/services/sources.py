@@ -1,24 +1,46 @@
-"""Sources: added by admins (checked by fetching once) or seeded from the config."""
+"""Sources: added by admins (checked by reading once) or seeded from the config.
+
+Rules:
+
+- ``add`` resolves the URL (feed, page with a feed, sitemap, HTML listing, Telegram
+  channel; see ``bot.sources.resolve``), stores the source with its kind and what it holds
+  today as a silent baseline. Full text starts on for listings and sitemaps and, per
+  ``polling.full_text_feeds``, for feeds.
+- A URL already stored (as a page or a poll URL) is refused with the existing source.
+- ``set_selector`` re-reads the listing once with the new selector and keeps it only when
+  it finds article links.
+- OPML import adds every outline's feed that is not stored yet, a few at a time; each
+  failure is reported, none stops the others. Export lists every source's poll URL.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta, tzinfo
 from urllib.parse import urlsplit
 
-import aiohttp
+from sqlalchemy.exc import IntegrityError
 
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.ingest import ingest
+from bot.alerts.stories import StoryIndex
 from bot.clock import Clock
 from bot.config import PollingConfig, SourceEntry
+from bot.pipeline.poller import default_full_text
+from bot.sources.errors import SourceError
+from bot.sources.fetch import Fetcher
+from bot.sources.opml import OpmlOutline, build_opml, parse_opml
+from bot.sources.read import read_source
 from bot.sources.resolve import resolve_source
 from bot.sources.urls import canonical_url
 from bot.storage.db import SessionFactory
 from bot.storage.models import Source
 from bot.storage.repositories import SourceRepository, SourceStats
+
+IMPORT_CONCURRENCY = 4
 
 
 class SourceExists(Exception):
@@ -34,11 +56,38 @@ class IntervalTooShort(Exception):
         self.minimum = minimum
 
 
+class NotAListing(Exception):
+    """Selectors apply to HTML listings only."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__(f"source #{source.id} is a {source.kind}, not an HTML listing")
+        self.source_id = source.id
+        self.kind = source.kind
+
+
 @dataclass(frozen=True, slots=True)
 class AddedSource:
     source: Source
     item_count: int
-    discovered: bool
+    discovered: bool  # the poll URL differs from the URL given (found on the page)
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorResult:
+    source: Source
+    link_count: int
+
+
+@dataclass(slots=True)
+class OpmlImport:
+    outlines: int = 0
+    added: int = 0
+    existing: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
 
 
 def _host(url: str) -> str:
@@ -49,23 +98,31 @@ class SourceService:
     def __init__(
         self,
         sessions: SessionFactory,
-        http: aiohttp.ClientSession,
+        fetcher: Fetcher,
         index: SubscriptionIndex,
         access: AccessPolicy,
         config: PollingConfig,
         clock: Clock,
+        *,
+        stories: StoryIndex | None = None,
+        write_lock: asyncio.Lock | None = None,
+        zone: tzinfo = UTC,
     ) -> None:
         self.sessions = sessions
-        self.http = http
+        self.fetcher = fetcher
         self.index = index
         self.access = access
         self.config = config
         self.clock = clock
+        self.stories = stories
+        # Shared with the poller: two writers storing the same article would collide.
+        self.write_lock = write_lock or asyncio.Lock()
+        self.zone = zone
 
     async def add(self, url: str, name: str | None = None) -> AddedSource:
-        """Fetch ``url`` once, find its feed, store the source with what the feed holds now.
+        """Read ``url`` once, find what to poll, store the source with what it holds now.
 
-        Raises SourceResolveError (user-facing reason) or SourceExists.
+        Raises SourceError (SourceResolveError: a user-facing reason) or SourceExists.
         """
         page_url = canonical_url(url)
         async with self.sessions() as session:
@@ -73,12 +130,10 @@ class SourceService:
         if existing is not None:
             raise SourceExists(existing)
         resolved = await resolve_source(
-            self.http,
-            page_url,
-            timeout=self.config.fetch_timeout,
-            max_bytes=self.config.max_feed_bytes,
+            self.fetcher, page_url, max_items=self.config.max_items_per_feed, zone=self.zone
         )
-        async with self.sessions() as session, session.begin():
+        entries = resolved.read.entries or []
+        async with self.write_lock, self.sessions() as session, session.begin():
             repo = SourceRepository(session)
             existing = await repo.by_feed_url(resolved.feed_url)
             if existing is not None:
@@ -91,21 +146,25 @@ class SourceService:
                 interval=self.config.default_interval,
                 now=now,
             )
-            # What the feed holds today is the baseline: stored, not alerted.
+            source.kind = resolved.kind
+            source.selector = resolved.selector
+            source.full_text = default_full_text(resolved.kind, self.config)
+            # What the source holds today is the baseline: stored, not alerted.
             await ingest(
                 session,
                 source_id=source.id,
-                entries=resolved.feed.entries,
+                entries=entries,
                 index=self.index,
                 access=self.access,
                 now=now,
                 alert=False,
                 max_age=timedelta(hours=self.config.max_article_age_hours),
+                stories=self.stories,
+                outlet=source.name,
             )
-            source.polled_ok(now, resolved.fetched.etag, resolved.fetched.last_modified)
-        return AddedSource(
-            source, len(resolved.feed.entries), discovered=resolved.feed_url != page_url
-        )
+            fetched = resolved.read.fetched
+            source.polled_ok(now, fetched.etag, fetched.last_modified)
+        return AddedSource(source, len(entries), discovered=resolved.feed_url != page_url)
 
     async def seed(self, entries: Sequence[SourceEntry]) -> int:
         """Add the config's sources that storage lacks; never removes anything."""
@@ -155,3 +214,72 @@ class SourceService:
                     source.next_poll_at, self.clock() + timedelta(seconds=seconds)
                 )
             return source
+
+    async def set_full_text(self, source_id: int, on: bool) -> Source | None:
+        async with self.sessions() as session, session.begin():
+            source = await SourceRepository(session).get(source_id)
+            if source is not None:
+                source.full_text = on
+            return source
+
+    async def set_selector(self, source_id: int, selector: str | None) -> SelectorResult | None:
+        """Use ``selector`` (None: heuristics) for a listing, after one read shows it finds
+        article links. Raises NotAListing, or SourceError (the selector is left as it was)."""
+        async with self.sessions() as session:
+            source = await SourceRepository(session).get(source_id)
+        if source is None:
+            return None
+        if source.kind != "html":
+            raise NotAListing(source)
+        read = await read_source(
+            self.fetcher,
+            kind="html",
+            url=source.feed_url,
+            selector=selector,
+            etag=None,
+            last_modified=None,
+            max_items=self.config.max_items_per_feed,
+            zone=self.zone,
+        )
+        async with self.sessions() as session, session.begin():
+            stored = await SourceRepository(session).get(source_id)
+            if stored is None:
+                return None
+            stored.selector = selector
+            return SelectorResult(stored, len(read.entries or []))
+
+    async def import_opml(self, data: bytes) -> OpmlImport:
+        """Add the OPML file's feeds. Raises OpmlError when the file is unusable."""
+        return await self.import_outlines(parse_opml(data))
+
+    async def import_outlines(self, outlines: Sequence[OpmlOutline]) -> OpmlImport:
+        """Add these feeds (skipping stored ones), a few at a time; report what happened."""
+        report = OpmlImport(outlines=len(outlines))
+        gate = asyncio.Semaphore(IMPORT_CONCURRENCY)
+
+        async def one(outline: OpmlOutline) -> None:
+            async with gate:
+                try:
+                    await self.add(outline.url, outline.title or None)
+                except SourceExists:
+                    report.existing += 1
+                except SourceError as exc:
+                    report.failed.append((outline.url, str(exc)))
+                except IntegrityError:  # two outlines that resolved to one feed at once
+                    report.existing += 1
+                else:
+                    report.added += 1
+
+        await asyncio.gather(*(one(outline) for outline in outlines))
+        return report
+
+    async def export_opml(self, title: str = "Rasd sources") -> tuple[bytes, int]:
+        """An OPML document of every source (poll URL, name, page), and the count."""
+        sources = [stats.source for stats in await self.list()]
+        outlines = [
+            OpmlOutline(
+                url=s.feed_url, title=s.name, page_url=s.url if s.url != s.feed_url else None
+            )
+            for s in sources
+        ]
+        return build_opml(outlines, title=title, now=self.clock()), len(outlines)

@@ -9,13 +9,16 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import Message
+from aiogram.types import BufferedInputFile, Document, Message
 
 from bot.matching import AliasError
 from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
-from bot.services.sources import IntervalTooShort, SourceExists, SourceService
-from bot.sources.resolve import SourceResolveError
+from bot.services.sources import IntervalTooShort, NotAListing, SourceExists, SourceService
+from bot.sources.errors import SourceError
+from bot.sources.opml import MAX_OPML_BYTES, OpmlError, parse_opml
+from bot.sources.read import SOURCE_KINDS
+from bot.storage.models import Source
 from bot.storage.repositories import SourceStats
 from bot.telegram.routers.user import query_error_text
 from bot.telegram.texts import ADMIN_COMMANDS, duration, text
@@ -40,24 +43,46 @@ def _when(moment: datetime | None, zone: ZoneInfo, lang: str) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else text(lang, "never")
 
 
+def _health(source: Source) -> str:
+    """✅ polled fine · ⚠️ failing lately · ⛔ unhealthy (admins told) · ⏸ paused · ⏳ not yet"""
+    if source.paused:
+        return "⏸"
+    if source.unhealthy_since is not None:
+        return "⛔"
+    if source.error_count:
+        return "⚠️"
+    return "✅" if source.last_success_at else "⏳"
+
+
 def source_line(stats: SourceStats, lang: str, zone: ZoneInfo) -> str:
     source = stats.source
     error = ""
+    if source.unhealthy_since is not None:
+        error += text(lang, "source_unhealthy", since=_when(source.unhealthy_since, zone, lang))
     if source.last_error:
-        error = text(
+        error += text(
             lang, "source_error", error=_escape(source.last_error), errors=source.error_count
         )
+    if source.selector:
+        error += text(lang, "source_selector", selector=_escape(source.selector))
     return text(
         lang,
         "source_line",
+        health=_health(source),
         id=source.id,
         name=_escape(source.name),
-        paused=text(lang, "source_paused_mark") if source.paused else "",
+        kind=_kind(lang, source.kind),
+        fulltext=text(lang, "source_fulltext_mark") if source.full_text else "",
         interval=duration(lang, source.interval_seconds),
         last_ok=_when(source.last_success_at, zone, lang),
+        next="-" if source.paused else _when(source.next_poll_at, zone, lang),
         count=stats.article_count,
         error=error,
     )
+
+
+def _kind(lang: str, kind: str) -> str:
+    return text(lang, f"kind_{kind}") if kind in SOURCE_KINDS else _escape(kind)
 
 
 def chunks(header: str, lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -117,7 +142,7 @@ async def add_source(
     except SourceExists as exc:
         await message.answer(text(lang, "source_exists", id=exc.source_id, name=_escape(exc.name)))
         return
-    except SourceResolveError as exc:
+    except SourceError as exc:
         await message.answer(
             text(lang, "addsource_failed", url=_escape(url), reason=_escape(str(exc)))
         )
@@ -134,9 +159,11 @@ async def add_source(
             "addsource_ok",
             id=source.id,
             name=_escape(source.name),
+            kind=_kind(lang, source.kind),
             count=added.item_count,
             discovered=discovered,
             interval=duration(lang, source.interval_seconds),
+            fulltext=text(lang, "addsource_fulltext") if source.full_text else "",
         )
     )
 
@@ -237,6 +264,104 @@ async def remove_alias(
     await _remove_by_id(message, command, lang, aliases.remove, "alias_removed", "no_such_alias")
 
 
+async def set_full_text(
+    message: Message, command: CommandObject, lang: str, sources: SourceService
+) -> None:
+    parts = (command.args or "").split()
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1].lower() not in ("on", "off"):
+        await message.answer(text(lang, "fulltext_usage"))
+        return
+    on = parts[1].lower() == "on"
+    source = await sources.set_full_text(int(parts[0]), on)
+    if source is None:
+        await message.answer(text(lang, "no_such_source", id=int(parts[0])))
+        return
+    key = "fulltext_on" if on else "fulltext_off"
+    await message.answer(text(lang, key, id=source.id, name=_escape(source.name)))
+
+
+async def set_selector(
+    message: Message, command: CommandObject, lang: str, sources: SourceService
+) -> None:
+    parts = (command.args or "").split(maxsplit=1)
+    if len(parts) != 2 or not parts[0].isdigit():
+        await message.answer(text(lang, "selector_usage"))
+        return
+    source_id, css = int(parts[0]), parts[1].strip()
+    selector = None if css == "-" else css
+    try:
+        result = await sources.set_selector(source_id, selector)
+    except NotAListing as exc:
+        kind = _kind(lang, exc.kind)
+        await message.answer(text(lang, "selector_not_html", id=exc.source_id, kind=kind))
+        return
+    except SourceError as exc:
+        await message.answer(text(lang, "selector_failed", reason=_escape(str(exc))))
+        return
+    if result is None:
+        await message.answer(text(lang, "no_such_source", id=source_id))
+        return
+    key = "selector_set" if selector else "selector_cleared"
+    source = result.source
+    await message.answer(
+        text(lang, key, id=source.id, name=_escape(source.name), count=result.link_count)
+    )
+
+
+def _attached(message: Message) -> Document | None:
+    """The file sent with the command, or the file the command answers."""
+    if message.document is not None:
+        return message.document
+    replied = message.reply_to_message
+    return replied.document if replied is not None else None
+
+
+MAX_FAILURES_SHOWN = 10
+
+
+async def import_opml(message: Message, lang: str, sources: SourceService) -> None:
+    document = _attached(message)
+    if document is None or message.bot is None:
+        await message.answer(text(lang, "importopml_usage"))
+        return
+    if document.file_size is not None and document.file_size > MAX_OPML_BYTES:
+        reason = f"file larger than {MAX_OPML_BYTES // 1_000_000} MB"
+        await message.answer(text(lang, "importopml_bad", reason=reason))
+        return
+    downloaded = await message.bot.download(document)
+    data = downloaded.read() if downloaded is not None else b""
+    try:
+        outlines = parse_opml(data)
+    except OpmlError as exc:
+        await message.answer(text(lang, "importopml_bad", reason=_escape(str(exc))))
+        return
+    await message.answer(text(lang, "importopml_started", count=len(outlines)))
+    report = await sources.import_outlines(outlines)
+    reply = text(
+        lang,
+        "importopml_done",
+        added=report.added,
+        existing=report.existing,
+        failed=len(report.failed),
+    )
+    for url, reason in report.failed[:MAX_FAILURES_SHOWN]:
+        reply += text(lang, "importopml_failure", url=_escape(url), reason=_escape(reason))
+    if len(report.failed) > MAX_FAILURES_SHOWN:
+        reply += "\n…"
+    await message.answer(reply[:MESSAGE_LIMIT])
+
+
+async def export_opml(message: Message, lang: str, sources: SourceService) -> None:
+    data, count = await sources.export_opml()
+    if not count:
+        await message.answer(text(lang, "sources_empty"))
+        return
+    await message.answer_document(
+        BufferedInputFile(data, filename="rasd-sources.opml"),
+        caption=text(lang, "exportopml_caption", count=count),
+    )
+
+
 def build_router() -> Router:
     """A fresh router: aiogram attaches a router to one dispatcher only."""
     router = Router(name="admin")
@@ -246,6 +371,10 @@ def build_router() -> Router:
     router.message(Command("removesource"))(remove_source)
     router.message(Command("pausesource", "resumesource"))(pause_source)
     router.message(Command("interval"))(set_interval)
+    router.message(Command("fulltext"))(set_full_text)
+    router.message(Command("selector"))(set_selector)
+    router.message(Command("importopml"))(import_opml)
+    router.message(Command("exportopml"))(export_opml)
     router.message(Command("allow", "deny"))(allow)
     router.message(Command("alias"))(add_alias)
     router.message(Command("aliases"))(list_aliases)

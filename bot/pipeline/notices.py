@@ -1,0 +1,60 @@
+"""Notices to admins (outbox rows of kind 'notice'), e.g. a source going unhealthy.
+
+A notice is a text key from ``bot.i18n.sources`` and its parameters, already HTML-escaped;
+the deliverer renders it in each admin's language. The admin's chat row is created if the
+admin never wrote to the bot (in the bot's default language).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import OutboxItem
+from bot.storage.repositories import ChatRepository, OutboxRepository
+
+
+def escaped(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+async def queue_notice(
+    session: AsyncSession,
+    admins: Sequence[int],
+    key: str,
+    params: Mapping[str, object],
+    *,
+    now: datetime,
+    language: str,
+) -> int:
+    """One pending notice per admin; ``params`` values are escaped here. Returns the count."""
+    chats = ChatRepository(session)
+    outbox = OutboxRepository(session)
+    payload: dict[str, object] = {
+        "key": key,
+        "params": {name: escaped(value) for name, value in params.items()},
+    }
+    for admin in dict.fromkeys(admins):
+        await chats.ensure(admin, language=language, now=now)
+        await outbox.add(
+            OutboxItem(
+                chat_id=admin,
+                thread_id=0,
+                kind="notice",
+                article_id=None,
+                payload=payload,
+                subscription_ids=[],
+                spans=[],
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                also=[],
+                edit_pending=False,
+                plain=False,
+            )
+        )
+    return len(set(admins))

@@ -1,0 +1,67 @@
+"""Prune old articles.
+
+Rule: an article first seen (``fetched_at``) more than ``polling.article_retention_days`` ago
+is deleted, unless an outbox row still waiting to go out (``pending``/``sending``: a held
+digest, a row backing off) refers to it; that one goes at a later pruning, once its row is
+done. The outbox rows of a pruned article (sent, failed, dropped) are deleted with it,
+explicitly here (not left to the database's ON DELETE CASCADE, which SQLite applies only
+with its foreign-key pragma on). Copies of a pruned story keep their ``story_id``: it is
+only ever compared, never followed. Deletes go in batches so a large backlog never holds
+one long transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from bot.clock import Clock
+from bot.storage.db import SessionFactory
+from bot.storage.models import Article, OutboxItem
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+_WAITING = ("pending", "sending")
+
+
+async def prune_articles(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
+    """Delete the articles older than ``max_age`` at ``now``; returns how many."""
+    horizon = now - max_age
+    waiting = select(OutboxItem.article_id).where(
+        OutboxItem.status.in_(_WAITING), OutboxItem.article_id.is_not(None)
+    )
+    pruned = 0
+    while True:
+        async with sessions() as session, session.begin():
+            ids = list(
+                await session.scalars(
+                    select(Article.id)
+                    .where(Article.fetched_at < horizon, Article.id.not_in(waiting))
+                    .order_by(Article.id)
+                    .limit(BATCH)
+                )
+            )
+            if not ids:
+                break
+            await session.execute(delete(OutboxItem).where(OutboxItem.article_id.in_(ids)))
+            await session.execute(delete(Article).where(Article.id.in_(ids)))
+        pruned += len(ids)
+    return pruned
+
+
+class Retention:
+    """The scheduled job: prune with the clock's ``now``."""
+
+    def __init__(self, sessions: SessionFactory, days: float, clock: Clock) -> None:
+        self.sessions = sessions
+        self.max_age = timedelta(days=days)
+        self.clock = clock
+
+    async def run(self) -> int:
+        pruned = await prune_articles(self.sessions, self.clock(), self.max_age)
+        if pruned:
+            log.info("pruned %d articles older than %s", pruned, self.max_age)
+        return pruned
