@@ -273,3 +273,24 @@ async def test_wait_for_messages_timeout_lists_what_was_sent(tg: FakeTelegram, b
         await tg.wait_for_messages(2, chat_id=USER, timeout=0.05)
     found = await tg.wait_for_messages(predicate=lambda m: m.text.startswith("only"), timeout=1)
     assert len(found) == 1
+
+
+async def test_forum_topic_is_recorded(tg: FakeTelegram, bot: Bot) -> None:
+    await bot.send_message(-100123, "in a topic", message_thread_id=7)
+    await bot.send_message(-100123, "in the chat")
+    assert [m.thread_id for m in tg.sent] == [7, None]
+    assert tg.message(-100123, 1)["message_thread_id"] == 7
+
+
+async def test_hold_after_then_drop_held_loses_the_call(tg: FakeTelegram, bot: Bot) -> None:
+    tg.hold_after("sendMessage", 1)
+    await bot.send_message(USER, "one")
+    held = asyncio.create_task(bot.send_message(USER, "two"))
+    await tg.wait_for_call("sendMessage", count=2)
+    assert not held.done()
+    tg.drop_held("sendMessage")
+    with pytest.raises(Exception):  # noqa: B017 (the client sees a broken answer)
+        await held
+    await bot.send_message(USER, "three")  # no longer held
+    assert [m.text for m in tg.sent] == ["one", "three"]
+    assert [p["text"] for _, p in tg.dropped_calls] == ["two"]

@@ -125,3 +125,24 @@ def test_many_long_queries_keep_the_alert_within_telegram_limits() -> None:
     )
     assert len(parse(message)) < 1500
     assert message.rstrip().endswith("…")
+
+
+def test_also_line_is_shown_as_given() -> None:
+    from bot.alerts.render import also_line
+
+    line = also_line("en", ["Le360", "H<24>", "Le360"])
+    assert line == "➕ Also reported by: Le360, H&lt;24&gt;"
+    html_text = format_alert(alert(also_line=line), CASABLANCA)
+    assert html_text.endswith("\n" + line)
+    parse(html_text)
+    assert also_line("en", []) == ""
+
+
+def test_plain_text_keeps_links_readable() -> None:
+    from bot.alerts.format import html_to_plain
+
+    html_text = format_alert(alert(), CASABLANCA)
+    plain = html_to_plain(html_text)
+    assert "<" not in plain.replace("&lt;", "")
+    assert "(https://example.ma/a?x=1&y=2)" in plain
+    assert "&amp;" not in plain

@@ -1,31 +1,92 @@
-"""Drain the outbox: render each due alert and hand it to a Sender, within rate limits.
+"""Drain the outbox: render due rows and hand them to a Sender, within Telegram's limits.
 
-A row goes pending → sending (committed before the send) → sent. A failed send goes back to
-pending: Telegram's 429 says when to retry; other failures back off exponentially until
-``max_attempts``, then the row is marked failed. A chat that cannot be reached (403: the user
-blocked the bot) gets its rows dropped and is marked blocked until it writes again.
+**Guarantee: at-least-once, with one narrow duplicate window.** Every alert and notice is an
+outbox row, written in the same transaction as the article that caused it. A row goes
+``pending`` → ``sending`` (committed *before* the request leaves) → ``sent`` with Telegram's
+message id (committed right after the answer, one row at a time, before anything else is done
+for that chat). At start, rows still ``sending`` (the process died) go back to ``pending``
+and are sent again: nothing is lost. The one window where an alert can arrive twice: Telegram
+accepted the message and the process died before ``sent`` was committed: between the HTTP
+answer and the commit of one UPDATE statement (milliseconds; it may first wait for the one
+Deliverer transaction under way, as the Deliverer's transactions go one at a time). The Bot
+API has no idempotency key and no way to ask whether a message went out, so this window
+cannot be closed, only kept this short (tests/test_delivery_crash.py shows it). A row sent as
+several messages (a digest, or a text split over Telegram's limit) is claimed and settled as
+one unit: a crash between its parts resends all of them. A paused chat's due rows are
+``dropped`` ("chat paused"), as before.
+
+**Limits by construction** (``bot.alerts.limits.Pacer``): global spacing at
+``delivery.messages_per_second``, ``per_chat_interval`` per chat, ``group_per_minute`` per
+group or channel; edits count like sends. The pacer lives as long as the Deliverer, so limits
+hold across drains. The drain is work-conserving: while one chat waits, others are sent, with
+up to ``max_in_flight`` requests under way (never two for one chat). A chat that may not send
+for more than ``HORIZON`` seconds is left for a later drain, so it never holds the drain up.
+
+**Errors**, each settled on its row, nothing retried forever, nothing dropped silently:
+
+- 429 ``retry_after``: the chat waits exactly that long; the row stays ``pending`` and no
+  attempt is used. 429s for ``FLOOD_CHATS`` chats within ``FLOOD_WINDOW`` s pause everything
+  until the latest retry time (Telegram is throttling the bot as a whole).
+- 403 / chat not found / kicked: the chat is marked ``blocked``; this row and the chat's other
+  pending rows become ``dropped`` (reason in ``last_error``, counted in ``/stats``): news is
+  stale by the time a user comes back. ``/start`` (ChatService.register) clears ``blocked``
+  and new alerts flow again.
+- 400 on a malformed message: the row is sent once more as plain text (``plain``), then
+  ``parked`` with Telegram's error (listed in ``/stats``).
+- Network errors and 5xx: retried with exponential backoff until ``delivery.max_attempts``
+  attempts, then ``failed``.
+- A row that can no longer be rendered (article removed): ``dropped`` with the reason.
+
+**Edits**: a ``sent`` row with ``edit_pending`` (a later copy of the story added an outlet to
+``also``) gets its message edited; "not modified" counts as done, a message that vanished is
+given up quietly (logged, ``last_error``).
+
+**Digests and quiet hours** (``bot.alerts.schedule``): a due alert whose ``release_at`` is
+later is held (``next_attempt_at`` moved, still ``pending``). At a digest slot, or when quiet
+hours end with 2+ held alerts, the chat's due alerts go out together (``compose_digest``); each
+row gets the message id and ``sent``, and ``chats.last_digest_at`` is set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from aiolimiter import AsyncLimiter
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.alerts.format import AlertContent, format_alert
+from bot.alerts.digest import DigestEntry, compose_digest
+from bot.alerts.limits import Pacer, is_group
+from bot.alerts.render import Button, Outgoing, Undeliverable, fitted, render
+from bot.alerts.schedule import ChatSchedule, is_digest, release_at
 from bot.config import DeliveryConfig
-from bot.matching import Span
 from bot.storage.db import SessionFactory
-from bot.storage.models import Article, OutboxItem, Source
+from bot.storage.models import Article, Chat, OutboxItem, Source
 from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository
 
+__all__ = [
+    "BadMessage",
+    "Button",
+    "ChatUnreachable",
+    "Deliverer",
+    "MessageGone",
+    "RetryLater",
+    "Sender",
+]
+
 log = logging.getLogger(__name__)
+
+HORIZON = 2.0
+MAX_BACKOFF = 900.0
+ERROR_LIMIT = 500
 
 
 class RetryLater(Exception):
@@ -35,21 +96,59 @@ class RetryLater(Exception):
 
 
 class ChatUnreachable(Exception):
-    """The chat is gone or has blocked the bot; sending again is pointless."""
+    """The chat is gone or has blocked the bot (403, chat not found, kicked)."""
+
+
+class BadMessage(Exception):
+    """Telegram refused this message (400): sending it again unchanged is pointless."""
+
+
+class MessageGone(BadMessage):
+    """The message to edit no longer exists (or can no longer be edited)."""
 
 
 class Sender(Protocol):
-    async def send(self, chat_id: int, html: str) -> int:
-        """Send one HTML message; return its message id. Raises RetryLater or ChatUnreachable."""
+    async def send(
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        thread_id: int = 0,
+        buttons: Sequence[Sequence[Button]] = (),
+        plain: bool = False,
+    ) -> int:
+        """Send one message; return its id. Raises RetryLater, ChatUnreachable, BadMessage;
+        anything else counts as a transient (network, 5xx) failure."""
+        ...
+
+    async def edit(
+        self, chat_id: int, message_id: int, html: str, *, buttons: Sequence[Sequence[Button]] = ()
+    ) -> None:
+        """Replace a message's text; "not modified" is success. Raises MessageGone too."""
         ...
 
 
-def _spans(raw: Sequence[Sequence[object]]) -> list[Span]:
-    spans = []
-    for field, start, end in raw:
-        if field in ("title", "text") and isinstance(start, int) and isinstance(end, int):
-            spans.append(Span("title" if field == "title" else "text", start, end))
-    return spans
+@dataclass(slots=True)
+class _Job:
+    kind: Literal["send", "edit", "digest"]
+    chat_id: int
+    group: bool
+    row_ids: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class _Claim:
+    outgoing: Outgoing
+    plain: bool
+    row_ids: list[int] = field(default_factory=list)
+
+
+def _backoff(attempts: int) -> float:
+    return min(float(2 ** (attempts + 1)), MAX_BACKOFF)
+
+
+def _error(exc: BaseException) -> str:
+    return (str(exc) or type(exc).__name__)[:ERROR_LIMIT]
 
 
 class Deliverer:
@@ -59,141 +158,44 @@ class Deliverer:
         sender: Sender,
         config: DeliveryConfig,
         zone: ZoneInfo,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_in_flight: int = 8,
     ) -> None:
         self.sessions = sessions
         self.sender = sender
         self.config = config
         self.zone = zone
-        self._limiter = AsyncLimiter(config.messages_per_second, 1)
+        self.monotonic = monotonic
+        self.max_in_flight = max_in_flight
+        self.pacer = Pacer(
+            config.messages_per_second,
+            config.per_chat_interval,
+            config.group_per_minute,
+            monotonic,
+        )
         self._lock = asyncio.Lock()
+        self._db_lock = asyncio.Lock()
         self._closed = False
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One short transaction at a time from this Deliverer: its jobs queue here instead
+        of crowding SQLite's single write lock (where a waiter can time out under load)."""
+        async with self._db_lock, self.sessions() as session, session.begin():
+            yield session
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
     async def drain(self, now: datetime) -> int:
-        """Send what is due; returns how many messages went out."""
+        """Send what is due at ``now`` (and what becomes due while this drain runs); return
+        how many messages went out."""
         async with self._lock:
             if self._closed:
                 return 0
-            async with self.sessions() as session:
-                due = await OutboxRepository(session).due(now, self.config.batch_size)
-            by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
-            for item in due:
-                by_chat[item.chat_id].append(item)
-            results = await asyncio.gather(
-                *(self._deliver_chat(chat_id, items, now) for chat_id, items in by_chat.items())
-            )
-            return sum(results)
-
-    async def _deliver_chat(self, chat_id: int, items: list[OutboxItem], now: datetime) -> int:
-        sent = 0
-        for position, item in enumerate(items):
-            if position:
-                await asyncio.sleep(self.config.per_chat_interval)
-            try:
-                outcome = await self._deliver_one(item, now)
-            except Exception:
-                log.exception("outbox item %d could not be delivered", item.id)
-                outcome = "error"
-            if outcome == "sent":
-                sent += 1
-            elif outcome in ("stop", "error"):
-                break
-        return sent
-
-    async def _deliver_one(self, item: OutboxItem, now: datetime) -> str:
-        text = await self._claim(item.id)
-        if text is None:
-            return "skipped"
-        try:
-            async with self._limiter:
-                message_id = await self.sender.send(item.chat_id, text)
-        except RetryLater as exc:
-            retry_at = now + timedelta(seconds=exc.seconds)
-            await self._settle(item.id, "pending", retry_at, str(exc))
-            return "stop"
-        except ChatUnreachable as exc:
-            await self._settle(item.id, "dropped", now, str(exc))
-            await self._mark_unreachable(item.chat_id, str(exc))
-            return "stop"
-        except Exception as exc:  # network faults, Telegram 5xx, bad request
-            reason = f"{type(exc).__name__}: {exc}"
-            await self._settle(item.id, "pending", now, reason, failed=True)
-            return "error"
-        await self._settle(item.id, "sent", now, None, message_id=message_id)
-        return "sent"
-
-    async def _claim(self, item_id: int) -> str | None:
-        """Render the alert and mark the row ``sending``, committed before the send.
-
-        A row still ``sending`` after a crash is never sent again (see ``recover``): an
-        alert may be lost in that instant, but never arrives twice.
-        """
-        async with self.sessions() as session, session.begin():
-            row = await session.get(OutboxItem, item_id, with_for_update=True)
-            if row is None or row.status != "pending":
-                return None
-            chat = await ChatRepository(session).get(row.chat_id)
-            article = await session.get(Article, row.article_id)
-            source = await session.get(Source, article.source_id) if article else None
-            if chat is None or chat.paused or chat.blocked:
-                row.status, row.last_error = "dropped", "chat paused or unreachable"
-                return None
-            if article is None or source is None:
-                row.status, row.last_error = "dropped", "article or source removed"
-                return None
-            subscriptions = await SubscriptionRepository(session).many(row.subscription_ids)
-            row.status = "sending"
-            return format_alert(
-                AlertContent(
-                    title=article.title,
-                    url=article.url,
-                    source_name=source.name,
-                    published=article.published_at or article.fetched_at,
-                    text=article.summary,
-                    spans=_spans(row.spans),
-                    queries=[
-                        subscriptions[i].query for i in row.subscription_ids if i in subscriptions
-                    ],
-                ),
-                self.zone,
-            )
-
-    async def _settle(
-        self,
-        item_id: int,
-        status: str,
-        now: datetime,
-        error: str | None,
-        *,
-        failed: bool = False,
-        message_id: int | None = None,
-    ) -> None:
-        async with self.sessions() as session, session.begin():
-            row = await session.get(OutboxItem, item_id)
-            if row is None:
-                return
-            row.status = status
-            row.last_error = error[:500] if error else None
-            if status == "sent":
-                row.attempts += 1
-                row.sent_at = now
-                row.telegram_message_id = message_id
-            elif failed:
-                row.attempts += 1
-                if row.attempts >= self.config.max_attempts:
-                    row.status = "failed"
-                    log.warning("outbox item %d failed for good: %s", row.id, row.last_error)
-                else:
-                    row.next_attempt_at = now + timedelta(seconds=2 ** (row.attempts + 1))
-            elif status == "pending":
-                row.next_attempt_at = now
-
-    async def _mark_unreachable(self, chat_id: int, reason: str) -> None:
-        async with self.sessions() as session, session.begin():
-            chat = await ChatRepository(session).get(chat_id)
-            if chat is not None:
-                chat.blocked = True
-            await OutboxRepository(session).drop_pending_for_chat(chat_id, "chat unreachable")
-        log.info("chat %d is unreachable (%s); its alerts stop", chat_id, reason)
+            sent = await _Drain(self, now).run()
+            self.pacer.forget_idle()
+            return sent
 
     async def wait_idle(self) -> None:
         """Wait for a drain under way to finish its sends and bookkeeping."""
@@ -201,11 +203,472 @@ class Deliverer:
             pass
 
     async def close(self) -> None:
-        """Let a drain under way finish; later drains do nothing."""
+        """Stop taking new rows; let the sends under way finish and be recorded."""
         self._closed = True
         await self.wait_idle()
 
     async def recover(self) -> int:
-        """At start: rows left ``sending`` by a crash become ``interrupted``, never resent."""
-        async with self.sessions() as session, session.begin():
-            return await OutboxRepository(session).mark_interrupted()
+        """At start: rows left ``sending`` by a crash go back to ``pending`` (resent)."""
+        async with self.transaction() as session:
+            count = await OutboxRepository(session).requeue_sending()
+        if count:
+            log.warning("%d messages were being sent when the bot stopped; sending again", count)
+        return count
+
+    # -- planning ----------------------------------------------------------------------------
+
+    async def plan(
+        self, session: AsyncSession, chat: Chat, rows: Sequence[OutboxItem], now: datetime
+    ) -> list[_Job]:
+        """Jobs for one chat's due rows; holds alerts that must wait (digest, quiet hours)."""
+        group = is_group(chat.id, chat.kind)
+        jobs: list[_Job] = []
+        alerts: list[OutboxItem] = []
+        for row in rows:
+            if row.status == "sent":
+                jobs.append(_Job("edit", chat.id, group, (row.id,)))
+            elif row.kind == "alert":
+                alerts.append(row)
+            else:
+                jobs.append(_Job("send", chat.id, group, (row.id,)))
+        if not alerts:
+            return jobs
+        schedule = ChatSchedule.of(chat)
+        if not is_digest(schedule) and not schedule.has_quiet_hours:
+            return jobs + [_Job("send", chat.id, group, (row.id,)) for row in alerts]
+        if is_digest(schedule):
+            # The whole chat's due alerts, not only this batch's, make one digest.
+            known = {row.id for row in alerts}
+            extra = await OutboxRepository(session).due_alerts_for_chat(chat.id, now)
+            alerts += [row for row in extra if row.id not in known]
+        released: list[OutboxItem] = []
+        for row in alerts:
+            when = release_at(schedule, row.next_attempt_at, self.zone, chat.last_digest_at)
+            if when > now:
+                row.next_attempt_at = when  # held, still pending
+            else:
+                released.append(row)
+        if is_digest(schedule):
+            if released:
+                jobs.append(_Job("digest", chat.id, group, tuple(r.id for r in released)))
+            return jobs
+        held = [row for row in released if row.next_attempt_at > row.created_at]
+        if len(held) >= 2:
+            jobs.append(_Job("digest", chat.id, group, tuple(r.id for r in held)))
+            released = [row for row in released if row not in held]
+        return jobs + [_Job("send", chat.id, group, (row.id,)) for row in released]
+
+    # -- one job -----------------------------------------------------------------------------
+
+    async def process(self, job: _Job, clock: Callable[[], datetime]) -> int:
+        """Run one job to its settled state; returns how many messages went out."""
+        if job.kind == "edit":
+            await self._edit(job, clock)
+            return 0
+        claim = await self._claim(job, clock())
+        if claim is None:
+            return 0
+        outgoing = claim.outgoing
+        message_id = 0
+        sent = 0
+        try:
+            for position, part in enumerate(outgoing.parts):
+                await self._pace(job)
+                last = position == len(outgoing.parts) - 1
+                try:
+                    message_id = await self.sender.send(
+                        job.chat_id,
+                        part,
+                        thread_id=outgoing.thread_id,
+                        buttons=outgoing.buttons if last else (),
+                        plain=claim.plain,
+                    )
+                finally:
+                    self.pacer.answered(job.chat_id, job.group)
+                sent += 1
+        except RetryLater as exc:
+            await self._retry_later(job, claim.row_ids, exc.seconds, clock())
+        except ChatUnreachable as exc:
+            await self._unreachable(job.chat_id, claim.row_ids, _error(exc))
+        except BadMessage as exc:
+            await self._bad_message(claim.row_ids, _error(exc), clock())
+        except Exception as exc:  # network faults, Telegram 5xx: transient
+            await self._transient(claim.row_ids, f"{type(exc).__name__}: {_error(exc)}", clock())
+        else:
+            await self._sent(job, claim.row_ids, message_id, clock())
+        return sent
+
+    async def _pace(self, job: _Job) -> None:
+        """Wait until this chat and the global rate allow another message, then take it.
+
+        Called right before each request (after the claim's database work), so the spacing
+        Telegram sees is the spacing of the requests themselves."""
+        # A rate wait, not a wait for an event: the pacer says how long.
+        while (delay := self.pacer.ready_at(job.chat_id, job.group) - self.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(min(delay, 0.05))
+        self.pacer.take()
+
+    async def _claim(self, job: _Job, now: datetime) -> _Claim | None:
+        """Render and mark the rows ``sending``, committed before anything is sent."""
+        async with self.transaction() as session:
+            rows = [
+                row
+                for row_id in job.row_ids
+                if (row := await session.get(OutboxItem, row_id, with_for_update=True)) is not None
+                and row.status == "pending"
+            ]
+            if not rows:
+                return None
+            chat = await ChatRepository(session).get(job.chat_id)
+            if chat is None or chat.paused or chat.blocked:
+                reason = "chat paused" if chat is not None and chat.paused else "chat unreachable"
+                for row in rows:
+                    row.status, row.last_error = "dropped", reason
+                log.info("chat %d: %d alerts dropped (%s)", job.chat_id, len(rows), reason)
+                return None
+            try:
+                if job.kind == "digest":
+                    outgoing = await self._render_digest(session, chat, rows)
+                else:
+                    outgoing = await render(session, rows[0], chat, self.zone)
+            except Undeliverable as exc:
+                for row in rows:
+                    row.status, row.last_error = "dropped", _error(exc)
+                log.warning("outbox rows %s dropped: %s", [r.id for r in rows], exc)
+                return None
+            for row in rows:
+                row.status = "sending"
+            return _Claim(outgoing, plain=any(r.plain for r in rows), row_ids=[r.id for r in rows])
+
+    async def _render_digest(
+        self, session: AsyncSession, chat: Chat, rows: Sequence[OutboxItem]
+    ) -> Outgoing:
+        subscription_ids = {i for row in rows for i in row.subscription_ids}
+        subscriptions = await SubscriptionRepository(session).many(subscription_ids)
+        article_ids = [row.article_id for row in rows if row.article_id is not None]
+        articles = {
+            a.id: a
+            for a in await session.scalars(select(Article).where(Article.id.in_(article_ids)))
+        }
+        source_ids = {a.source_id for a in articles.values()}
+        sources = {
+            s.id: s for s in await session.scalars(select(Source).where(Source.id.in_(source_ids)))
+        }
+        entries = []
+        for row in rows:
+            article = articles.get(row.article_id or -1)
+            source = sources.get(article.source_id) if article is not None else None
+            if article is None or source is None:
+                continue
+            queries = [subscriptions[i].query for i in row.subscription_ids if i in subscriptions]
+            entries.append(
+                DigestEntry(
+                    subscription=" · ".join(queries) or "—",
+                    title=article.title,
+                    url=article.url,
+                    source_name=source.name,
+                    published=article.published_at or article.fetched_at,
+                )
+            )
+        if not entries:
+            raise Undeliverable("articles or sources removed")
+        parts = [p for m in compose_digest(entries, chat.language, self.zone) for p in fitted(m)]
+        return Outgoing(parts=parts, thread_id=rows[0].thread_id or 0)
+
+    # -- settling ----------------------------------------------------------------------------
+
+    async def _rows(self, session: AsyncSession, row_ids: Sequence[int]) -> list[OutboxItem]:
+        return [row for i in row_ids if (row := await session.get(OutboxItem, i)) is not None]
+
+    async def _sent(
+        self, job: _Job, row_ids: Sequence[int], message_id: int, now: datetime
+    ) -> None:
+        async with self.transaction() as session:
+            # One statement: this commit closes the duplicate window, keep it short.
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_(list(row_ids)))
+                .values(
+                    status="sent",
+                    sent_at=now,
+                    telegram_message_id=message_id,
+                    attempts=OutboxItem.attempts + 1,
+                    last_error=None,
+                )
+            )
+            if job.kind == "digest":
+                chat = await ChatRepository(session).get(job.chat_id)
+                if chat is not None:
+                    chat.last_digest_at = now
+
+    async def _retry_later(
+        self, job: _Job, row_ids: Sequence[int], seconds: float, now: datetime
+    ) -> None:
+        if self.pacer.retry_after(job.chat_id, seconds):
+            log.warning("Telegram flood control: all sending paused for %gs", seconds)
+        async with self.transaction() as session:
+            for row in await self._rows(session, row_ids):
+                row.status = "pending"
+                row.next_attempt_at = now + timedelta(seconds=seconds)
+                row.last_error = f"429: retry after {seconds:g}s"
+
+    async def _unreachable(self, chat_id: int, row_ids: Sequence[int], reason: str) -> None:
+        async with self.transaction() as session:
+            for row in await self._rows(session, row_ids):
+                row.status, row.last_error = "dropped", f"chat unreachable: {reason}"
+            chat = await ChatRepository(session).get(chat_id)
+            if chat is not None:
+                chat.blocked = True
+            await OutboxRepository(session).drop_pending_for_chat(
+                chat_id, f"chat unreachable: {reason}"[:ERROR_LIMIT]
+            )
+        log.info("chat %d is unreachable (%s); its pending alerts are dropped", chat_id, reason)
+
+    async def _bad_message(self, row_ids: Sequence[int], error: str, now: datetime) -> None:
+        async with self.transaction() as session:
+            for row in await self._rows(session, row_ids):
+                row.last_error = error
+                if row.plain:
+                    row.status = "parked"
+                    log.warning("outbox row %d parked: %s", row.id, error)
+                else:
+                    row.status, row.plain, row.next_attempt_at = "pending", True, now
+
+    async def _transient(self, row_ids: Sequence[int], error: str, now: datetime) -> None:
+        async with self.transaction() as session:
+            for row in await self._rows(session, row_ids):
+                row.attempts += 1
+                row.last_error = error
+                if row.attempts >= self.config.max_attempts:
+                    row.status = "failed"
+                    log.warning("outbox row %d failed for good: %s", row.id, error)
+                else:
+                    row.status = "pending"
+                    row.next_attempt_at = now + timedelta(seconds=_backoff(row.attempts))
+
+    # -- edits -------------------------------------------------------------------------------
+
+    async def _edit(self, job: _Job, clock: Callable[[], datetime]) -> None:
+        row_id = job.row_ids[0]
+        async with self.transaction() as session:
+            row = await session.get(OutboxItem, row_id)
+            chat = await ChatRepository(session).get(job.chat_id)
+            if row is None or not row.edit_pending or row.status != "sent":
+                return
+            message_id = row.telegram_message_id
+            also = list(row.also or [])
+            outgoing: Outgoing | None = None
+            problem = "no message id" if message_id is None else None
+            if chat is None or chat.blocked:
+                problem = "chat unreachable"
+            if problem is None and chat is not None:
+                try:
+                    outgoing = await render(session, row, chat, self.zone)
+                except Undeliverable as exc:
+                    problem = _error(exc)
+        if outgoing is None or message_id is None:
+            await self._edit_done(row_id, also, f"edit given up: {problem}")
+            return
+        await self._pace(job)
+        try:
+            try:
+                await self.sender.edit(
+                    job.chat_id, message_id, outgoing.parts[-1], buttons=outgoing.buttons
+                )
+            finally:
+                self.pacer.answered(job.chat_id, job.group)
+        except RetryLater as exc:
+            self.pacer.retry_after(job.chat_id, exc.seconds)
+            await self._edit_later(row_id, clock() + timedelta(seconds=exc.seconds), None)
+        except ChatUnreachable as exc:
+            await self._edit_done(row_id, also, f"edit given up: {_error(exc)}")
+            await self._unreachable(job.chat_id, [], _error(exc))
+        except BadMessage as exc:  # includes MessageGone: given up quietly
+            log.info("edit of outbox row %d given up: %s", row_id, exc)
+            await self._edit_done(row_id, also, f"edit given up: {_error(exc)}")
+        except Exception as exc:
+            await self._edit_later(row_id, None, f"{type(exc).__name__}: {_error(exc)}", clock())
+        else:
+            await self._edit_done(row_id, also, None)
+
+    async def _edit_done(self, row_id: int, also: list[str], error: str | None) -> None:
+        async with self.transaction() as session:
+            row = await session.get(OutboxItem, row_id)
+            if row is None:
+                return
+            if error is not None:
+                row.last_error = error
+            # Another outlet may have been added while we edited: then edit again.
+            if error is not None or list(row.also or []) == also:
+                row.edit_pending = False
+
+    async def _edit_later(
+        self, row_id: int, until: datetime | None, error: str | None, now: datetime | None = None
+    ) -> None:
+        async with self.transaction() as session:
+            row = await session.get(OutboxItem, row_id)
+            if row is None:
+                return
+            if until is not None:
+                row.next_attempt_at = until
+                return
+            assert now is not None
+            row.attempts += 1
+            row.last_error = error
+            if row.attempts > self.config.max_attempts:
+                row.edit_pending = False
+                log.warning("edit of outbox row %d given up: %s", row_id, error)
+            else:
+                row.next_attempt_at = now + timedelta(seconds=_backoff(row.attempts - 1))
+
+
+class _Drain:
+    """One drain: fetch due rows in batches and run them as the pacer allows."""
+
+    def __init__(self, deliverer: Deliverer, now: datetime) -> None:
+        self.d = deliverer
+        self.start_now = now
+        self.start_mono = deliverer.monotonic()
+        self.queues: dict[int, deque[_Job]] = {}
+        self.queued_rows: set[int] = set()
+        self.busy: set[int] = set()
+        self.deferred: set[int] = set()
+        self.tasks: set[asyncio.Task[int]] = set()
+        self.sent = 0
+
+    def now(self) -> datetime:
+        """The caller's ``now`` moved on by the real time this drain has taken."""
+        return self.start_now + timedelta(seconds=self.d.monotonic() - self.start_mono)
+
+    async def run(self) -> int:
+        fetch = True
+        try:
+            while not self.d._closed:
+                fetched = False
+                if fetch:
+                    fetched = await self._refill()
+                    fetch = False
+                if self.d.pacer.paused_until - self.d.monotonic() > HORIZON:
+                    break  # flood control: everything waits; a later drain goes on
+                choice = self._pick()
+                if choice is None:
+                    if self.tasks:
+                        await self._wait(None)
+                        fetch = True
+                        continue
+                    if fetched:
+                        fetch = True
+                        continue
+                    break
+                chat_id, chat_ready = choice
+                now = self.d.monotonic()
+                if chat_ready - now > HORIZON:
+                    self._defer(chat_id)
+                    continue
+                delay = chat_ready - now
+                if len(self.tasks) >= self.d.max_in_flight:
+                    await self._wait(None)
+                    fetch = self._low()
+                    continue
+                if delay > 0:
+                    if await self._wait(delay):
+                        fetch = self._low()
+                    continue
+                self._start(chat_id)
+        finally:
+            if self.tasks:
+                await asyncio.gather(*self.tasks, return_exceptions=True)
+                self._collect(self.tasks)
+        return self.sent
+
+    def _low(self) -> bool:
+        return sum(len(q) for q in self.queues.values()) < max(1, self.d.config.batch_size // 2)
+
+    def _pick(self) -> tuple[int, float] | None:
+        best: tuple[int, float] | None = None
+        for chat_id, jobs in self.queues.items():
+            if chat_id in self.busy:
+                continue
+            ready = self.d.pacer.chat_ready_at(chat_id, jobs[0].group)
+            if best is None or ready < best[1]:
+                best = (chat_id, ready)
+        return best
+
+    def _defer(self, chat_id: int) -> None:
+        for job in self.queues.pop(chat_id, deque()):
+            self.queued_rows.difference_update(job.row_ids)
+        self.deferred.add(chat_id)
+
+    def _start(self, chat_id: int) -> None:
+        queue = self.queues[chat_id]
+        job = queue.popleft()
+        if not queue:
+            del self.queues[chat_id]
+        self.busy.add(chat_id)
+        task = asyncio.create_task(self._run_job(job))
+        self.tasks.add(task)
+
+    async def _run_job(self, job: _Job) -> int:
+        try:
+            return await self.d.process(job, self.now)
+        except Exception:
+            log.exception("outbox rows %s could not be delivered", list(job.row_ids))
+            return 0
+        finally:
+            self.busy.discard(job.chat_id)
+            self.queued_rows.difference_update(job.row_ids)
+
+    def _collect(self, done: set[asyncio.Task[int]]) -> None:
+        for task in done:
+            self.tasks.discard(task)
+            if not task.cancelled() and task.exception() is None:
+                self.sent += task.result()
+
+    async def _wait(self, seconds: float | None) -> bool:
+        """Wait for a job to finish (or ``seconds``); True when one did."""
+        if not self.tasks:
+            if seconds is not None:
+                await asyncio.sleep(seconds)
+            return False
+        done, _ = await asyncio.wait(
+            self.tasks, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        self._collect(done)
+        return bool(done)
+
+    async def _refill(self) -> bool:
+        """Queue the next batch of due rows; True when any row was looked at."""
+        now = self.now()
+        waiting = self.d.pacer.waiting_chats(HORIZON)
+        async with self.d.transaction() as session:
+            rows = await OutboxRepository(session).deliverable(
+                now,
+                self.d.config.batch_size,
+                exclude_ids=self.queued_rows,
+                exclude_chats=self.deferred | waiting,
+            )
+            if not rows:
+                return False
+            by_chat: dict[int, list[OutboxItem]] = {}
+            for row in rows:
+                by_chat.setdefault(row.chat_id, []).append(row)
+            chats = await ChatRepository(session).many(by_chat)
+            for chat_id, chat_rows in by_chat.items():
+                chat = chats.get(chat_id)
+                if chat is None or chat.paused or chat.blocked:
+                    self._drop(chat_id, chat, chat_rows)
+                    continue
+                for job in await self.d.plan(session, chat, chat_rows, now):
+                    self.queues.setdefault(chat_id, deque()).append(job)
+                    self.queued_rows.update(job.row_ids)
+        return True
+
+    @staticmethod
+    def _drop(chat_id: int, chat: Chat | None, rows: Sequence[OutboxItem]) -> None:
+        reason = "chat paused" if chat is not None and chat.paused else "chat unreachable"
+        for row in rows:
+            if row.status == "sent":
+                row.edit_pending = False
+            else:
+                row.status, row.last_error = "dropped", reason
+        log.info("chat %d: %d outbox rows dropped (%s)", chat_id, len(rows), reason)

@@ -14,6 +14,7 @@ from bot.matching import Span
 EXCERPT_LIMIT = 360
 TITLE_LIMIT = 300
 QUERIES_LIMIT = 200
+ALSO_LIMIT = 300
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
 
 
@@ -26,6 +27,8 @@ class AlertContent:
     text: str
     spans: Sequence[Span]
     queries: Sequence[str]
+    # "also reported by: ..." line: Telegram HTML in the chat's language (empty: no line).
+    also_line: str = ""
 
 
 def shorten(text: str, limit: int) -> str:
@@ -134,4 +137,17 @@ def format_alert(alert: AlertContent, zone: ZoneInfo) -> str:
         lines.append(
             "🔎 " + html.escape(shorten(" · ".join(alert.queries), QUERIES_LIMIT), quote=False)
         )
+    if alert.also_line:
+        lines.append(alert.also_line)
     return "\n".join(lines)
+
+
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_plain(html_text: str) -> str:
+    """Our own HTML as plain text (for a message Telegram refused to parse): a link becomes
+    its text then the URL in brackets; other tags disappear; entities are decoded."""
+    plain = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", html_text)
+    return html.unescape(_TAG.sub("", plain))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Alias, Article, Chat, OutboxItem, Source, Subscription
@@ -20,19 +22,30 @@ class ChatRepository:
         return await self.session.get(Chat, chat_id)
 
     async def ensure(self, chat_id: int, *, language: str, now: datetime, title: str = "") -> Chat:
+        """The chat's row, created if missing; safe when two transactions create it at once
+        (INSERT ... ON CONFLICT DO NOTHING waits for the other and then reads its row)."""
         chat = await self.get(chat_id)
-        if chat is None:
-            chat = Chat(
-                id=chat_id,
-                title=title[:255],
-                language=language,
-                paused=False,
-                allowed=False,
-                blocked=False,
-                created_at=now,
+        if chat is not None:
+            return chat
+        values = {
+            "id": chat_id,
+            "title": title[:255],
+            "language": language,
+            "paused": False,
+            "allowed": False,
+            "blocked": False,
+            "created_at": now,
+        }
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                postgresql_insert(Chat).values(**values).on_conflict_do_nothing()
             )
-            self.session.add(chat)
-            await self.session.flush()
+        else:
+            await self.session.execute(
+                sqlite_insert(Chat).values(**values).on_conflict_do_nothing()
+            )
+        chat = await self.get(chat_id)
+        assert chat is not None, "the row was just inserted or found"
         return chat
 
     async def many(self, chat_ids: Iterable[int]) -> dict[int, Chat]:
@@ -232,6 +245,82 @@ class OutboxRepository:
             .values(status="interrupted", last_error="the bot stopped while sending")
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # -- delivery (helper C) ---------------------------------------------------------------
+
+    async def deliverable(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        exclude_ids: Iterable[int] = (),
+        exclude_chats: Iterable[int] = (),
+    ) -> Sequence[OutboxItem]:
+        """Due work, oldest first: pending rows, and sent rows whose message needs an edit."""
+        query = select(OutboxItem).where(
+            OutboxItem.next_attempt_at <= now,
+            (OutboxItem.status == "pending")
+            | ((OutboxItem.status == "sent") & OutboxItem.edit_pending.is_(True)),
+        )
+        ids, chats = list(exclude_ids), list(exclude_chats)
+        if ids:
+            query = query.where(OutboxItem.id.not_in(ids))
+        if chats:
+            query = query.where(OutboxItem.chat_id.not_in(chats))
+        rows = await self.session.scalars(query.order_by(OutboxItem.id).limit(limit))
+        return rows.all()
+
+    async def due_alerts_for_chat(self, chat_id: int, now: datetime) -> Sequence[OutboxItem]:
+        rows = await self.session.scalars(
+            select(OutboxItem)
+            .where(
+                OutboxItem.chat_id == chat_id,
+                OutboxItem.kind == "alert",
+                OutboxItem.status == "pending",
+                OutboxItem.next_attempt_at <= now,
+            )
+            .order_by(OutboxItem.id)
+        )
+        return rows.all()
+
+    async def requeue_sending(self) -> int:
+        """Rows left ``sending`` by a crash go back to ``pending``: they are sent again."""
+        result = await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.status == "sending")
+            .values(status="pending", last_error="the bot stopped while sending; resent")
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def status_counts(self) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(OutboxItem.status, func.count()).group_by(OutboxItem.status)
+        )
+        return {status: int(count) for status, count in rows.all()}
+
+    async def held_count(self, now: datetime) -> int:
+        """Pending rows not due yet (digests, quiet hours, retry backoff)."""
+        count = await self.session.scalar(
+            select(func.count()).where(
+                OutboxItem.status == "pending", OutboxItem.next_attempt_at > now
+            )
+        )
+        return int(count or 0)
+
+    async def sent_since(self, since: datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count()).where(OutboxItem.status == "sent", OutboxItem.sent_at >= since)
+        )
+        return int(count or 0)
+
+    async def latest_with_status(self, status: str, limit: int) -> Sequence[OutboxItem]:
+        rows = await self.session.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.status == status)
+            .order_by(OutboxItem.id.desc())
+            .limit(limit)
+        )
+        return rows.all()
 
 
 class AliasRepository:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from typing import TextIO
 
 from aiogram import Bot
@@ -13,34 +14,104 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.types import LinkPreviewOptions
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
-from bot.alerts.deliver import ChatUnreachable, RetryLater
+from bot.alerts.deliver import BadMessage, Button, ChatUnreachable, MessageGone, RetryLater
+from bot.alerts.format import html_to_plain
 
-_GONE = ("chat not found", "user is deactivated", "bot was kicked", "group chat was deleted")
+# 400 answers that mean the chat itself is gone, not that the message is wrong.
+_GONE = (
+    "chat not found",
+    "user is deactivated",
+    "bot was kicked",
+    "group chat was deleted",
+    "bot is not a member",
+    "need administrator rights",
+    "have no rights to send",
+    "not enough rights to send",
+)
+_NOT_MODIFIED = "message is not modified"
+_MESSAGE_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+
+
+def _markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.text, callback_data=b.callback_data) for b in row]
+            for row in buttons
+        ]
+    )
+
+
+def _translate(exc: Exception) -> Exception:
+    """aiogram's error as the Deliverer's vocabulary (others are transient)."""
+    if isinstance(exc, TelegramRetryAfter):
+        return RetryLater(exc.retry_after)
+    if isinstance(exc, (TelegramForbiddenError, TelegramNotFound)):
+        return ChatUnreachable(exc.message)
+    if isinstance(exc, TelegramBadRequest):
+        lowered = exc.message.lower()
+        if any(reason in lowered for reason in _GONE):
+            return ChatUnreachable(exc.message)
+        if any(reason in lowered for reason in _MESSAGE_GONE):
+            return MessageGone(exc.message)
+        return BadMessage(exc.message)
+    return exc
 
 
 class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: int, html_text: str) -> int:
+    async def send(
+        self,
+        chat_id: int,
+        html_text: str,
+        *,
+        thread_id: int = 0,
+        buttons: Sequence[Sequence[Button]] = (),
+        plain: bool = False,
+    ) -> int:
         try:
             message = await self.bot.send_message(
                 chat_id,
-                html_text,
-                parse_mode="HTML",
+                html_to_plain(html_text) if plain else html_text,
+                parse_mode=None if plain else "HTML",
+                message_thread_id=thread_id or None,
+                reply_markup=_markup(buttons),
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
-        except TelegramRetryAfter as exc:
-            raise RetryLater(exc.retry_after) from exc
-        except (TelegramForbiddenError, TelegramNotFound) as exc:
-            raise ChatUnreachable(exc.message) from exc
+        except (TelegramRetryAfter, TelegramForbiddenError, TelegramNotFound) as exc:
+            raise _translate(exc) from exc
         except TelegramBadRequest as exc:
-            if any(reason in exc.message.lower() for reason in _GONE):
-                raise ChatUnreachable(exc.message) from exc
-            raise
+            raise _translate(exc) from exc
         return message.message_id
+
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        html_text: str,
+        *,
+        buttons: Sequence[Sequence[Button]] = (),
+    ) -> None:
+        try:
+            await self.bot.edit_message_text(
+                text=html_text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode="HTML",
+                reply_markup=_markup(buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except TelegramBadRequest as exc:
+            if _NOT_MODIFIED in exc.message.lower():
+                return
+            raise _translate(exc) from exc
+        except (TelegramRetryAfter, TelegramForbiddenError, TelegramNotFound) as exc:
+            raise _translate(exc) from exc
 
 
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
@@ -63,8 +134,27 @@ class ConsoleSender:
         self.out = out
         self._count = 0
 
-    async def send(self, chat_id: int, html_text: str) -> int:
+    async def send(
+        self,
+        chat_id: int,
+        html_text: str,
+        *,
+        thread_id: int = 0,
+        buttons: Sequence[Sequence[Button]] = (),
+        plain: bool = False,
+    ) -> int:
         self._count += 1
         print(f"──── alert {self._count} (chat {chat_id}) ────", file=self.out)
         print(html_to_console(html_text), file=self.out, flush=True)
         return self._count
+
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        html_text: str,
+        *,
+        buttons: Sequence[Sequence[Button]] = (),
+    ) -> None:
+        print(f"──── alert {message_id} updated (chat {chat_id}) ────", file=self.out)
+        print(html_to_console(html_text), file=self.out, flush=True)

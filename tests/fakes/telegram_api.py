@@ -18,8 +18,10 @@ import contextlib
 import html
 import itertools
 import json
+import math
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +67,24 @@ _HTML_TAGS = frozenset(
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>")
 _ENTITY_RE = re.compile(r"&(#?\w+);")
 _CHAT_METHODS = frozenset({"sendmessage", "sendchataction"})
+# Methods that count against Telegram's sending limits (edits count like sends).
+_LIMITED_METHODS = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Telegram's sending limits, as the fake enforces them (``None`` = not enforced).
+
+    Counted over accepted messages, in sliding windows: at most ``per_second`` in any second
+    overall, one per ``1 / private_per_second`` seconds per private chat (positive id), at
+    most ``group_per_minute`` in any 60 s per group or channel (negative id). A message over
+    a limit is answered 429 with ``retry_after`` (whole seconds, like Telegram).
+    """
+
+    per_second: float | None = 30
+    private_per_second: float | None = 1
+    group_per_minute: int | None = 20
+    group_window: float = 60.0  # seconds; tests shorten it
 
 
 class ApiError(Exception):
@@ -98,6 +118,7 @@ class SentMessage:
     reply_markup: JsonDict | None = None
     disable_web_page_preview: bool | None = None
     link_preview_options: JsonDict | None = None
+    thread_id: int | None = None
 
 
 @dataclass
@@ -206,6 +227,14 @@ class FakeTelegram(LoopbackServer):
         self._changed = asyncio.Condition()
         self._closing = False
         self._held: dict[str, asyncio.Event] = {}
+        self._hold_after: dict[str, int] = {}
+        self._passed: dict[str, int] = {}
+        self._dropping: set[asyncio.Event] = set()
+        self.dropped_calls: list[tuple[str, JsonDict]] = []
+        self.limits: Limits | None = None
+        self.too_many: list[tuple[str, int | None, int]] = []  # 429s given: method, chat, retry
+        self._accepted_all: deque[float] = deque()
+        self._accepted_by_chat: dict[int, deque[float]] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._methods: dict[str, Callable[[JsonDict], Any]] = {
@@ -225,6 +254,7 @@ class FakeTelegram(LoopbackServer):
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
         }
+        self._init_chats()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -325,9 +355,28 @@ class FakeTelegram(LoopbackServer):
         self._held.setdefault(method.lower(), asyncio.Event())
 
     def release(self, method: str) -> None:
+        self._hold_after.pop(method.lower(), None)
         gate = self._held.pop(method.lower(), None)
         if gate is not None:
             gate.set()
+
+    def hold_after(self, method: str, count: int) -> None:
+        """Let ``count`` more calls of ``method`` through, then hold the next ones."""
+        method = method.lower()
+        self._hold_after[method] = self._passed.get(method, 0) + count
+
+    def drop_held(self, method: str) -> None:
+        """Answer nothing to the held calls of ``method``, as if the connection was lost
+        (they are recorded in ``dropped_calls``, never carried out); stop holding."""
+        self._hold_after.pop(method.lower(), None)
+        gate = self._held.pop(method.lower(), None)
+        if gate is not None:
+            self._dropping.add(gate)
+            gate.set()
+
+    def enforce_limits(self, limits: Limits | None = None) -> None:
+        """Answer 429 like Telegram when the bot goes over ``limits`` (default: Telegram's)."""
+        self.limits = limits if limits is not None else Limits()
 
     def block_chat(self, chat_id: int) -> None:
         """Make sending to `chat_id` fail with 403 like a user who blocked the bot."""
@@ -417,9 +466,17 @@ class FakeTelegram(LoopbackServer):
         async with self._changed:
             self.calls.append((method, params))
             self._changed.notify_all()
-        gate = self._held.get(method.lower())
+        lowered = method.lower()
+        limit = self._hold_after.get(lowered)
+        if limit is not None and self._passed.get(lowered, 0) >= limit:
+            self._held.setdefault(lowered, asyncio.Event())
+        gate = self._held.get(lowered)
         if gate is not None:
             await gate.wait()
+            if gate in self._dropping:
+                self.dropped_calls.append((method, params))
+                raise ConnectionResetError("held call dropped")  # the client gets no answer
+        self._passed[lowered] = self._passed.get(lowered, 0) + 1
         try:
             result = await self._dispatch(method.lower(), params)
         except ApiError as error:
@@ -459,12 +516,45 @@ class FakeTelegram(LoopbackServer):
                 raise failure.error
         if method in _CHAT_METHODS and chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if method in _LIMITED_METHODS and self.limits is not None:
+            self._check_limits(method, chat_id if isinstance(chat_id, int) else None)
         if method == "getupdates":
             return await self._get_updates(params)
         async with self._changed:
             result = handler(params)
             self._changed.notify_all()
         return result
+
+    def _check_limits(self, method: str, chat_id: int | None) -> None:
+        """Raise 429 when this message would go over a limit; else count it as accepted.
+
+        Called from a handler without an await before the message is recorded, so the
+        count and the decision are atomic for the event loop."""
+        assert self.limits is not None
+        now = time.monotonic()
+        waits: list[float] = []
+        recent = self._accepted_all
+        while recent and recent[0] <= now - 1.0:
+            recent.popleft()
+        if self.limits.per_second is not None and len(recent) >= self.limits.per_second:
+            waits.append(recent[0] + 1.0 - now)
+        mine = self._accepted_by_chat.setdefault(chat_id or 0, deque())
+        while mine and mine[0] <= now - max(60.0, self.limits.group_window):
+            mine.popleft()
+        if chat_id is not None and chat_id > 0 and self.limits.private_per_second:
+            gap = 1.0 / self.limits.private_per_second
+            if mine and now - mine[-1] < gap:
+                waits.append(mine[-1] + gap - now)
+        per_minute = self.limits.group_per_minute
+        if chat_id is not None and chat_id < 0 and per_minute and len(mine) >= per_minute:
+            waits.append(mine[-per_minute] + self.limits.group_window - now)
+        waits = [wait for wait in waits if wait > 0]
+        if waits:
+            retry = max(1, math.ceil(max(waits)))
+            self.too_many.append((method, chat_id, retry))
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+        recent.append(now)
+        mine.append(now)
 
     # -- updates -----------------------------------------------------------------------------
 
@@ -523,6 +613,8 @@ class FakeTelegram(LoopbackServer):
         return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
 
     def _chat(self, chat_id: int) -> JsonDict:
+        if chat_id in self.chats:  # a group or channel made with add_chat
+            return {k: v for k, v in self.chats[chat_id].items() if k in _CHAT_FIELDS}
         if chat_id > 0:
             user = self._state.users.get(chat_id, {})
             chat = {"id": chat_id, "type": "private", "first_name": user.get("first_name", "Test")}
@@ -568,6 +660,10 @@ class FakeTelegram(LoopbackServer):
             raise ApiError(400, "Bad Request: chat not found")
         text, visible = self._checked_text(params)
         message = self._new_message(chat_id, self.bot_user, visible)
+        thread_id = params.get("message_thread_id")
+        if isinstance(thread_id, int):
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
@@ -581,6 +677,7 @@ class FakeTelegram(LoopbackServer):
                 reply_markup=markup,
                 disable_web_page_preview=params.get("disable_web_page_preview"),
                 link_preview_options=params.get("link_preview_options"),
+                thread_id=thread_id if isinstance(thread_id, int) else None,
             )
         )
         return message
@@ -658,3 +755,180 @@ class FakeTelegram(LoopbackServer):
     def _delete_my_commands(self, params: JsonDict) -> bool:
         self.command_sets.pop(self._commands_key(params), None)
         return True
+
+    # -- groups, channels, members, forum topics (helper D) ----------------------------------
+
+    def _init_chats(self) -> None:
+        self.chats: dict[int, JsonDict] = {}
+        self.members: dict[tuple[int, int], str] = {}  # (chat, user) → status
+        self._methods.update(
+            {
+                "getchat": self._get_chat,
+                "getchatmember": self._get_chat_member,
+                "getchatadministrators": self._get_chat_administrators,
+            }
+        )
+
+    def add_chat(
+        self,
+        chat_id: int,
+        kind: str,
+        title: str,
+        *,
+        username: str | None = None,
+        is_forum: bool = False,
+    ) -> JsonDict:
+        """Make a group, supergroup (``is_forum``: with topics) or channel known to the fake."""
+        chat: JsonDict = {"id": chat_id, "type": kind, "title": title}
+        if username is not None:
+            chat["username"] = username
+        if is_forum:
+            chat["is_forum"] = True
+        self.chats[chat_id] = chat
+        return chat
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """``status``: creator, administrator, member, restricted, left or kicked."""
+        self.members[(chat_id, user_id)] = status
+
+    def _user(self, user_id: int, first_name: str = "Test", language_code: str = "en") -> JsonDict:
+        if user_id == self.bot_user["id"]:
+            return dict(self.bot_user)
+        user = self._state.users.get(user_id)
+        if user is None:
+            user = {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name,
+                "language_code": language_code,
+            }
+            self._state.users[user_id] = user
+        return user
+
+    def add_chat_message(
+        self,
+        text: str,
+        *,
+        user_id: int,
+        chat_id: int,
+        thread_id: int | None = None,
+        language_code: str = "en",
+        anonymous: bool = False,
+    ) -> int:
+        """Queue a message in a group (in forum topic ``thread_id`` when given; ``anonymous``:
+        an admin posting as the group itself); return its update_id."""
+        user = self._user(user_id, language_code=language_code)
+        if anonymous:
+            user = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                    "username": "GroupAnonymousBot"}  # fmt: skip
+        message = self._new_message(chat_id, user, text)
+        if anonymous:
+            message["sender_chat"] = self._chat(chat_id)
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+            ]
+        return self._queue_update("message", message)
+
+    def add_bot_membership(
+        self, chat_id: int, *, user_id: int, old: str = "left", new: str = "member",
+        language_code: str = "en",
+    ) -> int:  # fmt: skip
+        """Queue a my_chat_member update: ``user_id`` changed the bot's status in a chat."""
+        self.set_member(chat_id, self.bot_user["id"], new)
+        update: JsonDict = {
+            "chat": self._chat(chat_id),
+            "from": self._user(user_id, language_code=language_code),
+            "date": int(time.time()),
+            "old_chat_member": self._member(chat_id, self.bot_user["id"], old),
+            "new_chat_member": self._member(chat_id, self.bot_user["id"], new),
+        }
+        return self._queue_update("my_chat_member", update)
+
+    def add_migration(self, old_id: int, new_id: int, *, user_id: int, title: str) -> int:
+        """A group upgraded to a supergroup: the new chat is made, and the service message
+        with ``migrate_to_chat_id`` is queued in the old group; return its update_id."""
+        self.add_chat(new_id, "supergroup", title)
+        for (chat_id, member), status in list(self.members.items()):
+            if chat_id == old_id:
+                self.members[(new_id, member)] = status
+        message = self._new_message(old_id, self._user(user_id), "")
+        del message["text"]
+        message["migrate_to_chat_id"] = new_id
+        return self._queue_update("message", message)
+
+    def _member(self, chat_id: int, user_id: int, status: str) -> JsonDict:
+        member: JsonDict = {"status": status, "user": self._user(user_id)}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(dict.fromkeys(_ADMIN_RIGHTS, True))
+            member["can_be_edited"] = False
+            member["is_anonymous"] = False
+        elif status == "restricted":
+            member.update(dict.fromkeys(_RESTRICTED_FIELDS, False))
+            member["is_member"] = True
+            member["until_date"] = 0
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def _find_chat(self, reference: object) -> JsonDict:
+        if isinstance(reference, str) and reference.startswith("@"):
+            for chat in self.chats.values():
+                if chat.get("username", "").lower() == reference[1:].lower():
+                    return chat
+        elif isinstance(reference, int) and (reference in self.chats or reference > 0):
+            return self._chat(reference)
+        raise ApiError(400, "Bad Request: chat not found")
+
+    def _get_chat(self, params: JsonDict) -> JsonDict:
+        chat = self._find_chat(params.get("chat_id"))
+        gifts = dict.fromkeys(
+            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+             "gifts_from_channels"), False)  # fmt: skip
+        return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": gifts}  # fmt: skip
+
+    def _get_chat_member(self, params: JsonDict) -> JsonDict:
+        chat = self._find_chat(params.get("chat_id"))
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        status = self.members.get((chat["id"], user_id))
+        if status is None:
+            if chat["type"] == "private" and chat["id"] == user_id:
+                status = "member"
+            elif chat["type"] == "channel":
+                raise ApiError(400, "Bad Request: user not found")
+            else:
+                status = "left"
+        return self._member(chat["id"], user_id, status)
+
+    def _get_chat_administrators(self, params: JsonDict) -> list[JsonDict]:
+        chat = self._find_chat(params.get("chat_id"))
+        return [
+            self._member(chat_id, user_id, status)
+            for (chat_id, user_id), status in self.members.items()
+            if chat_id == chat["id"] and status in ("creator", "administrator")
+        ]
+
+
+_CHAT_FIELDS = frozenset({"id", "type", "title", "username", "is_forum"})
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories", "can_send_welcome_messages", "can_post_messages",
+    "can_edit_messages", "can_pin_messages", "can_manage_topics",
+)  # fmt: skip
+_RESTRICTED_FIELDS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+    "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+    "can_edit_tag", "can_change_info",
+    "can_invite_users", "can_pin_messages", "can_manage_topics",
+)  # fmt: skip
