@@ -182,7 +182,13 @@ async def test_broken_sources_do_not_stop_a_legacy_encoded_one(
         {"url": feeds.url("/junk.xml"), "name": "Junk", "interval": 0.2},
         {"url": feeds.url("/chamal.xml"), "name": "الشمال", "interval": 0.2},
     ]
-    polling = {"min_interval": 0.1, "default_interval": 0.2, "tick": 0.1, "fetch_timeout": 0.5}
+    polling = {
+        "min_interval": 0.1,
+        "default_interval": 0.2,
+        "tick": 0.1,
+        "fetch_timeout": 0.5,
+        "allow_private_addresses": True,
+    }
     app = await apps(make_settings(database_url, telegram, feeds, sources=sources, polling=polling))
     await say(telegram, USER, "/subscribe الشرطة")
 
@@ -213,11 +219,11 @@ async def test_admin_source_commands(
     database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
 ) -> None:
     feeds.set(FEED, rss_feed("Le Site", [OLD]))
-    feeds.set_file("/nofeed.html", "page_without_feed.html", content_type="text/html")
+    feeds.set("/gone.xml", "gone", status=404, content_type="text/plain")
     await apps(make_settings(database_url, telegram, feeds))
 
-    failed = await say(telegram, ADMIN, f"/addsource {feeds.url('/nofeed.html')}", replies=2)
-    assert "Could not add" in failed.text and "links no feed" in failed.text
+    failed = await say(telegram, ADMIN, f"/addsource {feeds.url('/gone.xml')}", replies=2)
+    assert "Could not add" in failed.text and "404" in failed.text
     assert "Usage" in (await say(telegram, ADMIN, "/addsource notaurl")).text
     duplicate = await say(telegram, ADMIN, f"/addsource {feeds.url(FEED)}", replies=2)
     assert "already there" in duplicate.text

@@ -15,16 +15,23 @@ EN: dict[str, str] = {
         "/test <i>query</i> — what a query would have matched lately, before you subscribe\n"
         "/list — your subscriptions, with buttons to remove them\n"
         "/unsubscribe <i>N</i> — remove subscription number N from /list\n"
+        "/unmute <i>N</i> — alerts again for a subscription muted from an alert's 🔕 button\n"
+        "/settings — each alert at once, hourly or daily digests, quiet hours\n"
         "/pause, /resume — stop and restart all alerts in this chat\n"
         "/language ar|fr|en — the bot's language\n"
-        "/help — this message"
+        "/help — this message\n\n"
+        "In a group only its admins change subscriptions and settings; a subscription made "
+        "in a forum topic alerts that topic."
     ),
     "help_admin": (
         "\n\n<b>Admin</b>\n"
-        "/addsource <i>URL</i> [name] — add a feed, or a page that links its feed\n"
+        "/addsource <i>URL</i> [name] — add a feed, a site page, a sitemap or a t.me channel\n"
         "/sources — every source with its state\n"
         "/removesource <i>ID</i>, /pausesource <i>ID</i>, /resumesource <i>ID</i>\n"
         "/interval <i>ID</i> <i>MINUTES</i> — how often a source is polled\n"
+        "/fulltext <i>ID</i> on|off — fetch each article's page for its full text\n"
+        "/selector <i>ID</i> <i>CSS</i> — which links of an HTML listing are articles\n"
+        "/importopml (caption of an .opml file, or in reply to one), /exportopml\n"
         "/allow <i>USER_ID</i>, /deny <i>USER_ID</i> — who may use the bot\n"
         "/alias <i>A = B = C</i> — spellings of one name, for everyone's queries; "
         "/aliases lists them, /unalias <i>ID</i> removes one"
@@ -98,21 +105,10 @@ EN: dict[str, str] = {
     "admin_only": "Sorry, only the bot's administrators can do that.",
     "addsource_usage": "Usage: <code>/addsource URL [name]</code>",
     "addsource_checking": "Fetching {url} …",
-    "addsource_ok": (
-        "✅ Source #{id} <b>{name}</b> added: {count} items in its feed{discovered}.\n"
-        "Polled every {interval}."
-    ),
-    "addsource_discovered": " (feed found on the page: {feed})",
     "addsource_failed": "⚠️ Could not add {url}: {reason}",
     "source_exists": "That source is already there: #{id} <b>{name}</b>.",
     "sources_empty": "No sources yet. Add one with /addsource URL.",
     "sources_header": "<b>Sources</b>",
-    "source_line": (
-        "#{id} <b>{name}</b>{paused}\n  every {interval} · last ok: {last_ok} · {count} items"
-        "{error}"
-    ),
-    "source_paused_mark": " ⏸",
-    "source_error": "\n  ⚠️ {error} ({errors}×)",
     "never": "never",
     "id_usage": "Usage: <code>/{command} ID</code>",
     "no_such_source": "There is no source #{id}. See /sources.",
@@ -143,16 +139,23 @@ FR: dict[str, str] = {
         "/test <i>requête</i> — ce qu’une requête aurait trouvé récemment, avant de s’abonner\n"
         "/list — vos abonnements, avec des boutons pour les retirer\n"
         "/unsubscribe <i>N</i> — retirer l’abonnement numéro N de /list\n"
+        "/unmute <i>N</i> — réactiver un abonnement mis en sourdine par le bouton 🔕 d’une alerte\n"
+        "/settings — chaque alerte aussitôt, résumés horaires ou quotidiens, heures calmes\n"
         "/pause, /resume — suspendre et reprendre toutes les alertes de ce chat\n"
         "/language ar|fr|en — la langue du bot\n"
-        "/help — ce message"
+        "/help — ce message\n\n"
+        "Dans un groupe, seuls ses administrateurs modifient abonnements et réglages ; un "
+        "abonnement pris dans un sujet de forum alerte ce sujet."
     ),
     "help_admin": (
         "\n\n<b>Administration</b>\n"
-        "/addsource <i>URL</i> [nom] — ajouter un flux, ou une page qui indique son flux\n"
+        "/addsource <i>URL</i> [nom] — ajouter un flux, une page d’un site, un sitemap ou une chaîne t.me\n"
         "/sources — toutes les sources et leur état\n"
         "/removesource <i>ID</i>, /pausesource <i>ID</i>, /resumesource <i>ID</i>\n"
         "/interval <i>ID</i> <i>MINUTES</i> — fréquence de consultation d’une source\n"
+        "/fulltext <i>ID</i> on|off — lire la page de chaque article pour son texte intégral\n"
+        "/selector <i>ID</i> <i>CSS</i> — quels liens d’une page de liste sont des articles\n"
+        "/importopml (légende d’un fichier .opml, ou en réponse à celui-ci), /exportopml\n"
         "/allow <i>USER_ID</i>, /deny <i>USER_ID</i> — qui peut utiliser le bot\n"
         "/alias <i>A = B = C</i> — graphies d’un même nom, pour toutes les requêtes ; "
         "/aliases les liste, /unalias <i>ID</i> en retire une"
@@ -213,18 +216,9 @@ FR: dict[str, str] = {
     "admin_only": "Désolé, seuls les administrateurs du bot peuvent faire cela.",
     "addsource_usage": "Usage : <code>/addsource URL [nom]</code>",
     "addsource_checking": "Récupération de {url} …",
-    "addsource_ok": (
-        "✅ Source n° {id} <b>{name}</b> ajoutée : {count} articles dans son flux{discovered}.\n"
-        "Consultée toutes les {interval}."
-    ),
-    "addsource_discovered": " (flux trouvé sur la page : {feed})",
     "addsource_failed": "⚠️ Impossible d’ajouter {url} : {reason}",
     "source_exists": "Cette source existe déjà : n° {id} <b>{name}</b>.",
     "sources_empty": "Aucune source. Ajoutez-en une avec /addsource URL.",
-    "source_line": (
-        "#{id} <b>{name}</b>{paused}\n  toutes les {interval} · dernier succès : {last_ok} · "
-        "{count} articles{error}"
-    ),
     "never": "jamais",
     "no_such_source": "Il n’y a pas de source n° {id}. Voir /sources.",
     "source_removed": "🗑 Source n° {id} supprimée.",
@@ -250,16 +244,23 @@ AR: dict[str, str] = {
         "/test <i>استعلام</i> — ما كان الاستعلام سيجده مؤخرا، قبل الاشتراك\n"
         "/list — اشتراكاتك، مع أزرار لحذفها\n"
         "/unsubscribe <i>N</i> — حذف الاشتراك رقم N من /list\n"
+        "/unmute <i>N</i> — إعادة تفعيل اشتراك كُتم عبر زر 🔕 في تنبيه\n"
+        "/settings — كل تنبيه فورا، أو ملخصات كل ساعة أو كل يوم، وساعات الهدوء\n"
         "/pause و /resume — إيقاف كل التنبيهات في هذه المحادثة واستئنافها\n"
         "/language ar|fr|en — لغة البوت\n"
-        "/help — هذه الرسالة"
+        "/help — هذه الرسالة\n\n"
+        "في المجموعات، يغيّر المشرفون وحدهم الاشتراكات والإعدادات؛ والاشتراك من موضوع في "
+        "منتدى ينبّه ذلك الموضوع."
     ),
     "help_admin": (
         "\n\n<b>الإدارة</b>\n"
-        "/addsource <i>URL</i> [اسم] — إضافة خلاصة، أو صفحة تشير إلى خلاصتها\n"
+        "/addsource <i>URL</i> [اسم] — إضافة خلاصة أو صفحة موقع أو خريطة موقع أو قناة t.me\n"
         "/sources — كل المصادر وحالتها\n"
         "/removesource <i>ID</i> و /pausesource <i>ID</i> و /resumesource <i>ID</i>\n"
         "/interval <i>ID</i> <i>دقائق</i> — وتيرة تفقد المصدر\n"
+        "/fulltext <i>ID</i> on|off — جلب صفحة كل مقال لنصه الكامل\n"
+        "/selector <i>ID</i> <i>CSS</i> — أي روابط صفحة القائمة هي مقالات\n"
+        "/importopml (تعليق على ملف ‎.opml أو ردا عليه)، /exportopml\n"
         "/allow <i>USER_ID</i> و /deny <i>USER_ID</i> — من يحق له استعمال البوت\n"
         "/alias <i>A = B = C</i> — كتابات مختلفة لاسم واحد، لكل الاستعلامات؛ "
         "/aliases تعرضها و /unalias <i>ID</i> تحذف إحداها"
@@ -319,18 +320,10 @@ AR: dict[str, str] = {
     "admin_only": "عذرا، هذا الأمر خاص بمشرفي البوت.",
     "addsource_usage": "الاستعمال: <code>/addsource URL [اسم]</code>",
     "addsource_checking": "جار جلب {url} …",
-    "addsource_ok": (
-        "✅ أضيف المصدر رقم {id} <b>{name}</b>: {count} عنصرا في خلاصته{discovered}.\n"
-        "يُتفقد كل {interval}."
-    ),
-    "addsource_discovered": " (وُجدت الخلاصة في الصفحة: {feed})",
     "addsource_failed": "⚠️ تعذرت إضافة {url}: {reason}",
     "source_exists": "هذا المصدر موجود من قبل: رقم {id} <b>{name}</b>.",
     "sources_empty": "لا توجد مصادر بعد. أضف واحدا عبر /addsource URL.",
     "sources_header": "<b>المصادر</b>",
-    "source_line": (
-        "#{id} <b>{name}</b>{paused}\n  كل {interval} · آخر نجاح: {last_ok} · {count} عنصرا{error}"
-    ),
     "never": "أبدا",
     "no_such_source": "لا يوجد مصدر رقم {id}. انظر /sources.",
     "source_removed": "🗑 حُذف المصدر رقم {id}.",

@@ -1,12 +1,23 @@
-"""Chats: registration, pause/resume, the allowlist."""
+"""Chats: registration (with their kind), pause/resume, the allowlist, delivery settings.
+
+A chat is a private chat (the user), a group or supergroup, or a channel. Its delivery
+settings: ``mode`` immediate | hourly | daily, ``digest_time`` (HH:MM, for daily digests) and
+quiet hours ``quiet_start``-``quiet_end`` (HH:MM, may cross midnight; both None = none).
+Times are local to the bot's configured zone (``bot.alerts.schedule``).
+"""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.access import AccessPolicy
+from bot.alerts.schedule import MODES, parse_clock
 from bot.clock import Clock
 from bot.storage.db import SessionFactory
 from bot.storage.models import Chat
 from bot.storage.repositories import ChatRepository
+
+CHAT_KINDS = ("private", "group", "supergroup", "channel")
 
 
 class ChatService:
@@ -18,14 +29,31 @@ class ChatService:
         self.clock = clock
         self.default_language = default_language
 
-    async def register(self, chat_id: int, *, title: str, language: str | None) -> Chat:
-        """Create the chat on first contact; a chat that writes again is reachable again."""
+    async def register(
+        self, chat_id: int, *, title: str, language: str | None, kind: str | None = None
+    ) -> Chat:
+        """Create the chat on first contact; a chat that writes again is reachable again.
+        ``kind`` (a Telegram chat type) is recorded when given: a group that becomes a
+        supergroup, or a row created before kinds were known, gets it right."""
         async with self.sessions() as session, session.begin():
             chat = await ChatRepository(session).ensure(
                 chat_id, language=language or self.default_language, now=self.clock(), title=title
             )
             chat.blocked = False
+            if kind in CHAT_KINDS and chat.kind != kind:
+                chat.kind = kind
+            if title and chat.title != title[:255]:
+                chat.title = title[:255]
             return chat
+
+    async def register_channel(self, chat_id: int, *, title: str) -> Chat:
+        """A channel a bot admin manages: created with the bot's default language."""
+        return await self.register(chat_id, title=title, language=None, kind="channel")
+
+    async def ensure(self, chat_id: int) -> Chat:
+        """The chat's row, created with the defaults if it has none yet."""
+        async with self.sessions() as session, session.begin():
+            return await self._ensure(session, chat_id)
 
     async def get(self, chat_id: int) -> Chat | None:
         async with self.sessions() as session:
@@ -57,3 +85,43 @@ class ChatService:
                 user_id, language=self.default_language, now=self.clock()
             )
             chat.allowed = allowed
+
+    # -- delivery settings -------------------------------------------------------------------
+
+    async def set_mode(self, chat_id: int, mode: str) -> Chat:
+        """immediate, hourly or daily (at the chat's digest time)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        async with self.sessions() as session, session.begin():
+            chat = await self._ensure(session, chat_id)
+            chat.mode = mode
+            return chat
+
+    async def set_digest_time(self, chat_id: int, clock: str) -> Chat:
+        """A daily digest at ``clock`` (HH:MM): also switches the chat to daily digests."""
+        normalised = parse_clock(clock)
+        if normalised is None:
+            raise ValueError(f"not a time of day: {clock!r}")
+        async with self.sessions() as session, session.begin():
+            chat = await self._ensure(session, chat_id)
+            chat.digest_time = normalised
+            chat.mode = "daily"
+            return chat
+
+    async def set_quiet_hours(self, chat_id: int, start: str | None, end: str | None) -> Chat:
+        """Quiet hours from ``start`` to ``end`` (HH:MM, may cross midnight); None, None = off."""
+        if (start is None) != (end is None):
+            raise ValueError("quiet hours need both ends, or neither")
+        if start is not None and end is not None:
+            start, end = parse_clock(start), parse_clock(end)
+            if start is None or end is None or start == end:
+                raise ValueError("quiet hours must be two different times of day")
+        async with self.sessions() as session, session.begin():
+            chat = await self._ensure(session, chat_id)
+            chat.quiet_start, chat.quiet_end = start, end
+            return chat
+
+    async def _ensure(self, session: AsyncSession, chat_id: int) -> Chat:
+        return await ChatRepository(session).ensure(
+            chat_id, language=self.default_language, now=self.clock()
+        )

@@ -1,10 +1,18 @@
-"""Subscriptions: validated, stored, and kept in step with the live index."""
+"""Subscriptions: validated, stored, and kept in step with the live index.
+
+A subscription belongs to a chat, and to one of its forum topics when it was made in one
+(``thread_id``; 0 = the chat itself): alerts go where it was made. The same query may be
+followed once per destination. A muted subscription (``muted_until`` in the future) alerts
+nothing until then; "until unmuted" is ``MUTED_FOREVER``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
 
 from bot.alerts.index import SubscriptionIndex
 from bot.clock import Clock
@@ -12,6 +20,8 @@ from bot.matching import CompiledQuery, Document, Span
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Subscription
 from bot.storage.repositories import ArticleRepository, ChatRepository, SubscriptionRepository
+
+MUTED_FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class SubscriptionLimitReached(Exception):
@@ -91,7 +101,8 @@ class SubscriptionService:
                 found.append(Example(article, source_name, spans))
         return Preview(query, self.preview_days, len(recent), matched, found)
 
-    async def subscribe(self, chat_id: int, text: str) -> Subscribed:
+    async def subscribe(self, chat_id: int, text: str, thread_id: int = 0) -> Subscribed:
+        """Follow ``text`` in the chat (in forum topic ``thread_id`` when not 0)."""
         preview = await self.preview(text, examples=0)
         query = preview.query
         async with self.sessions() as session, session.begin():
@@ -99,18 +110,41 @@ class SubscriptionService:
                 chat_id, language=self.default_language, now=self.clock()
             )
             repo = SubscriptionRepository(session)
-            existing = await repo.find(chat_id, query.text)
+            existing = await session.scalar(
+                select(Subscription).where(
+                    Subscription.chat_id == chat_id,
+                    Subscription.thread_id == thread_id,
+                    Subscription.query == query.text,
+                )
+            )
             if existing is not None:
                 raise AlreadySubscribed(existing.query)
             if await repo.count_for_chat(chat_id) >= self.max_per_chat:
                 raise SubscriptionLimitReached(self.max_per_chat)
-            subscription = await repo.add(chat_id, query.text, self.clock())
-        self.index.add(subscription.id, chat_id, subscription.query)
+            subscription = Subscription(
+                chat_id=chat_id, query=query.text, created_at=self.clock(), thread_id=thread_id
+            )
+            session.add(subscription)
+            await session.flush()
+        self.index.add(subscription.id, chat_id, subscription.query, thread_id=thread_id)
         return Subscribed(subscription, preview)
 
-    async def list(self, chat_id: int) -> Sequence[Subscription]:
+    async def get(self, subscription_id: int) -> Subscription | None:
         async with self.sessions() as session:
-            return await SubscriptionRepository(session).for_chat(chat_id)
+            return await session.get(Subscription, subscription_id)
+
+    async def list(self, chat_id: int, thread_id: int | None = None) -> Sequence[Subscription]:
+        """The chat's subscriptions in creation order; only forum topic ``thread_id``'s
+        (0 = the chat itself) when given."""
+        async with self.sessions() as session:
+            if thread_id is None:
+                return await SubscriptionRepository(session).for_chat(chat_id)
+            rows = await session.scalars(
+                select(Subscription)
+                .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+                .order_by(Subscription.id)
+            )
+            return rows.all()
 
     async def remove(self, chat_id: int, subscription_id: int) -> Subscription | None:
         async with self.sessions() as session, session.begin():
@@ -119,14 +153,91 @@ class SubscriptionService:
             self.index.remove(removed.id)
         return removed
 
-    async def remove_at(self, chat_id: int, position: int) -> Subscription | None:
-        """Remove the subscription shown as number ``position`` (from 1) in the chat's list."""
-        subscriptions = await self.list(chat_id)
+    async def remove_at(
+        self, chat_id: int, position: int, thread_id: int | None = None
+    ) -> Subscription | None:
+        """Remove the subscription shown as number ``position`` (from 1) in the chat's list
+        (the forum topic's list when ``thread_id`` is given)."""
+        subscriptions = await self.list(chat_id, thread_id)
         if not 1 <= position <= len(subscriptions):
             return None
         return await self.remove(chat_id, subscriptions[position - 1].id)
 
+    async def mute(
+        self, chat_id: int, subscription_id: int, until: datetime
+    ) -> Subscription | None:
+        """Mute the chat's subscription until ``until`` (``MUTED_FOREVER``: until unmuted);
+        None when the chat has no such subscription."""
+        return await self._set_muted(chat_id, subscription_id, until)
+
+    async def unmute(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        return await self._set_muted(chat_id, subscription_id, None)
+
+    async def unmute_at(
+        self, chat_id: int, position: int, thread_id: int | None = None
+    ) -> Subscription | None:
+        """Unmute the subscription shown as number ``position`` (from 1) in the chat's list."""
+        subscriptions = await self.list(chat_id, thread_id)
+        if not 1 <= position <= len(subscriptions):
+            return None
+        return await self.unmute(chat_id, subscriptions[position - 1].id)
+
+    def is_muted(self, subscription: Subscription) -> bool:
+        until = subscription.muted_until
+        return until is not None and until > self.clock()
+
+    async def _set_muted(
+        self, chat_id: int, subscription_id: int, until: datetime | None
+    ) -> Subscription | None:
+        async with self.sessions() as session, session.begin():
+            subscription = await session.get(Subscription, subscription_id)
+            if subscription is None or subscription.chat_id != chat_id:
+                return None
+            subscription.muted_until = until
+            return subscription
+
+    async def move_chat(self, old_id: int, new_id: int) -> int:
+        """A group upgraded to a supergroup has a new id: its settings and subscriptions
+        move there (a query the new chat already follows is dropped); the old chat is
+        marked blocked. Returns how many subscriptions moved."""
+        async with self.sessions() as session, session.begin():
+            chats = ChatRepository(session)
+            old = await chats.get(old_id)
+            if old is None:
+                return 0
+            new = await chats.ensure(
+                new_id, language=old.language, now=self.clock(), title=old.title
+            )
+            new.kind = "supergroup"
+            for name in ("language", "paused", "allowed", "mode", "digest_time"):
+                setattr(new, name, getattr(old, name))
+            new.quiet_start, new.quiet_end = old.quiet_start, old.quiet_end
+            old.blocked = True
+            taken = {
+                (s.thread_id, s.query)
+                for s in await SubscriptionRepository(session).for_chat(new_id)
+            }
+            moved: list[Subscription] = []
+            for subscription in await SubscriptionRepository(session).for_chat(old_id):
+                if (subscription.thread_id, subscription.query) in taken:
+                    await session.delete(subscription)
+                    self.index.remove(subscription.id)
+                    continue
+                subscription.chat_id = new_id
+                moved.append(subscription)
+        for subscription in moved:
+            self.index.remove(subscription.id)
+            self.index.add(
+                subscription.id, new_id, subscription.query, thread_id=subscription.thread_id
+            )
+        return len(moved)
+
     async def load_index(self) -> None:
         async with self.sessions() as session:
             for subscription in await SubscriptionRepository(session).all():
-                self.index.add(subscription.id, subscription.chat_id, subscription.query)
+                self.index.add(
+                    subscription.id,
+                    subscription.chat_id,
+                    subscription.query,
+                    thread_id=subscription.thread_id,
+                )

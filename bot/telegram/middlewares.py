@@ -1,4 +1,5 @@
-"""Every update: register the chat, pick its language, keep strangers out of a private bot."""
+"""Every update: register the chat (and its kind), pick its language, keep strangers out of a
+private bot."""
 
 from __future__ import annotations
 
@@ -23,21 +24,32 @@ class ChatContextMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
-        if user is None or chat is None or user.is_bot:
+        if user is None or chat is None:
+            return None
+        # A group admin posting anonymously arrives "from" a bot, sent as the group itself.
+        anonymous = (
+            isinstance(event, Message)
+            and event.sender_chat is not None
+            and event.sender_chat.id == chat.id
+        )
+        if user.is_bot and not anonymous:
             return None
         record = await self.chats.register(
             chat.id,
             title=chat.title or chat.full_name or "",
             language=pick_language(user.language_code, self.chats.default_language),
+            kind=chat.type,
         )
         data["lang"] = record.language
         data["is_admin"] = self.access.is_admin(user.id)
-        # In a private chat the chat is the user: no need to read the row again.
-        allowed = (
-            self.access.allows(user.id, allowed_in_db=record.allowed)
-            if chat.id == user.id
-            else await self.chats.may_use(user.id)
-        )
+        # In a private chat the chat is the user: no need to read the row again. An
+        # anonymous admin is judged by the group's own place on the allowlist.
+        if chat.id == user.id:
+            allowed = self.access.allows(user.id, allowed_in_db=record.allowed)
+        elif anonymous:
+            allowed = self.access.allows(chat.id, allowed_in_db=record.allowed)
+        else:
+            allowed = await self.chats.may_use(user.id)
         if not allowed:
             refusal = text(record.language, "private", user_id=user.id)
             if isinstance(event, Message):

@@ -13,6 +13,7 @@ USER_COMMANDS = (
     "test",
     "list",
     "unsubscribe",
+    "unmute",
     "pause",
     "resume",
     "language",

@@ -1,10 +1,190 @@
-"""Settings commands (being built)."""
+"""/settings: how a chat gets its alerts (immediate, hourly or daily digest, quiet hours).
+
+``/settings`` shows the chat's settings with buttons; a button press edits that message in
+place. Typed forms for any time: ``/settings immediate|hourly|daily``,
+``/settings digest HH:MM`` (daily digest at that time), ``/settings quiet HH:MM-HH:MM``,
+``/settings quiet off``. A bot admin adds ``@channel`` first to set a channel's. Anyone in a
+group may look; only its admins change (``bot.telegram.manage``). Times are the bot's zone.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+import html
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.alerts.schedule import MODES, parse_clock, parse_quiet
+from bot.i18n.bidi import embed
+from bot.services.chats import ChatService
+from bot.storage.models import Chat
+from bot.telegram.keyboards import SettingsChoice, expand, settings_keyboard
+from bot.telegram.manage import Target, TargetError, is_anonymous_admin, may_change, resolve
+from bot.telegram.texts import text
+
+
+def settings_view(
+    lang: str, chat: Chat, zone: ZoneInfo, heading: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    if chat.mode == "daily":
+        mode = text(lang, "mode_daily", time=embed(lang, chat.digest_time))
+    else:
+        mode = text(lang, "mode_hourly" if chat.mode == "hourly" else "mode_immediate")
+    if chat.quiet_start and chat.quiet_end:
+        quiet = embed(lang, f"{chat.quiet_start}–{chat.quiet_end}")
+    else:
+        quiet = text(lang, "quiet_none")
+    body = heading + text(
+        lang,
+        "settings_view",
+        mode=mode,
+        quiet=quiet,
+        zone=embed(lang, html.escape(str(zone.key), quote=False)),
+    )
+    return body, settings_keyboard(lang, chat)
+
+
+def _apply_typed(rest: str) -> tuple[str, str] | None:
+    """A typed change → (field, value) as the buttons give them; None when not understood."""
+    words = rest.lower().split(maxsplit=1)
+    if not words:
+        return None
+    head, tail = words[0], (words[1] if len(words) > 1 else "").strip()
+    if head in MODES and not tail:
+        return "mode", head
+    if head == "digest":
+        clock = parse_clock(tail)
+        return ("time", clock) if clock else ("bad_time", tail)
+    if head == "quiet":
+        if tail in ("off", "none", "0"):
+            return "quiet", "off"
+        span = parse_quiet(tail)
+        return ("quiet", f"{span[0]}-{span[1]}") if span else ("bad_quiet", tail)
+    return None
+
+
+async def _change(chats: ChatService, chat_id: int, field: str, value: str) -> Chat:
+    if field == "mode":
+        return await chats.set_mode(chat_id, value)
+    if field == "time":
+        return await chats.set_digest_time(chat_id, expand(value))
+    if value == "off":
+        return await chats.set_quiet_hours(chat_id, None, None)
+    start, _, end = value.partition("-")
+    return await chats.set_quiet_hours(chat_id, expand(start), expand(end))
+
+
+async def settings_command(
+    message: Message,
+    command: CommandObject,
+    lang: str,
+    is_admin: bool,
+    bot: Bot,
+    chats: ChatService,
+    zone: ZoneInfo,
+) -> None:
+    try:
+        target, rest = await resolve(
+            message, command.args, bot=bot, chats=chats, is_admin=is_admin, lang=lang
+        )
+    except TargetError as exc:
+        await message.answer(exc.reply)
+        return
+    heading = target.heading(lang)
+    if rest:
+        change = _apply_typed(rest)
+        if change is None:
+            await message.answer(text(lang, "settings_usage"))
+            return
+        field, value = change
+        if field == "bad_time":
+            await message.answer(text(lang, "bad_time", value=html.escape(value, quote=False)))
+            return
+        if field == "bad_quiet":
+            await message.answer(text(lang, "bad_quiet"))
+            return
+        if not await _may_change_here(message, target, bot, is_admin):
+            await message.answer(text(lang, "group_admins_only"))
+            return
+        chat = await _change(chats, target.chat_id, field, value)
+    else:
+        chat = await chats.ensure(target.chat_id)
+    body, keyboard = settings_view(lang, chat, zone, heading)
+    await message.answer(body, reply_markup=keyboard)
+
+
+async def _may_change_here(message: Message, target: Target, bot: Bot, is_admin: bool) -> bool:
+    if target.remote:
+        return True  # resolve() only lets bot admins name a channel
+    return await may_change(
+        bot,
+        chat_id=target.chat_id,
+        kind=target.kind,
+        user_id=message.from_user.id if message.from_user else 0,
+        is_admin=is_admin,
+        anonymous=is_anonymous_admin(message),
+    )
+
+
+async def settings_button(
+    callback: CallbackQuery,
+    callback_data: SettingsChoice,
+    lang: str,
+    is_admin: bool,
+    bot: Bot,
+    chats: ChatService,
+    zone: ZoneInfo,
+) -> None:
+    message = callback.message
+    if not isinstance(message, Message):
+        await callback.answer()
+        return
+    here = message.chat
+    target_id = callback_data.chat_id
+    if target_id == here.id:
+        allowed = await may_change(
+            bot, chat_id=here.id, kind=here.type, user_id=callback.from_user.id, is_admin=is_admin
+        )
+        refusal = "group_admins_only"
+    else:
+        owner = await chats.get(target_id)
+        allowed = here.type == "private" and is_admin and owner is not None
+        allowed = allowed and owner is not None and owner.kind == "channel"
+        refusal = "not_your_button"
+    if not allowed:
+        await callback.answer(text(lang, refusal)[:190], show_alert=True)
+        return
+    if callback_data.field not in ("mode", "time", "quiet"):
+        await callback.answer()
+        return
+    try:
+        before = await chats.get(target_id)
+        chat = await _change(chats, target_id, callback_data.field, callback_data.value)
+    except ValueError:  # forged or stale data
+        await callback.answer(text(lang, "bad_quiet")[:190], show_alert=True)
+        return
+    await callback.answer(text(lang, "settings_saved"))
+    unchanged = before is not None and (
+        before.mode,
+        before.digest_time,
+        before.quiet_start,
+        before.quiet_end,
+    ) == (chat.mode, chat.digest_time, chat.quiet_start, chat.quiet_end)
+    if unchanged:
+        return
+    heading = ""
+    if target_id != here.id:
+        name = embed(lang, html.escape(chat.title or str(chat.id), quote=False))
+        heading = text(lang, "managing_chat", chat=name) + "\n"
+    body, keyboard = settings_view(lang, chat, zone, heading)
+    await message.edit_text(body, reply_markup=keyboard)
 
 
 def build_router() -> Router:
     """A fresh router: aiogram attaches a router to one dispatcher only."""
-    return Router(name="settings")
+    router = Router(name="settings")
+    router.message(Command("settings"))(settings_command)
+    router.callback_query(SettingsChoice.filter())(settings_button)
+    return router
