@@ -42,7 +42,7 @@ from bot.sources.read import SourceKind, SourceRead, read_source
 from bot.sources.resolve import SourceResolveError, resolve_source
 from bot.storage.db import SessionFactory
 from bot.storage.models import Source
-from bot.storage.repositories import SourceRepository
+from bot.storage.repositories import ArticleRepository, SourceRepository
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +159,8 @@ class Poller:
             )
             return resolved.read, resolved.kind, resolved.feed_url, resolved.selector
         kind: SourceKind = source.kind  # type: ignore[assignment]  # a SourceKind when stored
+        async with self.sessions() as session:
+            known = await ArticleRepository(session).guids(source.id)
         read = await read_source(
             self.fetcher,
             kind=kind,
@@ -168,6 +170,7 @@ class Poller:
             last_modified=source.last_modified,
             max_items=max_items,
             zone=self.zone,
+            known=known,
         )
         poll_url = read.fetched.permanent_url or source.feed_url
         return read, source.kind, poll_url, source.selector

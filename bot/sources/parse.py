@@ -528,7 +528,41 @@ def _limit_items(text: str, max_items: int) -> str:
     return text[: spans[0][0]] + text[kept[0][0] : kept[-1][1]] + text[spans[-1][1] :]
 
 
-def _prepare_xml(text: str, max_items: int = DEFAULT_MAX_ITEMS) -> bytes:
+_GUID_RE = re.compile(
+    r"<((?:[A-Za-z_][\w.\-]*:)?(?:guid|id))\b[^>/]*>\s*(?:<!\[CDATA\[)?\s*([^<\]]{1,2000}?)\s*"
+    r"(?:\]\]>)?\s*</\1\s*>"
+)
+
+
+def _drop_known_items(text: str, known: frozenset[str]) -> str:
+    """Cut the items/entries whose guid (RSS ``guid``, Atom ``id``) is in ``known``.
+
+    A poll only stores what is new, and feedparser is by far the slowest step: an item
+    already stored (same guid for this source) is skipped before it. An item whose guid is
+    not recognised here is simply parsed, so a miss only costs time.
+    """
+    out: list[str] = []
+    position = 0
+    for match in _ITEM_OPEN_RE.finditer(text):
+        start = match.start()
+        if start < position:
+            continue  # inside an item already cut
+        close = _ITEM_CLOSE_RE.search(text, start)
+        if close is None:
+            break
+        guids = {
+            html.unescape(g.group(2)).strip() for g in _GUID_RE.finditer(text, start, close.start())
+        }
+        if guids & known:
+            out.append(text[position:start])
+            position = close.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _prepare_xml(
+    text: str, max_items: int = DEFAULT_MAX_ITEMS, known: frozenset[str] = frozenset()
+) -> bytes:
     text = _XML_INVALID_RE.sub("", text.lstrip("\ufeff \t\r\n"))
     # Output printed before the declaration (PHP warnings) makes strict parsing fail.
     junk = _JUNK_BEFORE_DECL_RE.match(text[:4096])
@@ -536,6 +570,8 @@ def _prepare_xml(text: str, max_items: int = DEFAULT_MAX_ITEMS) -> bytes:
         text = text[junk.end() :]
     text = refuse_entities(text, _FEED_START_RE)
     text = _limit_items(text, max_items)
+    if known:
+        text = _drop_known_items(text, known)
     text = _fix_entities(text)
     decl = _XML_DECL_RE.match(text)
     if decl is not None:
@@ -664,6 +700,7 @@ def parse_feed(
     charset: str | None = None,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> ParsedFeed:
     """Parse an RSS/Atom/RDF document (or a JSON Feed, handed to :mod:`jsonfeed`).
 
@@ -673,7 +710,8 @@ def parse_feed(
     dropped); one that yields no entries and is malformed, or is not a feed at
     all, raises :class:`FeedParseError`.  At most ``max_items`` entries (the
     newest).  Times without a zone take the zone the feed's other times use,
-    else ``zone``, else UTC.
+    else ``zone``, else UTC.  Items whose guid is in ``known`` (already stored) may be
+    left out of the result.
     """
     if not body.strip():
         raise FeedParseError("not a feed: empty document")
@@ -687,7 +725,7 @@ def parse_feed(
             body, base_url=base_url, charset=charset, max_items=max_items, zone=zone
         )
 
-    data = _prepare_xml(decode_document(body, charset), max_items)
+    data = _prepare_xml(decode_document(body, charset), max_items, known)
     result: Any = feedparser.parse(
         io.BytesIO(data),
         response_headers={

@@ -106,6 +106,7 @@ def parse_document(
     selector: str | None = None,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> ParsedFeed | Sitemap:
     """Parse a fetched body as ``kind`` (pure: no network).  A sitemap index comes
     back as a :class:`Sitemap` with ``children`` for the caller to follow."""
@@ -116,7 +117,9 @@ def parse_document(
                 return parse_json_feed(
                     body, base_url=url, charset=charset, max_items=max_items, zone=zone
                 )
-            return parse_feed(body, base_url=url, charset=charset, max_items=max_items, zone=zone)
+            return parse_feed(
+                body, base_url=url, charset=charset, max_items=max_items, zone=zone, known=known
+            )
         if kind == "sitemap":
             if body[:2] == b"\x1f\x8b":
                 body = _gunzip(body, _MAX_INFLATED)
@@ -148,12 +151,21 @@ async def _parse(
     selector: str | None,
     max_items: int,
     zone: tzinfo | None,
+    known: frozenset[str] = frozenset(),
 ) -> ParsedFeed | Sitemap:
     if len(fetched.body) > _THREAD_ABOVE:
         return await asyncio.to_thread(
-            parse_document, kind, fetched, selector=selector, max_items=max_items, zone=zone
+            parse_document,
+            kind,
+            fetched,
+            selector=selector,
+            max_items=max_items,
+            zone=zone,
+            known=known,
         )
-    return parse_document(kind, fetched, selector=selector, max_items=max_items, zone=zone)
+    return parse_document(
+        kind, fetched, selector=selector, max_items=max_items, zone=zone, known=known
+    )
 
 
 def _host(url: str) -> str:
@@ -202,12 +214,15 @@ async def read_fetched(
     selector: str | None = None,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> tuple[SourceRead, bool]:
     """Parse an already fetched response as ``kind`` (following a sitemap index);
     also says whether a sitemap carried news data.  Raises :class:`SourceError`."""
     if fetched.not_modified:
         return SourceRead(fetched=fetched, entries=None, title="", ttl=None), False
-    parsed = await _parse(kind, fetched, selector=selector, max_items=max_items, zone=zone)
+    parsed = await _parse(
+        kind, fetched, selector=selector, max_items=max_items, zone=zone, known=known
+    )
     if isinstance(parsed, Sitemap):
         if parsed.children:
             parsed = await _read_children(fetcher, parsed, max_items=max_items, zone=zone)
@@ -229,11 +244,14 @@ async def read_source(
     last_modified: str | None,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> SourceRead:
     """Fetch ``url`` (conditional GET with ``etag``/``last_modified``) and parse it as
     ``kind``; at most ``max_items`` entries (the newest).  Times without a zone are
     taken in the zone the document's other times use, else ``zone``, else UTC.
-    Raises :class:`SourceError` (fetch errors keep their kind, status, retry_after)."""
+    ``known``: guids already stored for this source; a feed's items with these guids may be
+    skipped unparsed.  Raises :class:`SourceError` (fetch errors keep their kind, status,
+    retry_after)."""
     if kind not in SOURCE_KINDS:
         raise SourceError(f"unknown source kind {kind!r}", kind="invalid_url")
     accept = _ACCEPT_HTML if kind in ("html", "telegram") else None
@@ -242,7 +260,13 @@ async def read_source(
     try:
         fetched = await fetcher.get(url, etag=etag, last_modified=last_modified, accept=accept)
         read, _ = await read_fetched(
-            fetcher, fetched, kind=kind, selector=selector, max_items=max_items, zone=zone
+            fetcher,
+            fetched,
+            kind=kind,
+            selector=selector,
+            max_items=max_items,
+            zone=zone,
+            known=known,
         )
     except FetchError as exc:
         raise fetch_error(exc) from exc

@@ -198,6 +198,13 @@ class ArticleRepository:
             )
         return known_guids, known_urls
 
+    async def guids(self, source_id: int) -> frozenset[str]:
+        """Every guid stored for this source (what a poll need not parse again)."""
+        rows = await self.session.scalars(
+            select(Article.guid).where(Article.source_id == source_id)
+        )
+        return frozenset(rows)
+
     async def add(self, article: Article) -> Article:
         self.session.add(article)
         await self.session.flush()
