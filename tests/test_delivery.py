@@ -472,6 +472,27 @@ async def test_hourly_digest_holds_then_sends_one_message(world: World) -> None:
     assert last is not None and slot + timedelta(seconds=3) <= last < slot + timedelta(seconds=4)
 
 
+async def test_a_later_copy_never_overwrites_a_digest(world: World) -> None:
+    await world.chat(USER, mode="hourly")
+    sid = await world.subscription(USER, "Akhannouch")
+    first = await world.alert(USER, [sid], title="Akhannouch à Rabat")
+    await world.alert(USER, [sid], title="Akhannouch à Madrid")
+    slot = datetime(2026, 11, 29, 11, 0, tzinfo=UTC)
+    assert await world.deliverer.drain(slot) == 1
+    [digest] = world.telegram.sent
+
+    async with world.sessions() as session, session.begin():
+        row = await session.get(OutboxItem, first)
+        assert row is not None
+        row.also, row.edit_pending = ["Le360"], True
+    await world.deliverer.drain(slot + timedelta(minutes=1))
+
+    assert world.telegram.edits == []
+    assert "Akhannouch à Madrid" in world.telegram.message(USER, digest.message_id)["text"]
+    settled = await world.row(first)
+    assert not settled.edit_pending and "digest" in (settled.last_error or "")
+
+
 async def test_quiet_hours_hold_alerts_and_release_them_together(world: World) -> None:
     await world.chat(USER, quiet_start="22:00", quiet_end="07:00")
     sid = await world.subscription(USER, "Akhannouch")

@@ -60,7 +60,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts.digest import DigestEntry, compose_digest
@@ -459,6 +459,9 @@ class Deliverer:
             also = list(row.also or [])
             outgoing: Outgoing | None = None
             problem = "no message id" if message_id is None else None
+            if problem is None and await _shares_message(session, row):
+                # Sent inside a digest: editing would replace the whole digest by this alert.
+                problem = "sent in a digest"
             if chat is None or chat.blocked:
                 problem = "chat unreachable"
             if problem is None and chat is not None:
@@ -520,6 +523,20 @@ class Deliverer:
                 log.warning("edit of outbox row %d given up: %s", row_id, error)
             else:
                 row.next_attempt_at = now + timedelta(seconds=_backoff(row.attempts - 1))
+
+
+async def _shares_message(session: AsyncSession, row: OutboxItem) -> bool:
+    """Whether other rows went out in the same message as this one (a digest)."""
+    others = await session.scalar(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(
+            OutboxItem.chat_id == row.chat_id,
+            OutboxItem.telegram_message_id == row.telegram_message_id,
+            OutboxItem.id != row.id,
+        )
+    )
+    return bool(others)
 
 
 class _Drain:
