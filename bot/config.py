@@ -89,7 +89,7 @@ class PollingConfig(_Section):
     per_host_concurrency: int = Field(default=2, ge=1, le=20)
     max_redirects: int = Field(default=5, ge=0, le=20)
     max_items_per_feed: int = Field(default=500, ge=1)
-    max_page_bytes: int = Field(default=3_000_000, gt=0, description="article and listing pages")
+    max_page_bytes: int = Field(default=3_000_000, gt=0, description="full-text pages")
     unhealthy_after: int = Field(default=5, ge=1, description="consecutive errors")
     allow_private_addresses: bool = Field(
         default=False, description="fetch loopback/private/link-local addresses (tests, intranets)"

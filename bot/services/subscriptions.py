@@ -93,7 +93,7 @@ class SubscriptionService:
         found: list[Example] = []
         matched = 0
         for article, source_name in recent:
-            spans = query.match(Document(title=article.title, text=article.summary))
+            spans = query.match(Document(title=article.title, text=article.body or article.summary))
             if spans is None:
                 continue
             matched += 1

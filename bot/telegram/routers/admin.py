@@ -131,6 +131,8 @@ async def add_source(
     message: Message, command: CommandObject, lang: str, sources: SourceService
 ) -> None:
     parts = (command.args or "").split(maxsplit=1)
+    if parts and parts[0].lower().startswith("t.me/"):
+        parts[0] = "https://" + parts[0]  # a Telegram channel as people write it
     if not parts or not parts[0].startswith(("http://", "https://")):
         await message.answer(text(lang, "addsource_usage"))
         return

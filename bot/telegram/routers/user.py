@@ -89,7 +89,7 @@ def example_text(lang: str, example: Example) -> str:
         url=html.escape(article.url, quote=True),
         title=embed(lang, bold_spans(article.title[:TITLE_LIMIT], title_ranges)),
         source=quoted(lang, example.source_name),
-        excerpt=excerpt(article.summary, example.spans, limit=200),
+        excerpt=excerpt(article.body or article.summary, example.spans, limit=200),
     )
 
 
