@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Message
+from aiogram.types import Chat, Message
 
 from bot.i18n.bidi import embed
 from bot.services.chats import ChatService
@@ -41,10 +41,13 @@ class Target:
 
     def heading(self, language: str) -> str:
         """A first line naming the chat when it is not the one the command was sent in."""
-        if not self.remote:
-            return ""
-        name = embed(language, html.escape(self.title, quote=False))
-        return text(language, "managing_chat", chat=name) + "\n"
+        return managing_heading(language, self.title) if self.remote else ""
+
+
+def managing_heading(language: str, title: str) -> str:
+    """The first line of a reply about another chat: "Managing TITLE"."""
+    name = embed(language, html.escape(title, quote=False))
+    return text(language, "managing_chat", chat=name) + "\n"
 
 
 class TargetError(Exception):
@@ -135,3 +138,60 @@ async def may_change(
 def is_anonymous_admin(message: Message) -> bool:
     """A group admin who posts as the group itself."""
     return message.sender_chat is not None and message.sender_chat.id == message.chat.id
+
+
+async def may_change_target(message: Message, target: Target, *, bot: Bot, is_admin: bool) -> bool:
+    """Whether the sender of ``message`` may change ``target`` (as ``resolve`` returned it)."""
+    if target.remote:
+        return True  # resolve() only lets bot admins name a channel
+    return await may_change(
+        bot,
+        chat_id=target.chat_id,
+        kind=target.kind,
+        user_id=message.from_user.id if message.from_user else 0,
+        is_admin=is_admin,
+        anonymous=is_anonymous_admin(message),
+    )
+
+
+async def command_target(
+    message: Message,
+    args: str | None,
+    *,
+    bot: Bot,
+    chats: ChatService,
+    is_admin: bool,
+    lang: str,
+    change: bool,
+) -> tuple[Target, str] | None:
+    """The chat a command is about and its other arguments, or None after telling the user
+    why not (unknown channel, or a group member who is not an admin trying a change)."""
+    try:
+        target, rest = await resolve(
+            message, args, bot=bot, chats=chats, is_admin=is_admin, lang=lang
+        )
+    except TargetError as exc:
+        await message.answer(exc.reply)
+        return None
+    if change and not await may_change_target(message, target, bot=bot, is_admin=is_admin):
+        await message.answer(text(lang, "group_admins_only"))
+        return None
+    return target, rest
+
+
+async def button_refusal(
+    bot: Bot, chats: ChatService, *, here: Chat, chat_id: int, user_id: int, is_admin: bool
+) -> str | None:
+    """Why a button pressed in ``here`` may not change chat ``chat_id`` (a text key), or None
+    when it may: in the chat itself as ``may_change`` says; elsewhere only a bot admin's
+    private chat reaching a channel."""
+    if chat_id == here.id:
+        allowed = await may_change(
+            bot, chat_id=here.id, kind=here.type, user_id=user_id, is_admin=is_admin
+        )
+        return None if allowed else "group_admins_only"
+    if here.type == "private" and is_admin:
+        owner = await chats.get(chat_id)
+        if owner is not None and owner.kind == "channel":
+            return None
+    return "not_your_button"

@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 
 from bot.access import AccessPolicy
 from bot.services.chats import ChatService
+from bot.telegram.manage import is_anonymous_admin
 from bot.telegram.texts import pick_language, text
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -27,11 +28,7 @@ class ChatContextMiddleware(BaseMiddleware):
         if user is None or chat is None:
             return None
         # A group admin posting anonymously arrives "from" a bot, sent as the group itself.
-        anonymous = (
-            isinstance(event, Message)
-            and event.sender_chat is not None
-            and event.sender_chat.id == chat.id
-        )
+        anonymous = isinstance(event, Message) and is_anonymous_admin(event)
         if user.is_bot and not anonymous:
             return None
         record = await self.chats.register(

@@ -32,6 +32,14 @@ _GONE = (
 )
 _NOT_MODIFIED = "message is not modified"
 _MESSAGE_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+# What _translate knows; anything else propagates as it is (transient).
+_TELEGRAM_ERRORS = (
+    TelegramRetryAfter,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramBadRequest,
+)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def _markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -81,11 +89,9 @@ class TelegramSender:
                 parse_mode=None if plain else "HTML",
                 message_thread_id=thread_id or None,
                 reply_markup=_markup(buttons),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=_NO_PREVIEW,
             )
-        except (TelegramRetryAfter, TelegramForbiddenError, TelegramNotFound) as exc:
-            raise _translate(exc) from exc
-        except TelegramBadRequest as exc:
+        except _TELEGRAM_ERRORS as exc:
             raise _translate(exc) from exc
         return message.message_id
 
@@ -104,13 +110,11 @@ class TelegramSender:
                 message_id=message_id,
                 parse_mode="HTML",
                 reply_markup=_markup(buttons),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=_NO_PREVIEW,
             )
-        except TelegramBadRequest as exc:
-            if _NOT_MODIFIED in exc.message.lower():
+        except _TELEGRAM_ERRORS as exc:
+            if isinstance(exc, TelegramBadRequest) and _NOT_MODIFIED in exc.message.lower():
                 return
-            raise _translate(exc) from exc
-        except (TelegramRetryAfter, TelegramForbiddenError, TelegramNotFound) as exc:
             raise _translate(exc) from exc
 
 

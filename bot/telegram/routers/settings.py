@@ -21,7 +21,12 @@ from bot.i18n.bidi import embed
 from bot.services.chats import ChatService
 from bot.storage.models import Chat
 from bot.telegram.keyboards import SettingsChoice, expand, settings_keyboard
-from bot.telegram.manage import Target, TargetError, is_anonymous_admin, may_change, resolve
+from bot.telegram.manage import (
+    button_refusal,
+    command_target,
+    managing_heading,
+    may_change_target,
+)
 from bot.telegram.texts import text
 
 
@@ -85,13 +90,12 @@ async def settings_command(
     chats: ChatService,
     zone: ZoneInfo,
 ) -> None:
-    try:
-        target, rest = await resolve(
-            message, command.args, bot=bot, chats=chats, is_admin=is_admin, lang=lang
-        )
-    except TargetError as exc:
-        await message.answer(exc.reply)
+    found = await command_target(
+        message, command.args, bot=bot, chats=chats, is_admin=is_admin, lang=lang, change=False
+    )
+    if found is None:
         return
+    target, rest = found
     heading = target.heading(lang)
     if rest:
         change = _apply_typed(rest)
@@ -105,7 +109,7 @@ async def settings_command(
         if field == "bad_quiet":
             await message.answer(text(lang, "bad_quiet"))
             return
-        if not await _may_change_here(message, target, bot, is_admin):
+        if not await may_change_target(message, target, bot=bot, is_admin=is_admin):
             await message.answer(text(lang, "group_admins_only"))
             return
         chat = await _change(chats, target.chat_id, field, value)
@@ -113,19 +117,6 @@ async def settings_command(
         chat = await chats.ensure(target.chat_id)
     body, keyboard = settings_view(lang, chat, zone, heading)
     await message.answer(body, reply_markup=keyboard)
-
-
-async def _may_change_here(message: Message, target: Target, bot: Bot, is_admin: bool) -> bool:
-    if target.remote:
-        return True  # resolve() only lets bot admins name a channel
-    return await may_change(
-        bot,
-        chat_id=target.chat_id,
-        kind=target.kind,
-        user_id=message.from_user.id if message.from_user else 0,
-        is_admin=is_admin,
-        anonymous=is_anonymous_admin(message),
-    )
 
 
 async def settings_button(
@@ -143,17 +134,10 @@ async def settings_button(
         return
     here = message.chat
     target_id = callback_data.chat_id
-    if target_id == here.id:
-        allowed = await may_change(
-            bot, chat_id=here.id, kind=here.type, user_id=callback.from_user.id, is_admin=is_admin
-        )
-        refusal = "group_admins_only"
-    else:
-        owner = await chats.get(target_id)
-        allowed = here.type == "private" and is_admin and owner is not None
-        allowed = allowed and owner is not None and owner.kind == "channel"
-        refusal = "not_your_button"
-    if not allowed:
+    refusal = await button_refusal(
+        bot, chats, here=here, chat_id=target_id, user_id=callback.from_user.id, is_admin=is_admin
+    )
+    if refusal is not None:
         await callback.answer(text(lang, refusal)[:190], show_alert=True)
         return
     if callback_data.field not in ("mode", "time", "quiet"):
@@ -174,10 +158,7 @@ async def settings_button(
     ) == (chat.mode, chat.digest_time, chat.quiet_start, chat.quiet_end)
     if unchanged:
         return
-    heading = ""
-    if target_id != here.id:
-        name = embed(lang, html.escape(chat.title or str(chat.id), quote=False))
-        heading = text(lang, "managing_chat", chat=name) + "\n"
+    heading = managing_heading(lang, chat.title or str(chat.id)) if target_id != here.id else ""
     body, keyboard = settings_view(lang, chat, zone, heading)
     await message.edit_text(body, reply_markup=keyboard)
 

@@ -47,13 +47,7 @@ from bot.services.subscriptions import (
 )
 from bot.storage.models import Subscription
 from bot.telegram.keyboards import AlertUnsubscribe, Mute, Unmute, Unsubscribe, subscription_list
-from bot.telegram.manage import (
-    Target,
-    TargetError,
-    is_anonymous_admin,
-    may_change,
-    resolve,
-)
+from bot.telegram.manage import Target, button_refusal, command_target, managing_heading
 from bot.telegram.query_errors import describe_error
 from bot.telegram.texts import LANGUAGES, pick_language, text
 
@@ -147,29 +141,10 @@ async def _target(
     lang: str,
     change: bool,
 ) -> tuple[Target, str] | None:
-    """The chat a command is about and its other arguments, or None after telling the user
-    why not (unknown channel, or a group member who is not an admin trying a change)."""
-    try:
-        target, rest = await resolve(
-            message, command.args, bot=bot, chats=chats, is_admin=is_admin, lang=lang
-        )
-    except TargetError as exc:
-        await message.answer(exc.reply)
-        return None
-    if change and not target.remote:
-        user_id = message.from_user.id if message.from_user else 0
-        allowed = await may_change(
-            bot,
-            chat_id=target.chat_id,
-            kind=target.kind,
-            user_id=user_id,
-            is_admin=is_admin,
-            anonymous=is_anonymous_admin(message),
-        )
-        if not allowed:
-            await message.answer(text(lang, "group_admins_only"))
-            return None
-    return target, rest
+    """``manage.command_target`` for a command's arguments."""
+    return await command_target(
+        message, command.args, bot=bot, chats=chats, is_admin=is_admin, lang=lang, change=change
+    )
 
 
 async def start(message: Message, lang: str, is_admin: bool) -> None:
@@ -373,20 +348,18 @@ async def _owned(
     if subscription is None:
         await callback.answer(text(lang, "gone_button"))
         return None
-    here = message.chat
-    if subscription.chat_id == here.id:
-        allowed = await may_change(
-            bot, chat_id=here.id, kind=here.type, user_id=callback.from_user.id, is_admin=is_admin
-        )
-        if not allowed:
-            await callback.answer(text(lang, "group_admins_only")[:190], show_alert=True)
-            return None
-        return subscription
-    owner = await chats.get(subscription.chat_id)
-    if here.type == "private" and is_admin and owner is not None and owner.kind == "channel":
-        return subscription
-    await callback.answer(text(lang, "not_your_button"), show_alert=True)
-    return None
+    refusal = await button_refusal(
+        bot,
+        chats,
+        here=message.chat,
+        chat_id=subscription.chat_id,
+        user_id=callback.from_user.id,
+        is_admin=is_admin,
+    )
+    if refusal is not None:
+        await callback.answer(text(lang, refusal)[:190], show_alert=True)
+        return None
+    return subscription
 
 
 async def _refresh_list(
@@ -404,8 +377,7 @@ async def _refresh_list(
     heading = ""
     if message.chat.id != subscription.chat_id:
         owner = await chats.get(subscription.chat_id)
-        name = quoted(lang, owner.title if owner else str(subscription.chat_id))
-        heading = text(lang, "managing_chat", chat=name) + "\n"
+        heading = managing_heading(lang, owner.title if owner else str(subscription.chat_id))
     body, keyboard = await _list_of(
         lang, subscription.chat_id, subscription.thread_id, heading, subscriptions, chats, zone
     )
@@ -537,32 +509,16 @@ async def pause(
     bot: Bot,
     chats: ChatService,
 ) -> None:
+    """/pause and /resume."""
     found = await _target(
         message, command, bot=bot, chats=chats, is_admin=is_admin, lang=lang, change=True
     )
     if found is None:
         return
     target, _ = found
-    await chats.set_paused(target.chat_id, True)
-    await message.answer(target.heading(lang) + text(lang, "paused"))
-
-
-async def resume(
-    message: Message,
-    command: CommandObject,
-    lang: str,
-    is_admin: bool,
-    bot: Bot,
-    chats: ChatService,
-) -> None:
-    found = await _target(
-        message, command, bot=bot, chats=chats, is_admin=is_admin, lang=lang, change=True
-    )
-    if found is None:
-        return
-    target, _ = found
-    await chats.set_paused(target.chat_id, False)
-    await message.answer(target.heading(lang) + text(lang, "resumed"))
+    paused = command.command == "pause"
+    await chats.set_paused(target.chat_id, paused)
+    await message.answer(target.heading(lang) + text(lang, "paused" if paused else "resumed"))
 
 
 async def language(
@@ -643,8 +599,7 @@ def build_router() -> Router:
     router.callback_query(Unmute.filter())(unmute_button)
     router.callback_query(Mute.filter())(mute_button)
     router.callback_query(AlertUnsubscribe.filter())(alert_unsubscribe_button)
-    router.message(Command("pause"))(pause)
-    router.message(Command("resume"))(resume)
+    router.message(Command("pause", "resume"))(pause)
     router.message(Command("language", "lang"))(language)
     router.my_chat_member(ChatMemberUpdatedFilter(JOIN_TRANSITION))(added_to_chat)
     router.message(F.migrate_to_chat_id)(upgraded_to_supergroup)
