@@ -21,6 +21,7 @@ polling process's CPU time or memory figures.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import multiprocessing
 import random
@@ -101,8 +102,12 @@ def _vocabulary(letters: str, size: int, seed: int) -> list[str]:
     return ["".join(rng.choice(letters) for _ in range(rng.randint(3, 8))) for _ in range(size)]
 
 
-_VOCAB_AR = _WORDS_AR + _vocabulary(_AR_LETTERS, 6000, 1)
-_VOCAB_FR = _WORDS_FR + _vocabulary(_FR_LETTERS, 6000, 2)
+@functools.cache
+def _vocab(arabic: bool) -> list[str]:
+    """The word list for one language, built on first use (not at import)."""
+    if arabic:
+        return _WORDS_AR + _vocabulary(_AR_LETTERS, 6000, 1)
+    return _WORDS_FR + _vocabulary(_FR_LETTERS, 6000, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +162,7 @@ class FarmItem:
 
 def feed_items(spec: FeedSpec, now: datetime, version: int = 0) -> list[FarmItem]:
     """The feed's items, newest first; ``version`` 1 has ``NEW_PER_ROUND`` newer ones."""
-    words = _VOCAB_AR if spec.index % 3 else _VOCAB_FR
+    words = _vocab(bool(spec.index % 3))
     shift = version * NEW_PER_ROUND
     items = []
     for position in range(spec.items):

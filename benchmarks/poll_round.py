@@ -59,8 +59,9 @@ from bot.alerts.ingest import ingest
 from bot.alerts.stories import StoryIndex, title_key
 from bot.clock import utc_now
 from bot.config import PollingConfig
+from bot.fetching import fetch_limits
 from bot.matching.types import QueryLimits
-from bot.sources.fetch import Fetcher, FetchError, FetchLimits, create_session
+from bot.sources.fetch import Fetcher, FetchError, create_session
 from bot.sources.guard import AddressGuard
 from bot.sources.parse import FeedParseError, parse_feed
 from bot.sources.urls import canonical_url
@@ -242,15 +243,7 @@ async def run_round(
         connect_timeout=min(timeout, 10),
         per_host_concurrency=2,
     )
-    limits = FetchLimits(
-        timeout=config.fetch_timeout,
-        connect_timeout=config.connect_timeout,
-        max_bytes=config.max_feed_bytes,
-        max_redirects=config.max_redirects,
-        user_agent=config.user_agent,
-        concurrency=config.concurrency,
-        per_host=config.per_host_concurrency,
-    )
+    limits = fetch_limits(config)
     # The production guard stays on; only the farm's own address is let through.
     guard = AddressGuard(allow=frozenset({("127.0.0.1", port)}))
     access = AccessPolicy(mode="open", admins=frozenset(), allowed=frozenset())

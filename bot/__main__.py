@@ -109,21 +109,13 @@ async def _migrate(settings: Settings) -> int:
 async def _preview(settings: Settings, url: str, selector: str | None) -> int:
     import json
 
+    from bot.fetching import fetch_limits
     from bot.sources.errors import SourceError
-    from bot.sources.fetch import Fetcher, FetchLimits, create_session
+    from bot.sources.fetch import Fetcher, create_session
     from bot.sources.preview import preview_rows
 
     polling = settings.polling
-    limits = FetchLimits(
-        timeout=polling.fetch_timeout,
-        connect_timeout=polling.connect_timeout,
-        max_bytes=polling.max_feed_bytes,
-        max_redirects=polling.max_redirects,
-        user_agent=polling.user_agent,
-        allow_private=polling.allow_private_addresses,
-        concurrency=polling.concurrency,
-        per_host=polling.per_host_concurrency,
-    )
+    limits = fetch_limits(polling)
     async with create_session(limits) as http:
         try:
             rows = await preview_rows(

@@ -24,7 +24,8 @@ from bot.alerts.deliver import Deliverer, Sender
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.stories import StoryIndex
 from bot.clock import Clock, utc_now
-from bot.config import ConfigError, PollingConfig, Settings, SourceEntry
+from bot.config import ConfigError, Settings, SourceEntry
+from bot.fetching import fetch_limits
 from bot.matching import QueryLimits
 from bot.pipeline.poller import Poller
 from bot.pipeline.retention import Retention
@@ -32,7 +33,7 @@ from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
 from bot.services.sources import SourceService
 from bot.services.subscriptions import AlreadySubscribed, SubscriptionService
-from bot.sources.fetch import Fetcher, FetchLimits, create_session
+from bot.sources.fetch import Fetcher, create_session
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
 from bot.telegram.sender import ConsoleSender, TelegramSender
@@ -41,20 +42,6 @@ log = logging.getLogger(__name__)
 
 CONSOLE_CHAT_ID = 0
 RETENTION_EVERY = 3600.0  # seconds between prunings of old articles
-
-
-def fetch_limits(polling: PollingConfig) -> FetchLimits:
-    """The one set of fetch limits for feeds, listings and article pages."""
-    return FetchLimits(
-        timeout=polling.fetch_timeout,
-        connect_timeout=min(polling.connect_timeout, polling.fetch_timeout),
-        max_bytes=polling.max_feed_bytes,
-        max_redirects=polling.max_redirects,
-        user_agent=polling.user_agent,
-        allow_private=polling.allow_private_addresses,
-        concurrency=polling.concurrency,
-        per_host=polling.per_host_concurrency,
-    )
 
 
 @dataclass(frozen=True, slots=True)

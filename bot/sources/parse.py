@@ -30,7 +30,7 @@ import hashlib
 import html
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from html.entities import name2codepoint
@@ -292,8 +292,9 @@ def _as_utf8(body: bytes) -> str | None:
     return None
 
 
-def decode_document(body: bytes, charset: str | None = None) -> str:
-    """Decode an XML/feed document; see the module docstring for the order of guesses."""
+def _decode(body: bytes, guesses: Callable[[], Iterable[str | None]]) -> str:
+    """A byte-order mark; valid UTF-8; each of ``guesses()`` that decodes the whole
+    body; charset-normalizer's guess; finally UTF-8 with replacement characters."""
     bom = _bom_encoding(body)
     if bom is not None:
         name, skip = bom
@@ -301,9 +302,7 @@ def decode_document(body: bytes, charset: str | None = None) -> str:
     text = _as_utf8(body)
     if text is not None:
         return text
-    match = _XML_DECL_ENCODING_RE.search(body[:4096])
-    declared = match.group(1).decode("ascii") if match else None
-    for candidate in (declared, charset):
+    for candidate in guesses():
         text = _try_decode(body, candidate)
         if text is not None:
             return text
@@ -311,6 +310,17 @@ def decode_document(body: bytes, charset: str | None = None) -> str:
     if best is not None:
         return str(best)
     return body.decode("utf-8", errors="replace")
+
+
+def _xml_encoding(body: bytes) -> str | None:
+    """The encoding an ``<?xml ... encoding="..."?>`` declaration names, if any."""
+    match = _XML_DECL_ENCODING_RE.search(body[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def decode_document(body: bytes, charset: str | None = None) -> str:
+    """Decode an XML/feed document; see the module docstring for the order of guesses."""
+    return _decode(body, lambda: (_xml_encoding(body), charset))
 
 
 _META_CHARSET_RE = re.compile(
@@ -329,21 +339,7 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
     """Decode an HTML page: a byte-order mark; valid UTF-8; the HTTP ``charset``;
     the page's ``<meta>`` charset (each only if it decodes the whole page); then
     charset-normalizer's guess; finally UTF-8 with replacement characters."""
-    bom = _bom_encoding(body)
-    if bom is not None:
-        name, skip = bom
-        return body[skip:].decode(name, errors="replace")
-    text = _as_utf8(body)
-    if text is not None:
-        return text
-    for candidate in (charset, html_charset(body)):
-        text = _try_decode(body, candidate)
-        if text is not None:
-            return text
-    best = from_bytes(body).best()
-    if best is not None:
-        return str(best)
-    return body.decode("utf-8", errors="replace")
+    return _decode(body, lambda: (charset, html_charset(body)))
 
 
 # --------------------------------------------------------------------------- sniffing

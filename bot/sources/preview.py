@@ -30,7 +30,14 @@ async def preview_rows(
     per entry: ``{"title", "link", "published" (ISO 8601 UTC or None), "text"
     (its first 200 characters)}``.  Raises :class:`SourceResolveError`.
     """
-    resolved = await resolve_source(fetcher, url, selector=selector, max_items=max_items, zone=zone)
+    resolved = await resolve_source(
+        fetcher,
+        url,
+        selector=selector,
+        max_items=max_items,
+        zone=zone,
+        telegram_base=telegram_base,
+    )
     entries = resolved.read.entries or []
     rows: list[dict[str, Any]] = [
         {

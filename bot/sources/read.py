@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher, FetchError, FetchResult
-from bot.sources.jsonfeed import is_json_feed, parse_json_feed
 from bot.sources.listing import parse_listing
 from bot.sources.parse import (
     DEFAULT_MAX_ITEMS,
@@ -112,11 +111,7 @@ def parse_document(
     back as a :class:`Sitemap` with ``children`` for the caller to follow."""
     body, url, charset = fetched.body, fetched.url, fetched.charset
     try:
-        if kind == "feed":
-            if is_json_feed(body):
-                return parse_json_feed(
-                    body, base_url=url, charset=charset, max_items=max_items, zone=zone
-                )
+        if kind == "feed":  # parse_feed hands a JSON Feed to jsonfeed itself
             return parse_feed(
                 body, base_url=url, charset=charset, max_items=max_items, zone=zone, known=known
             )

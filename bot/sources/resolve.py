@@ -221,18 +221,12 @@ async def resolve_source(
         kind = "telegram"
     if kind is None:
         raise SourceResolveError(f"{page_url} is not a feed, sitemap or HTML page")
-    if kind != "html":
+    if kind != "html" or selector:
         try:
             read, _ = await resolver.read_as(kind, page)
         except SourceError as exc:
             raise SourceResolveError(str(exc), kind=exc.kind) from exc
         return resolver.resolved(kind, poll_url, read)
-    if selector:
-        try:
-            read, _ = await resolver.read_as("html", page)
-        except SourceError as exc:
-            raise SourceResolveError(str(exc), kind=exc.kind) from exc
-        return resolver.resolved("html", poll_url, read)
 
     resolver.tried |= {canonical_url(target), canonical_url(page.url)}
     html = decode_html(page.body, page.charset)
