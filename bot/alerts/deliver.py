@@ -321,10 +321,7 @@ class Deliverer:
                 return None
             chat = await ChatRepository(session).get(job.chat_id)
             if chat is None or chat.paused or chat.blocked:
-                reason = "chat paused" if chat is not None and chat.paused else "chat unreachable"
-                for row in rows:
-                    row.status, row.last_error = "dropped", reason
-                log.info("chat %d: %d alerts dropped (%s)", job.chat_id, len(rows), reason)
+                _drop(job.chat_id, chat, rows)
                 return None
             try:
                 if job.kind == "digest":
@@ -377,8 +374,12 @@ class Deliverer:
 
     # -- settling ----------------------------------------------------------------------------
 
-    async def _rows(self, session: AsyncSession, row_ids: Sequence[int]) -> list[OutboxItem]:
-        return [row for i in row_ids if (row := await session.get(OutboxItem, i)) is not None]
+    async def _rows(self, session: AsyncSession, row_ids: Sequence[int]) -> Sequence[OutboxItem]:
+        """The rows still stored, in one query."""
+        found = await session.scalars(
+            select(OutboxItem).where(OutboxItem.id.in_(list(row_ids))).order_by(OutboxItem.id)
+        )
+        return found.all()
 
     async def _sent(
         self, job: _Job, row_ids: Sequence[int], message_id: int, now: datetime
@@ -673,19 +674,20 @@ class _Drain:
             for chat_id, chat_rows in by_chat.items():
                 chat = chats.get(chat_id)
                 if chat is None or chat.paused or chat.blocked:
-                    self._drop(chat_id, chat, chat_rows)
+                    _drop(chat_id, chat, chat_rows)
                     continue
                 for job in await self.d.plan(session, chat, chat_rows, now):
                     self.queues.setdefault(chat_id, deque()).append(job)
                     self.queued_rows.update(job.row_ids)
         return True
 
-    @staticmethod
-    def _drop(chat_id: int, chat: Chat | None, rows: Sequence[OutboxItem]) -> None:
-        reason = "chat paused" if chat is not None and chat.paused else "chat unreachable"
-        for row in rows:
-            if row.status == "sent":
-                row.edit_pending = False
-            else:
-                row.status, row.last_error = "dropped", reason
-        log.info("chat %d: %d outbox rows dropped (%s)", chat_id, len(rows), reason)
+
+def _drop(chat_id: int, chat: Chat | None, rows: Sequence[OutboxItem]) -> None:
+    """A paused or unreachable chat's rows: dropped (a sent row's edit is given up)."""
+    reason = "chat paused" if chat is not None and chat.paused else "chat unreachable"
+    for row in rows:
+        if row.status == "sent":
+            row.edit_pending = False
+        else:
+            row.status, row.last_error = "dropped", reason
+    log.info("chat %d: %d outbox rows dropped (%s)", chat_id, len(rows), reason)

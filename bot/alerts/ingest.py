@@ -72,14 +72,24 @@ def _fresh(entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
 
 
 async def new_entries(
-    session: AsyncSession, source_id: int, entries: Sequence[ParsedEntry]
+    session: AsyncSession,
+    source_id: int,
+    entries: Sequence[ParsedEntry],
+    *,
+    known_guids: frozenset[str] | None = None,
 ) -> list[ParsedEntry]:
-    """The entries not stored yet (by this source's guid, or any source's URL), feed order."""
+    """The entries not stored yet (by this source's guid, or any source's URL), feed order.
+
+    ``known_guids``: this source's stored guids when the caller has just read them (only
+    the URLs are queried then)."""
     entries = _fresh(entries)
-    known_guids, known_urls = await ArticleRepository(session).known(
-        source_id, [e.guid or e.url for e in entries], [e.url for e in entries]
+    guids = [] if known_guids is not None else [e.guid or e.url for e in entries]
+    stored_guids, known_urls = await ArticleRepository(session).known(
+        source_id, guids, [e.url for e in entries]
     )
-    return [e for e in entries if (e.guid or e.url) not in known_guids and e.url not in known_urls]
+    if known_guids is not None:
+        stored_guids = set(known_guids)
+    return [e for e in entries if (e.guid or e.url) not in stored_guids and e.url not in known_urls]
 
 
 def _may_alert(chat: Chat | None, access: AccessPolicy) -> bool:
@@ -278,22 +288,14 @@ async def _queue(
         for (chat_id, thread_id), match in found.items():
             if (chat_id, thread_id) in earlier or not _may_alert(chats.get(chat_id), access):
                 continue
-            await outbox.add(
-                OutboxItem(
-                    chat_id=chat_id,
-                    thread_id=thread_id,
-                    kind="alert",
-                    article_id=item.article.id,
-                    subscription_ids=match.subscription_ids,
-                    spans=[[s.field, s.start, s.end] for s in match.spans],
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                    also=[],
-                    edit_pending=False,
-                    plain=False,
-                )
+            await outbox.queue(
+                chat_id=chat_id,
+                thread_id=thread_id,
+                kind="alert",
+                now=now,
+                article_id=item.article.id,
+                subscription_ids=match.subscription_ids,
+                spans=[[s.field, s.start, s.end] for s in match.spans],
             )
             queued += 1
         if found and item.story_id is not None:

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import OutboxItem
 from bot.storage.repositories import ChatRepository, OutboxRepository
 
 
@@ -39,22 +38,5 @@ async def queue_notice(
     }
     for admin in dict.fromkeys(admins):
         await chats.ensure(admin, language=language, now=now)
-        await outbox.add(
-            OutboxItem(
-                chat_id=admin,
-                thread_id=0,
-                kind="notice",
-                article_id=None,
-                payload=payload,
-                subscription_ids=[],
-                spans=[],
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                also=[],
-                edit_pending=False,
-                plain=False,
-            )
-        )
+        await outbox.queue(chat_id=admin, thread_id=0, kind="notice", now=now, payload=payload)
     return len(set(admins))

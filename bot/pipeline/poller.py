@@ -144,9 +144,12 @@ class Poller:
                 log.exception("polling source %d crashed", source_id)
                 await self._record_failure(source_id, f"internal: {type(exc).__name__}")
 
-    async def _read(self, source: Source) -> tuple[SourceRead, str, str, str | None]:
+    async def _read(
+        self, source: Source, known: frozenset[str]
+    ) -> tuple[SourceRead, str, str, str | None]:
         """Read the source (resolving it on its first success): the read, kind, poll URL,
-        selector. Raises SourceError or SourceResolveError."""
+        selector. ``known``: the guids stored for it. Raises SourceError or
+        SourceResolveError."""
         max_items = self.config.max_items_per_feed
         if source.last_success_at is None:
             # A source seeded from the config may name a page: find what to poll once.
@@ -159,8 +162,6 @@ class Poller:
             )
             return resolved.read, resolved.kind, resolved.feed_url, resolved.selector
         kind: SourceKind = source.kind  # type: ignore[assignment]  # a SourceKind when stored
-        async with self.sessions() as session:
-            known = await ArticleRepository(session).guids(source.id)
         read = await read_source(
             self.fetcher,
             kind=kind,
@@ -178,11 +179,13 @@ class Poller:
     async def poll(self, source_id: int) -> IngestResult | None:
         async with self.sessions() as session:
             source = await SourceRepository(session).get(source_id)
-        if source is None or source.paused:
-            return None
-        first = source.last_success_at is None
+            if source is None or source.paused:
+                return None
+            first = source.last_success_at is None
+            # Not needed to resolve a source on its first poll.
+            known = frozenset() if first else await ArticleRepository(session).guids(source_id)
         try:
-            read, kind, poll_url, selector = await self._read(source)
+            read, kind, poll_url, selector = await self._read(source, known)
         except (SourceError, SourceResolveError) as exc:
             await self._record_failure(
                 source_id, error_text(exc), retry_after=getattr(exc, "retry_after", None)
@@ -201,7 +204,9 @@ class Poller:
         pages: dict[str, PageText] = {}
         if read.entries and full_text and alert:
             async with self.sessions() as session:
-                fresh = await new_entries(session, source_id, read.entries)
+                fresh = await new_entries(
+                    session, source_id, read.entries, known_guids=None if first else known
+                )
             pages = await self.fetch_pages(fresh[:MAX_PAGES_PER_POLL])
         result = await self._store(source_id, read, kind, poll_url, selector, pages, alert, first)
         if result is None:

@@ -229,6 +229,38 @@ class OutboxRepository:
     async def add(self, item: OutboxItem) -> None:
         self.session.add(item)
 
+    async def queue(
+        self,
+        *,
+        chat_id: int,
+        thread_id: int,
+        kind: str,
+        now: datetime,
+        article_id: int | None = None,
+        payload: dict[str, object] | None = None,
+        subscription_ids: Sequence[int] = (),
+        spans: Sequence[list[object]] = (),
+    ) -> None:
+        """A new pending row, due now."""
+        await self.add(
+            OutboxItem(
+                chat_id=chat_id,
+                thread_id=thread_id,
+                kind=kind,
+                article_id=article_id,
+                payload=payload,
+                subscription_ids=list(subscription_ids),
+                spans=list(spans),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                also=[],
+                edit_pending=False,
+                plain=False,
+            )
+        )
+
     async def due(self, now: datetime, limit: int) -> Sequence[OutboxItem]:
         rows = await self.session.scalars(
             select(OutboxItem)
@@ -244,14 +276,6 @@ class OutboxRepository:
             .where(OutboxItem.chat_id == chat_id, OutboxItem.status == "pending")
             .values(status="dropped", last_error=reason)
         )
-
-    async def mark_interrupted(self) -> int:
-        result = await self.session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.status == "sending")
-            .values(status="interrupted", last_error="the bot stopped while sending")
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
 
     # -- delivery (helper C) ---------------------------------------------------------------
 
