@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.sources.fetch import Fetcher, FetchLimits, create_session
 from tests.e2e import TOKEN, Apps
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
@@ -64,3 +65,18 @@ async def apps() -> AsyncIterator[Apps]:
         yield started
     finally:
         await started.stop_all()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    """A FeedServer under the name the bot.sources tests use (the same as ``feeds``)."""
+    async with FeedServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    """A real Fetcher that may reach the loopback FeedServer."""
+    limits = FetchLimits(allow_private=True, timeout=5.0)
+    async with create_session(limits) as http:
+        yield Fetcher(http, limits)

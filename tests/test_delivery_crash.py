@@ -291,7 +291,7 @@ async def test_kill_during_a_poll_loses_nothing(
     asked, release = held_feed(feeds)
     await make_source_due(sessions)
     await app.start()
-    await asked.wait()
+    await asyncio.wait_for(asked.wait(), 30)  # the app's poll reached the feed
     await app.kill()  # mid-poll: the feed request is still waiting for its answer
     release.set()
     assert await statuses(sessions) == Counter()
@@ -309,7 +309,7 @@ async def test_kill_while_ingest_waits_on_a_database_write(
     asked, release = held_feed(feeds)
     await make_source_due(sessions)
     await app.start()
-    await asked.wait()
+    await asyncio.wait_for(asked.wait(), 30)  # the app's poll reached the feed
     # Take SQLite's write lock, then let the poll go on: its ingest must wait for the lock,
     # inside its transaction, when the process is killed.
     blocker = sqlite3.connect(tmp_path / "rasd.sqlite3", isolation_level=None)

@@ -33,12 +33,6 @@ FEED = rss_feed("صدى", [{"title": "خبر", "link": "https://x.ma/1"}])
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    async with FeedServer() as srv:
-        yield srv
-
-
-@pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with create_session(LOOPBACK) as session:
         yield session

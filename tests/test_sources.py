@@ -18,9 +18,7 @@ from bot.sources.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
     FetchError,
-    FetchLimits,
     FetchResult,
-    create_session,
     fetch,
 )
 from bot.sources.parse import (
@@ -40,19 +38,6 @@ CP1256_TITLES = [
     "الأمْطَارُ تعود إلى شمال المملكة ابتداءً من الثلاثاء",
 ]
 CP1256_SUMMARY_1 = "استقبل وزير الداخلية «عبد الوافي لفتيت» والي الجهة لبحث مشاريع التنمية."
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    async with FeedServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-async def fetcher() -> AsyncIterator[Fetcher]:
-    limits = FetchLimits(allow_private=True, timeout=5.0)
-    async with create_session(limits) as http:
-        yield Fetcher(http, limits)
 
 
 @pytest.fixture
