@@ -37,6 +37,7 @@ from bot.sources.fetch import Fetcher, create_session
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
 from bot.telegram.sender import ConsoleSender, TelegramSender
+from bot.telegram.updates import Updates
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class App:
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
     dry_run: DryRun | None = None
-    _polling: asyncio.Task[None] | None = None
+    _updates: Updates | None = None
 
     async def start(self) -> None:
         await migrate(self.engine)
@@ -88,22 +89,14 @@ class App:
         if self.bot is not None and self.dispatcher is not None:
             me = await self.bot.get_me()
             log.info("connected to Telegram as @%s", me.username)
-            await self.bot.delete_webhook(drop_pending_updates=False)
             try:
                 await set_commands(
                     self.bot, self.settings.language, frozenset(self.settings.admins)
                 )
             except TelegramAPIError as exc:
                 log.warning("could not set the command menu: %s", exc)
-            self._polling = asyncio.create_task(
-                self.dispatcher.start_polling(
-                    self.bot,
-                    handle_signals=False,
-                    close_bot_session=False,
-                    polling_timeout=self.settings.telegram.polling_timeout,
-                ),
-                name="telegram-polling",
-            )
+            self._updates = Updates(self.bot, self.dispatcher, self.settings.telegram)
+            await self._updates.start()
         self._every(self.settings.polling.tick, self.poller.tick, "poll")
         self._every(RETENTION_EVERY, self.retention.run, "retention")
         self._every(self.settings.delivery.tick, self._drain, "deliver")
@@ -123,10 +116,8 @@ class App:
 
     async def stop(self) -> None:
         """Stop taking commands and starting jobs, let a send under way finish, close."""
-        if self.dispatcher is not None and self._polling is not None:
-            with contextlib.suppress(RuntimeError):  # polling had already ended
-                await self.dispatcher.stop_polling()
-            await asyncio.gather(self._polling, return_exceptions=True)
+        if self._updates is not None:
+            await self._updates.stop()
         if self.scheduler.running:
             self.scheduler.pause()
         await self.poller.close()

@@ -42,6 +42,33 @@ class TelegramConfig(_Section):
     token: SecretStr | None = None
     api_base: str = DEFAULT_API_BASE
     polling_timeout: int = Field(default=30, ge=1, le=60)
+    # Webhook mode: Telegram POSTs updates to this public https URL (its path is served by
+    # the bot's own aiohttp server on webhook_listen:webhook_port). Unset: long polling.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8081, ge=1, le=65535)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_https(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an https:// URL (Telegram only calls https)")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _webhook_secret_set(self) -> TelegramConfig:
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if self.webhook_url is not None:
+            if not secret:
+                raise ValueError(
+                    "webhook_url needs webhook_secret (1-256 characters A-Z a-z 0-9 _ -)"
+                )
+            if len(secret) > 256 or not all(c.isalnum() or c in "_-" for c in secret):
+                raise ValueError("webhook_secret: 1-256 characters A-Z a-z 0-9 _ -")
+        return self
 
     @field_validator("api_base")
     @classmethod
@@ -122,6 +149,26 @@ class MatchingConfig(_Section):
     test_days: float = Field(default=7, gt=0, description="days of articles /test looks at")
 
 
+class ClusterConfig(_Section):
+    """Several processes on one PostgreSQL database (``run --role``)."""
+
+    # A claimed source or chat returns to the others this long after its worker stops
+    # renewing the claim (a worker that died); live workers renew every third of it.
+    lease_seconds: float = Field(default=60, ge=5, le=3600, description="seconds")
+
+
+class MetricsConfig(_Section):
+    # Prometheus /metrics and /health on this address; port 0: no endpoint.
+    listen: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)
+
+
+class LoggingConfig(_Section):
+    # text: readable lines; kv: key=value pairs; json: one JSON object per line.
+    format: Literal["text", "kv", "json"] = "text"
+    level: str = "INFO"
+
+
 class SourceEntry(_Section):
     url: HttpUrl
     name: str | None = None
@@ -138,6 +185,9 @@ class Settings(BaseSettings):
     polling: PollingConfig = PollingConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     matching: MatchingConfig = MatchingConfig()
+    cluster: ClusterConfig = ClusterConfig()
+    metrics: MetricsConfig = MetricsConfig()
+    logging: LoggingConfig = LoggingConfig()
     admins: list[int] = []
     access: Literal["open", "allowlist"] = "open"
     allow: list[int] = []

@@ -42,6 +42,9 @@ class Chat(Base):
     quiet_start: Mapped[str | None] = mapped_column(String(5), default=None, doc="HH:MM local")
     quiet_end: Mapped[str | None] = mapped_column(String(5), default=None, doc="HH:MM local")
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The deliverer (a worker id) that alone sends to this chat until ``delivery_until``.
+    delivery_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    delivery_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Subscription(Base):
@@ -88,6 +91,9 @@ class Source(Base):
     full_text: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the source crosses polling.unhealthy_after consecutive errors (admins told once).
     unhealthy_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The poller (a worker id) polling this source now; the claim lapses at ``lease_until``.
+    lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     def polled_ok(self, now: datetime, etag: str | None, last_modified: str | None) -> None:
         """Record a successful poll: clear the error state, schedule the next one."""
@@ -162,3 +168,25 @@ class Alias(Base):
     entries: Mapped[list[str]] = mapped_column(JSON)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Pacing(Base):
+    """Shared send pacing for every deliverer process: the next free send slot."""
+
+    __tablename__ = "pacing"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Worker(Base):
+    """A running process (``run --role``), seen alive at ``seen_at`` (heartbeat)."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
