@@ -42,6 +42,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from bot.metrics import Metrics
 from bot.sources.guard import AddressGuard, GuardedResolver, PrivateAddressError
 
 __all__ = [
@@ -349,7 +350,9 @@ class Fetcher:
     One fetcher is shared by everything that polls, so its concurrency limits hold across
     sources.  The address guard is ``guard``, else the one ``http`` was created with by
     :func:`create_session`, else a default :class:`AddressGuard`; none at all when
-    ``limits.allow_private``.  ``clock`` dates ``Retry-After`` HTTP dates.
+    ``limits.allow_private``.  ``clock`` dates ``Retry-After`` HTTP dates.  With ``metrics``,
+    each :meth:`get` counts once in ``fetches{result}``: ok, not_modified or error (its
+    retries and redirects included).
     """
 
     def __init__(
@@ -359,6 +362,7 @@ class Fetcher:
         *,
         guard: AddressGuard | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        metrics: Metrics | None = None,
     ) -> None:
         self.http = http
         self.limits = limits
@@ -367,6 +371,7 @@ class Fetcher:
         # Host names are checked by the session's resolver, else by a look-up of our own.
         self._resolver_checks = session_guard is not None
         self._clock = clock
+        self._metrics = metrics
         self._overall = asyncio.Semaphore(limits.concurrency)
         self._hosts = _HostSlots(limits.per_host)
 
@@ -383,6 +388,26 @@ class Fetcher:
 
         Raises :class:`FetchError`.
         """
+        try:
+            result = await self._get(url, etag, last_modified, max_bytes, accept)
+        except FetchError:
+            self._count("error")
+            raise
+        self._count("not_modified" if result.not_modified else "ok")
+        return result
+
+    def _count(self, result: str) -> None:
+        if self._metrics is not None:
+            self._metrics.fetches.labels(result=result).inc()
+
+    async def _get(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        max_bytes: int | None,
+        accept: str | None,
+    ) -> FetchResult:
         target = _parse_url(url)
         headers = {
             "User-Agent": self.limits.user_agent,
