@@ -544,7 +544,7 @@ async def test_stats_shows_queue_sent_and_parked_to_admins_only(
                 )
             )
     reply = await say(telegram, ADMIN, "/stats")
-    assert "Waiting to be sent: 1 (held for digests or quiet hours: 1)" in reply.text
+    assert "Outbox: 0 due now · 1 held (digest, quiet hours, retry) · 0 being sent" in reply.text
     assert "Sent: 1 in the last hour, 1 in the last day, 1 in all" in reply.text
     assert "Parked: 1 · failed: 1 · dropped: 0" in reply.text
     assert "can't parse &lt;entities&gt;" in reply.text

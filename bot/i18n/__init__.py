@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import chats, core, delivery, sources
+from bot.i18n import chats, core, delivery, sources, stats
 
 LANGUAGES = ("ar", "fr", "en")
 
-_MODULES = (core, sources, delivery, chats)
+_MODULES = (core, sources, delivery, chats, stats)
 
 
 def _merge(language: str) -> dict[str, str]:
