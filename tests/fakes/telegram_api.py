@@ -9,6 +9,10 @@ The real aiogram client talks to it over HTTP on 127.0.0.1::
 aiogram posts every method as a form (``application/x-www-form-urlencoded``, or
 multipart when files are attached): strings are sent as-is and every other value
 (ints, booleans, objects, lists) as a JSON string.  JSON bodies are accepted too.
+
+Updates reach the bot by getUpdates, or, once the bot called setWebhook, as POSTs to the
+webhook (see `Webhook`, `Push`); unlike Telegram, the fake accepts an ``http://`` webhook so
+that tests can serve it on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.fakes.server import LoopbackServer
@@ -45,6 +50,7 @@ _JSON_FIELDS = frozenset(
         "entities",
         "limit",
         "link_preview_options",
+        "max_connections",
         "message_id",
         "message_thread_id",
         "offset",
@@ -66,6 +72,8 @@ _HTML_TAGS = frozenset(
 )  # fmt: skip
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>")
 _ENTITY_RE = re.compile(r"&(#?\w+);")
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _CHAT_METHODS = frozenset({"sendmessage", "sendchataction"})
 # Methods that count against Telegram's sending limits (edits count like sends).
 _LIMITED_METHODS = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
@@ -140,6 +148,26 @@ class CallbackAnswer:
     text: str | None = None
     show_alert: bool = False
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """What the bot asked for with setWebhook."""
+
+    url: str
+    secret_token: str | None = None
+    allowed_updates: list[str] | None = None
+    max_connections: int | None = None
+
+
+@dataclass(frozen=True)
+class Push:
+    """One POST of an update to the webhook, as the fake made it."""
+
+    update_id: int
+    url: str
+    status: int | None  # the webhook's HTTP status; None when it gave no answer
+    error: str | None = None  # for a push that failed: what getWebhookInfo reports
 
 
 @dataclass
@@ -237,11 +265,19 @@ class FakeTelegram(LoopbackServer):
         self._accepted_by_chat: dict[int, deque[float]] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self.webhook: Webhook | None = None  # set: updates are pushed there, not polled
+        self.webhooks: list[Webhook] = []  # every setWebhook that set one, in order
+        self.pushes: list[Push] = []
+        self.webhook_retry_delay = 0.05  # seconds between pushes after one failed
+        self.webhook_timeout = 10.0  # seconds the webhook has to answer a push
+        self._webhook_error: tuple[int, str] | None = None
+        self._pusher: asyncio.Task[None] | None = None
         self._methods: dict[str, Callable[[JsonDict], Any]] = {
             "getme": lambda _: self._get_me(),
             "logout": lambda _: True,
             "close": lambda _: True,
-            "deletewebhook": lambda _: True,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": self._delete_webhook,
             "getwebhookinfo": lambda _: self._webhook_info(),
             "sendchataction": lambda _: True,
             "getupdates": self._get_updates,  # async: awaited in _dispatch
@@ -267,6 +303,8 @@ class FakeTelegram(LoopbackServer):
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self._port = int(self._runner.addresses[0][1])
+        if self.webhook is not None:
+            self._start_pusher()
 
     async def stop(self) -> None:
         """Release pending long polls and shut the server down."""
@@ -275,6 +313,10 @@ class FakeTelegram(LoopbackServer):
         async with self._changed:
             self._closing = True
             self._changed.notify_all()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            await asyncio.gather(self._pusher, return_exceptions=True)
+            self._pusher = None
         await self._runner.cleanup()
         self._runner = None
 
@@ -446,7 +488,8 @@ class FakeTelegram(LoopbackServer):
         return matching()
 
     async def wait_until_updates_consumed(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until the bot confirmed (getUpdates offset) every queued update."""
+        """Wait until the bot confirmed every queued update (by a getUpdates offset, or by
+        answering its push to the webhook with a 2xx status)."""
         try:
             await self._wait(lambda: not self._state.updates, timeout)
         except TimeoutError:
@@ -582,6 +625,8 @@ class FakeTelegram(LoopbackServer):
         return self._state.updates
 
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
+        if self.webhook is not None:
+            raise _webhook_conflict()
         offset = int(params.get("offset", 0))
         limit = min(max(int(params.get("limit", 100)), 1), 100)
         timeout = max(float(params.get("timeout", 0)), 0.0)
@@ -593,9 +638,13 @@ class FakeTelegram(LoopbackServer):
                 self._changed.notify_all()
             try:
                 async with asyncio.timeout(timeout):
-                    await self._changed.wait_for(lambda: self._closing or bool(self._deliverable()))
+                    await self._changed.wait_for(
+                        lambda: self._closing or self.webhook is not None or self._deliverable()
+                    )
             except TimeoutError:
                 pass
+            if self.webhook is not None:  # set while this long poll waited
+                raise _webhook_conflict()
             return [] if self._closing else self._deliverable()[:limit]
 
     # -- methods (called with the condition lock held) ---------------------------------------
@@ -610,7 +659,20 @@ class FakeTelegram(LoopbackServer):
 
     def _webhook_info(self) -> JsonDict:
         pending = len(self._state.updates)
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+        hook = self.webhook
+        info: JsonDict = {
+            "url": hook.url if hook is not None else "",
+            "has_custom_certificate": False,
+            "pending_update_count": pending,
+        }
+        if hook is not None:
+            if hook.max_connections is not None:
+                info["max_connections"] = hook.max_connections
+            if hook.allowed_updates is not None:
+                info["allowed_updates"] = hook.allowed_updates
+            if self._webhook_error is not None:
+                info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
 
     def _chat(self, chat_id: int) -> JsonDict:
         if chat_id in self.chats:  # a group or channel made with add_chat
@@ -755,6 +817,90 @@ class FakeTelegram(LoopbackServer):
     def _delete_my_commands(self, params: JsonDict) -> bool:
         self.command_sets.pop(self._commands_key(params), None)
         return True
+
+    # -- webhook ---------------------------------------------------------------------------
+
+    def _set_webhook(self, params: JsonDict) -> bool:
+        url = str(params.get("url", ""))
+        if not url:  # Telegram: setWebhook with an empty url removes the webhook
+            return self._delete_webhook(params)
+        if not url.startswith(("https://", "http://")):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_RE.fullmatch(str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):  # as for getUpdates, a missing list keeps the last one
+            self._state.allowed_updates = [str(kind) for kind in allowed]
+        if params.get("drop_pending_updates"):
+            self._state.updates.clear()
+        connections = params.get("max_connections")
+        self.webhook = Webhook(
+            url=url,
+            secret_token=None if secret is None else str(secret),
+            allowed_updates=list(self._state.allowed_updates) if allowed is not None else None,
+            max_connections=connections if isinstance(connections, int) else None,
+        )
+        self.webhooks.append(self.webhook)
+        self._webhook_error = None
+        self._start_pusher()
+        return True
+
+    def _delete_webhook(self, params: JsonDict) -> bool:
+        self.webhook = None
+        self._webhook_error = None
+        if params.get("drop_pending_updates"):
+            self._state.updates.clear()
+        return True
+
+    def _start_pusher(self) -> None:
+        if self._pusher is None or self._pusher.done():
+            self._pusher = asyncio.get_running_loop().create_task(self._push_updates())
+
+    async def _push_updates(self) -> None:
+        """POST queued updates to the webhook one at a time, in order (Telegram with
+        ``max_connections=1``); an update leaves the queue when the webhook answers it 2xx,
+        else it is pushed again after ``webhook_retry_delay``. Ends when the webhook is
+        deleted or the fake stops."""
+        timeout = aiohttp.ClientTimeout(total=self.webhook_timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            while True:
+                async with self._changed:
+                    await self._changed.wait_for(
+                        lambda: self._closing or self.webhook is None or self._deliverable()
+                    )
+                    if self._closing or self.webhook is None:
+                        return
+                    hook, update = self.webhook, self._deliverable()[0]
+                push = await self._push(http, hook, update)
+                async with self._changed:
+                    self.pushes.append(push)
+                    if push.error is None:
+                        self._state.updates = [
+                            u for u in self._state.updates if u["update_id"] != push.update_id
+                        ]
+                    else:
+                        self._webhook_error = (int(time.time()), push.error)
+                    self._changed.notify_all()
+                if push.error is not None:
+                    await asyncio.sleep(self.webhook_retry_delay)
+
+    @staticmethod
+    async def _push(http: aiohttp.ClientSession, hook: Webhook, update: JsonDict) -> Push:
+        headers = {} if hook.secret_token is None else {_SECRET_HEADER: hook.secret_token}
+        update_id = int(update["update_id"])
+        try:
+            async with http.post(hook.url, json=update, headers=headers) as response:
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            reason = "Read timeout expired" if isinstance(exc, TimeoutError) else str(exc)
+            return Push(update_id, hook.url, None, reason or type(exc).__name__)
+        if 200 <= response.status < 300:
+            return Push(update_id, hook.url, response.status)
+        error = f"Wrong response from the webhook: {response.status} {response.reason}"
+        return Push(update_id, hook.url, response.status, error)
 
     # -- groups, channels, members, forum topics (helper D) ----------------------------------
 
@@ -916,6 +1062,14 @@ class FakeTelegram(LoopbackServer):
             for (chat_id, user_id), status in self.members.items()
             if chat_id == chat["id"] and status in ("creator", "administrator")
         ]
+
+
+def _webhook_conflict() -> ApiError:
+    return ApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; "
+        "use deleteWebhook to delete the webhook first",
+    )
 
 
 _CHAT_FIELDS = frozenset({"id", "type", "title", "username", "is_forum"})
