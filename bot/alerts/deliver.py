@@ -4,8 +4,9 @@
 outbox row, written in the same transaction as the article that caused it. A row goes
 ``pending`` → ``sending`` (committed *before* the request leaves) → ``sent`` with Telegram's
 message id (committed right after the answer, one row at a time, before anything else is done
-for that chat). At start, rows still ``sending`` (the process died) go back to ``pending``
-and are sent again: nothing is lost. The one window where an alert can arrive twice: Telegram
+for that chat). Rows left ``sending`` by a deliverer that died go back to ``pending`` and are
+sent again: nothing is lost (when, see *Several deliverers*). The one window where an alert
+can arrive twice: Telegram
 accepted the message and the process died before ``sent`` was committed: between the HTTP
 answer and the commit of one UPDATE statement (milliseconds; it may first wait for the one
 Deliverer transaction under way, as the Deliverer's transactions go one at a time). The Bot
@@ -45,6 +46,45 @@ given up quietly (logged, ``last_error``).
 later is held (``next_attempt_at`` moved, still ``pending``). At a digest slot, or when quiet
 hours end with 2+ held alerts, the chat's due alerts go out together (``compose_digest``); each
 row gets the message id and ``sent``, and ``chats.last_digest_at`` is set.
+
+**Several deliverers** (processes on one PostgreSQL; each Deliverer has its ``worker_id``).
+Telegram's per-chat limits need the chat's recent sends, which only the sender knows, so a
+chat is delivered by one deliverer at a time: it holds the chat's *lease*
+(``chats.delivery_owner``, ``chats.delivery_until``). Chats are partitioned dynamically, by
+whoever has time, and the global limit is shared in the database (``bot.alerts.pace``).
+
+- *Claiming.* A refill selects due rows only of chats that are free (no owner, or the lease
+  lapsed) or already its own, then claims those chats in one ``UPDATE … WHERE id IN (SELECT …
+  FOR UPDATE SKIP LOCKED) RETURNING id``; only rows of the chats it got are queued. Several
+  deliverers may look at the same rows; one gets each chat, the others move on to the next.
+- *No alert twice.* ``_claim`` locks the chat row and checks the lease (``FOR UPDATE``) in the
+  same transaction that locks the rows and marks them ``sending``: a deliverer no longer
+  holding the chat, or a row no longer ``pending``, leaves the rows alone. Edits check the
+  lease the same way.
+- *Lease length and renewal.* A lease runs ``lease_seconds + chat_window`` from its last
+  renewal, which happens once it is ``lease_seconds / 3`` old: at a claim, or in a refill
+  for chats with queued or running work; and before a request when less than
+  ``chat_window`` is left (a database round trip only then).
+  So a request starts only while the lease has ``chat_window`` (65 s: Telegram's per-minute
+  group window plus a request's transit) left, and another deliverer takes the chat only
+  after the lease lapsed: more than 65 s after the previous holder's last request. The new
+  holder's Pacer starts empty for that chat, and 1/s per private chat and 20/min per group
+  still hold across holders. For the same reason leases are not released at shutdown: the
+  next holder must wait out the window anyway, and a restart finds its own chats free.
+  Deliverers' clocks must agree to well under ``lease_seconds`` (NTP).
+- *A deliverer that died.* Its chats come back when their leases lapse (at most
+  ``lease_seconds + chat_window`` after its last renewal). Each refill (and ``recover`` at
+  start) turns ``sending`` rows of chats whose lease lapsed (held by another worker) back to
+  ``pending``; the chat rows are locked while doing so, so a live holder renewing the lease
+  meanwhile wins. A live deliverer's ``sending`` rows are never touched, so the duplicate
+  window stays the one above. One more exists only if a deliverer stalls longer than its
+  lease with a request in flight (its chat can then be taken and the row resent).
+- *SQLite* has one process (the application refuses more): ``recover`` clears every lease at
+  start and resends every ``sending`` row, as before.
+- *Global rate.* With ``shared_pace`` (PostgreSQL), each request first reserves a send slot in
+  the ``pacing`` table (``SharedPace``), after the local Pacer allowed it; a global flood
+  pushes everyone's next slot. The local Pacer keeps its own global spacing as an upper
+  bound for this process.
 """
 
 from __future__ import annotations
@@ -52,11 +92,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -64,10 +105,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts.digest import DigestEntry, compose_digest
-from bot.alerts.limits import Pacer, is_group
+from bot.alerts.limits import GROUP_WINDOW, Pacer, is_group
+from bot.alerts.pace import SharedPace
 from bot.alerts.render import Button, Outgoing, Undeliverable, fitted, render
 from bot.alerts.schedule import ChatSchedule, is_digest, release_at
 from bot.config import DeliveryConfig
+from bot.metrics import Metrics
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Chat, OutboxItem, Source
 from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository
@@ -87,6 +130,11 @@ log = logging.getLogger(__name__)
 HORIZON = 2.0
 MAX_BACKOFF = 900.0
 ERROR_LIMIT = 500
+# How long a chat's past sends limit its next ones (Telegram's per-minute group window),
+# plus a request's time in transit: a chat's lease keeps this much ahead of any request.
+CHAT_WINDOW = GROUP_WINDOW + 5.0
+# Refills in a row that found due rows but got none of their chats (others claimed them).
+MAX_MISSES = 3
 
 
 class RetryLater(Exception):
@@ -105,6 +153,10 @@ class BadMessage(Exception):
 
 class MessageGone(BadMessage):
     """The message to edit no longer exists (or can no longer be edited)."""
+
+
+class _LeaseLost(Exception):
+    """Another deliverer holds the chat now (this one's lease lapsed)."""
 
 
 class Sender(Protocol):
@@ -140,7 +192,9 @@ class _Job:
 class _Claim:
     outgoing: Outgoing
     plain: bool
+    kind: str  # alert | notice | digest (the metric's label)
     row_ids: list[int] = field(default_factory=list)
+    alerts_queued_at: list[datetime] = field(default_factory=list)
 
 
 def _backoff(attempts: int) -> float:
@@ -149,6 +203,10 @@ def _backoff(attempts: int) -> float:
 
 def _error(exc: BaseException) -> str:
     return (str(exc) or type(exc).__name__)[:ERROR_LIMIT]
+
+
+def new_worker_id() -> str:
+    return f"deliverer-{secrets.token_hex(6)}"
 
 
 class Deliverer:
@@ -161,19 +219,35 @@ class Deliverer:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         max_in_flight: int = 8,
+        worker_id: str | None = None,
+        lease_seconds: float = 60.0,
+        shared_pace: bool = False,
+        metrics: Metrics | None = None,
+        chat_window: float = CHAT_WINDOW,
     ) -> None:
+        """``worker_id``: this deliverer's name in chat leases (random when not given).
+        ``shared_pace``: reserve each send slot in PostgreSQL (several deliverers).
+        ``chat_window``: only tests shorten it (with a shortened Pacer group window)."""
         self.sessions = sessions
         self.sender = sender
         self.config = config
         self.zone = zone
         self.monotonic = monotonic
         self.max_in_flight = max_in_flight
+        self.worker_id = worker_id or new_worker_id()
+        self.lease_seconds = lease_seconds
+        self.chat_window = chat_window
+        self.chat_lease = timedelta(seconds=lease_seconds + chat_window)
+        self.metrics = metrics
         self.pacer = Pacer(
             config.messages_per_second,
             config.per_chat_interval,
             config.group_per_minute,
             monotonic,
         )
+        self.shared = SharedPace(sessions, config.messages_per_second) if shared_pace else None
+        # The chats this deliverer holds, with the end of each lease as last committed.
+        self.leases: dict[int, datetime] = {}
         self._lock = asyncio.Lock()
         self._db_lock = asyncio.Lock()
         self._closed = False
@@ -193,8 +267,11 @@ class Deliverer:
         async with self._lock:
             if self._closed:
                 return 0
-            sent = await _Drain(self, now).run()
+            work = _Drain(self, now)
+            sent = await work.run()
             self.pacer.forget_idle()
+            end = work.now()
+            self.leases = {c: until for c, until in self.leases.items() if until > end}
             return sent
 
     async def wait_idle(self) -> None:
@@ -207,10 +284,19 @@ class Deliverer:
         self._closed = True
         await self.wait_idle()
 
-    async def recover(self) -> int:
-        """At start: rows left ``sending`` by a crash go back to ``pending`` (resent)."""
+    async def recover(self, now: datetime | None = None) -> int:
+        """At start: rows left ``sending`` by a deliverer that stopped go back to ``pending``
+        (resent). On SQLite this is the only deliverer: the chat leases of earlier runs are
+        cleared first and every such row is resent. On PostgreSQL, those of chats no one
+        holds or whose lease lapsed; the others belong to live deliverers, or come back when
+        their lease lapses (every refill looks)."""
+        now = now or datetime.now(UTC)
         async with self.transaction() as session:
-            count = await OutboxRepository(session).requeue_sending()
+            if session.get_bind().dialect.name == "sqlite":
+                await ChatRepository(session).release_all_deliveries()
+            count = await OutboxRepository(session).requeue_sending(
+                now, worker=self.worker_id, unowned=True
+            )
         if count:
             log.warning("%d messages were being sent when the bot stopped; sending again", count)
         return count
@@ -276,6 +362,7 @@ class Deliverer:
                 await self._pace(job)
                 last = position == len(outgoing.parts) - 1
                 try:
+                    await self._admit(job, clock)
                     message_id = await self.sender.send(
                         job.chat_id,
                         part,
@@ -286,6 +373,11 @@ class Deliverer:
                 finally:
                     self.pacer.answered(job.chat_id, job.group)
                 sent += 1
+        except _LeaseLost:
+            # Another deliverer holds the chat now: it sends these rows (a digest whose
+            # first parts went out is sent again whole, as after a crash between parts).
+            async with self.transaction() as session:
+                await OutboxRepository(session).release_sending(claim.row_ids)
         except RetryLater as exc:
             await self._retry_later(job, claim.row_ids, exc.seconds, clock())
         except ChatUnreachable as exc:
@@ -296,6 +388,13 @@ class Deliverer:
             await self._transient(claim.row_ids, f"{type(exc).__name__}: {_error(exc)}", clock())
         else:
             await self._sent(job, claim.row_ids, message_id, clock())
+            if self.metrics is not None:
+                end = clock()
+                for queued_at in claim.alerts_queued_at:
+                    lag = (end - queued_at).total_seconds()
+                    self.metrics.delivery_lag_seconds.observe(max(0.0, lag))
+        if sent and self.metrics is not None:
+            self.metrics.alerts_sent.labels(kind=claim.kind).inc(sent)
         return sent
 
     async def _pace(self, job: _Job) -> None:
@@ -308,9 +407,43 @@ class Deliverer:
             await asyncio.sleep(min(delay, 0.05))
         self.pacer.take()
 
-    async def _claim(self, job: _Job, now: datetime) -> _Claim | None:
-        """Render and mark the rows ``sending``, committed before anything is sent."""
+    async def _admit(self, job: _Job, clock: Callable[[], datetime]) -> None:
+        """After the local Pacer: the shared send slot (several deliverers), then the chat's
+        lease, which must have ``chat_window`` left when the request starts."""
+        if self.shared is not None:
+            wait = await self.shared.reserve()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        now = clock()
+        until = self.leases.get(job.chat_id)
+        if until is not None and (until - now).total_seconds() >= self.chat_window:
+            return
         async with self.transaction() as session:
+            if await self._hold(session, job.chat_id, now) is None:
+                raise _LeaseLost(job.chat_id)
+
+    async def _hold(self, session: AsyncSession, chat_id: int, now: datetime) -> Chat | None:
+        """The chat, locked, while this deliverer holds its lease (renewed when a third of
+        ``lease_seconds`` old, or when less than ``chat_window`` is left); None when lost."""
+        chat = await ChatRepository(session).locked(chat_id)
+        until = chat.delivery_until if chat is not None else None
+        if chat is None or chat.delivery_owner != self.worker_id or until is None or until < now:
+            if self.leases.pop(chat_id, None) is not None:
+                log.info("chat %d: another deliverer holds it now", chat_id)
+            return None
+        renew_by = now + self.chat_lease - timedelta(seconds=self.lease_seconds / 3)
+        if until < renew_by or (until - now).total_seconds() < self.chat_window:
+            chat.delivery_until = until = now + self.chat_lease
+        self.leases[chat_id] = until
+        return chat
+
+    async def _claim(self, job: _Job, now: datetime) -> _Claim | None:
+        """Render and mark the rows ``sending``, committed before anything is sent; only
+        while this deliverer holds the chat (the lease is renewed in the same transaction)."""
+        async with self.transaction() as session:
+            chat = await self._hold(session, job.chat_id, now)
+            if chat is None:
+                return None
             rows = [
                 row
                 for row_id in job.row_ids
@@ -319,8 +452,7 @@ class Deliverer:
             ]
             if not rows:
                 return None
-            chat = await ChatRepository(session).get(job.chat_id)
-            if chat is None or chat.paused or chat.blocked:
+            if chat.paused or chat.blocked:
                 _drop(job.chat_id, chat, rows)
                 return None
             try:
@@ -335,7 +467,13 @@ class Deliverer:
                 return None
             for row in rows:
                 row.status = "sending"
-            return _Claim(outgoing, plain=any(r.plain for r in rows), row_ids=[r.id for r in rows])
+            return _Claim(
+                outgoing,
+                plain=any(r.plain for r in rows),
+                kind="digest" if job.kind == "digest" else rows[0].kind,
+                row_ids=[r.id for r in rows],
+                alerts_queued_at=[r.created_at for r in rows if r.kind == "alert"],
+            )
 
     async def _render_digest(
         self, session: AsyncSession, chat: Chat, rows: Sequence[OutboxItem]
@@ -385,6 +523,10 @@ class Deliverer:
         self, job: _Job, row_ids: Sequence[int], message_id: int, now: datetime
     ) -> None:
         async with self.transaction() as session:
+            if job.kind == "digest":  # the chat row first, as everywhere (lock order)
+                chat = await ChatRepository(session).get(job.chat_id)
+                if chat is not None:
+                    chat.last_digest_at = now
             # One statement: this commit closes the duplicate window, keep it short.
             await session.execute(
                 update(OutboxItem)
@@ -397,29 +539,33 @@ class Deliverer:
                     last_error=None,
                 )
             )
-            if job.kind == "digest":
-                chat = await ChatRepository(session).get(job.chat_id)
-                if chat is not None:
-                    chat.last_digest_at = now
 
     async def _retry_later(
         self, job: _Job, row_ids: Sequence[int], seconds: float, now: datetime
     ) -> None:
-        if self.pacer.retry_after(job.chat_id, seconds):
-            log.warning("Telegram flood control: all sending paused for %gs", seconds)
+        await self._too_many(job.chat_id, seconds)
         async with self.transaction() as session:
             for row in await self._rows(session, row_ids):
                 row.status = "pending"
                 row.next_attempt_at = now + timedelta(seconds=seconds)
                 row.last_error = f"429: retry after {seconds:g}s"
 
+    async def _too_many(self, chat_id: int, seconds: float) -> None:
+        """A 429: the chat waits; for a global flood, every deliverer waits."""
+        if self.metrics is not None:
+            self.metrics.telegram_429.inc()
+        if self.pacer.retry_after(chat_id, seconds):
+            log.warning("Telegram flood control: all sending paused for %gs", seconds)
+            if self.shared is not None:
+                await self.shared.pause(seconds)
+
     async def _unreachable(self, chat_id: int, row_ids: Sequence[int], reason: str) -> None:
         async with self.transaction() as session:
-            for row in await self._rows(session, row_ids):
-                row.status, row.last_error = "dropped", f"chat unreachable: {reason}"
             chat = await ChatRepository(session).get(chat_id)
             if chat is not None:
                 chat.blocked = True
+            for row in await self._rows(session, row_ids):
+                row.status, row.last_error = "dropped", f"chat unreachable: {reason}"
             await OutboxRepository(session).drop_pending_for_chat(
                 chat_id, f"chat unreachable: {reason}"[:ERROR_LIMIT]
             )
@@ -452,8 +598,10 @@ class Deliverer:
     async def _edit(self, job: _Job, clock: Callable[[], datetime]) -> None:
         row_id = job.row_ids[0]
         async with self.transaction() as session:
+            chat = await self._hold(session, job.chat_id, clock())
+            if chat is None:
+                return
             row = await session.get(OutboxItem, row_id)
-            chat = await ChatRepository(session).get(job.chat_id)
             if row is None or not row.edit_pending or row.status != "sent":
                 return
             message_id = row.telegram_message_id
@@ -463,9 +611,9 @@ class Deliverer:
             if problem is None and await _shares_message(session, row):
                 # Sent inside a digest: editing would replace the whole digest by this alert.
                 problem = "sent in a digest"
-            if chat is None or chat.blocked:
+            if chat.blocked:
                 problem = "chat unreachable"
-            if problem is None and chat is not None:
+            if problem is None:
                 try:
                     outgoing = await render(session, row, chat, self.zone)
                 except Undeliverable as exc:
@@ -476,13 +624,16 @@ class Deliverer:
         await self._pace(job)
         try:
             try:
+                await self._admit(job, clock)
                 await self.sender.edit(
                     job.chat_id, message_id, outgoing.parts[-1], buttons=outgoing.buttons
                 )
             finally:
                 self.pacer.answered(job.chat_id, job.group)
+        except _LeaseLost:
+            return  # the chat's new holder edits it
         except RetryLater as exc:
-            self.pacer.retry_after(job.chat_id, exc.seconds)
+            await self._too_many(job.chat_id, exc.seconds)
             await self._edit_later(row_id, clock() + timedelta(seconds=exc.seconds), None)
         except ChatUnreachable as exc:
             await self._edit_done(row_id, also, f"edit given up: {_error(exc)}")
@@ -494,6 +645,8 @@ class Deliverer:
             await self._edit_later(row_id, None, f"{type(exc).__name__}: {_error(exc)}", clock())
         else:
             await self._edit_done(row_id, also, None)
+            if self.metrics is not None:
+                self.metrics.alerts_sent.labels(kind="edit").inc()
 
     async def _edit_done(self, row_id: int, also: list[str], error: str | None) -> None:
         async with self.transaction() as session:
@@ -553,6 +706,7 @@ class _Drain:
         self.deferred: set[int] = set()
         self.tasks: set[asyncio.Task[int]] = set()
         self.sent = 0
+        self.misses = 0
 
     def now(self) -> datetime:
         """The caller's ``now`` moved on by the real time this drain has taken."""
@@ -596,13 +750,15 @@ class _Drain:
         finally:
             if self.tasks:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
-                self._collect(self.tasks)
+                self._collect(set(self.tasks))  # a copy: _collect removes from it
         return self.sent
 
     def _low(self) -> bool:
         return sum(len(q) for q in self.queues.values()) < max(1, self.d.config.batch_size // 2)
 
     def _pick(self) -> tuple[int, float] | None:
+        for chat_id in [c for c in self.queues if c not in self.d.leases]:
+            self._drop_queue(chat_id)  # lost to another deliverer: its rows are left to it
         best: tuple[int, float] | None = None
         for chat_id, jobs in self.queues.items():
             if chat_id in self.busy:
@@ -613,9 +769,12 @@ class _Drain:
         return best
 
     def _defer(self, chat_id: int) -> None:
+        self._drop_queue(chat_id)
+        self.deferred.add(chat_id)
+
+    def _drop_queue(self, chat_id: int) -> None:
         for job in self.queues.pop(chat_id, deque()):
             self.queued_rows.difference_update(job.row_ids)
-        self.deferred.add(chat_id)
 
     def _start(self, chat_id: int) -> None:
         queue = self.queues[chat_id]
@@ -654,22 +813,52 @@ class _Drain:
         self._collect(done)
         return bool(done)
 
+    def _stale(self, now: datetime) -> set[int]:
+        """Chats with queued or running work whose lease was last renewed over a third of
+        ``lease_seconds`` ago."""
+        limit = now + self.d.chat_lease - timedelta(seconds=self.d.lease_seconds / 3)
+        working = set(self.queues) | self.busy
+        return {c for c in working if (until := self.d.leases.get(c)) and until < limit}
+
     async def _refill(self) -> bool:
-        """Queue the next batch of due rows; True when any row was looked at."""
+        """Requeue rows abandoned by dead deliverers, renew leases, claim the chats of the
+        next batch of due rows and queue those rows; True when any row was looked at (a
+        few times in a row at most while other deliverers claim every chat first)."""
+        d = self.d
         now = self.now()
-        waiting = self.d.pacer.waiting_chats(HORIZON)
-        async with self.d.transaction() as session:
-            rows = await OutboxRepository(session).deliverable(
+        until = now + d.chat_lease
+        waiting = d.pacer.waiting_chats(HORIZON)
+        async with d.transaction() as session:
+            outbox = OutboxRepository(session)
+            requeued = await outbox.requeue_sending(now, worker=d.worker_id)
+            if requeued:
+                log.warning(
+                    "%d messages were being sent by a deliverer that stopped; sending again",
+                    requeued,
+                )
+            rows = await outbox.deliverable(
                 now,
-                self.d.config.batch_size,
+                d.config.batch_size,
+                worker=d.worker_id,
                 exclude_ids=self.queued_rows,
                 exclude_chats=self.deferred | waiting,
             )
-            if not rows:
+            stale = self._stale(now)
+            if not rows and not stale:
                 return False
+            wanted = {row.chat_id for row in rows} | stale
+            claimed = await ChatRepository(session).claim_delivery(wanted, d.worker_id, now, until)
+            d.leases.update(dict.fromkeys(claimed, until))
             by_chat: dict[int, list[OutboxItem]] = {}
             for row in rows:
-                by_chat.setdefault(row.chat_id, []).append(row)
+                if row.chat_id in claimed:
+                    by_chat.setdefault(row.chat_id, []).append(row)
+            if not rows:
+                return False
+            if not by_chat:
+                self.misses += 1
+                return self.misses <= MAX_MISSES
+            self.misses = 0
             chats = await ChatRepository(session).many(by_chat)
             for chat_id, chat_rows in by_chat.items():
                 chat = chats.get(chat_id)
