@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import html
 import itertools
 import json
@@ -36,6 +37,9 @@ from aiohttp import web
 from tests.fakes.server import LoopbackServer
 
 JsonDict = dict[str, Any]
+
+# The token of the request being handled (each request is handled in its own task).
+_REQUEST_TOKEN: contextvars.ContextVar[str] = contextvars.ContextVar("token", default="")
 
 # Form fields whose value aiogram JSON-encodes (everything that is not a plain string).
 _JSON_FIELDS = frozenset(
@@ -127,6 +131,9 @@ class SentMessage:
     disable_web_page_preview: bool | None = None
     link_preview_options: JsonDict | None = None
     thread_id: int | None = None
+    # When it was accepted (time.monotonic()), and the token of the bot that sent it.
+    at: float = field(default_factory=time.monotonic, compare=False)
+    token: str = field(default="", compare=False)
 
 
 @dataclass
@@ -233,6 +240,9 @@ class FakeTelegram(LoopbackServer):
         self, token: str, *, bot_id: int = 777000111, username: str = "rasd_test_bot"
     ) -> None:
         self.token = token
+        # Tokens answered as this bot's: add more to tell several clients apart
+        # (``SentMessage.token``); they share the bot's state and limits.
+        self.tokens = {token}
         self.bot_user: JsonDict = {
             "id": bot_id,
             "is_bot": True,
@@ -260,6 +270,10 @@ class FakeTelegram(LoopbackServer):
         self._dropping: set[asyncio.Event] = set()
         self.dropped_calls: list[tuple[str, JsonDict]] = []
         self.limits: Limits | None = None
+        # As Telegram does, a getUpdates call ends an earlier one still waiting with a 409
+        # (two bot instances polling); counted here.
+        self.get_updates_conflicts = 0
+        self._long_polls = 0  # getUpdates calls made so far; the latest one is served
         self.too_many: list[tuple[str, int | None, int]] = []  # 429s given: method, chat, retry
         self._accepted_all: deque[float] = deque()
         self._accepted_by_chat: dict[int, deque[float]] = {}
@@ -502,8 +516,9 @@ class FakeTelegram(LoopbackServer):
         match = re.fullmatch(r"/bot([^/]+)/([^/]+)", request.path)
         if match is None:
             return web.json_response(ApiError(404, "Not Found").body(), status=404)
-        if match.group(1) != self.token:
+        if match.group(1) not in self.tokens:
             return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
+        _REQUEST_TOKEN.set(match.group(1))
         method = match.group(2)
         params = await self._read_params(request)
         async with self._changed:
@@ -631,6 +646,9 @@ class FakeTelegram(LoopbackServer):
         limit = min(max(int(params.get("limit", 100)), 1), 100)
         timeout = max(float(params.get("timeout", 0)), 0.0)
         async with self._changed:
+            self._long_polls += 1
+            mine = self._long_polls
+            self._changed.notify_all()  # an earlier call still waiting ends with a conflict
             if "allowed_updates" in params:
                 self._state.allowed_updates = list(params["allowed_updates"] or [])
             if offset > 0:  # confirms every update before `offset`
@@ -639,10 +657,22 @@ class FakeTelegram(LoopbackServer):
             try:
                 async with asyncio.timeout(timeout):
                     await self._changed.wait_for(
-                        lambda: self._closing or self.webhook is not None or self._deliverable()
+                        lambda: (
+                            self._closing
+                            or self.webhook is not None
+                            or self._long_polls != mine
+                            or self._deliverable()
+                        )
                     )
             except TimeoutError:
                 pass
+            if self._long_polls != mine and not self._closing:
+                self.get_updates_conflicts += 1
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
             if self.webhook is not None:  # set while this long poll waited
                 raise _webhook_conflict()
             return [] if self._closing else self._deliverable()[:limit]
@@ -740,6 +770,7 @@ class FakeTelegram(LoopbackServer):
                 disable_web_page_preview=params.get("disable_web_page_preview"),
                 link_preview_options=params.get("link_preview_options"),
                 thread_id=thread_id if isinstance(thread_id, int) else None,
+                token=_REQUEST_TOKEN.get(),
             )
         )
         return message
