@@ -13,33 +13,25 @@ Kinds and what is fetched:
 - ``telegram``: a channel's ``https://t.me/s/CHANNEL`` preview page.
 
 Every failure is a :class:`SourceError` with a ``kind``; nothing else escapes,
-so one broken or hostile source never hurts the others.  Parsing big documents
-runs in a worker thread so the event loop (other fetches' timeouts) keeps going.
+so one broken or hostile source never hurts the others.  Parsing runs in worker
+processes when given a :class:`~bot.sources.parse_pool.ParsePool` (another core);
+without one, big documents are parsed in a worker thread so the event loop (other
+fetches' timeouts) keeps going.
 """
 
 from __future__ import annotations
 
 import asyncio
-import zlib
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Literal, get_args
+from typing import get_args
 from urllib.parse import urlsplit
 
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher, FetchError, FetchResult
-from bot.sources.listing import parse_listing
-from bot.sources.parse import (
-    DEFAULT_MAX_ITEMS,
-    FeedParseError,
-    ParsedEntry,
-    ParsedFeed,
-    decode_html,
-    keep_newest,
-    parse_feed,
-)
-from bot.sources.sitemap import Sitemap, parse_sitemap, pick_children
-from bot.sources.telegram_channel import parse_telegram_channel
+from bot.sources.parse import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
+from bot.sources.parse_pool import ParsePool, SourceKind, parse_body
+from bot.sources.sitemap import Sitemap, pick_children
 
 __all__ = [
     "MAX_CHILD_SITEMAPS",
@@ -52,11 +44,9 @@ __all__ = [
     "read_source",
 ]
 
-SourceKind = Literal["feed", "sitemap", "html", "telegram"]
 SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 MAX_CHILD_SITEMAPS = 3
-_MAX_INFLATED = 20_000_000  # a gzipped sitemap's inflated size (gzip bombs stop here)
-_THREAD_ABOVE = 256 * 1024  # parse bodies bigger than this off the event loop
+_THREAD_ABOVE = 256 * 1024  # without a ParsePool, parse bodies bigger than this in a thread
 _ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _ACCEPT_SITEMAP = "application/xml, text/xml;q=0.9, */*;q=0.5"
 
@@ -84,20 +74,6 @@ def fetch_error(exc: FetchError) -> SourceError:
     return error
 
 
-def _gunzip(body: bytes, limit: int) -> bytes:
-    """Inflate a gzip body (``sitemap.xml.gz`` served as a file), at most ``limit`` bytes."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        data = inflater.decompress(body, limit + 1)
-    except zlib.error:
-        raise SourceError("could not decompress the gzipped sitemap", kind="decompress") from None
-    if len(data) > limit:
-        raise SourceError(
-            f"gzipped sitemap inflates beyond {limit // 1_000_000 or 1} MB", kind="too_large"
-        )
-    return data
-
-
 def parse_document(
     kind: SourceKind,
     fetched: FetchResult,
@@ -109,34 +85,16 @@ def parse_document(
 ) -> ParsedFeed | Sitemap:
     """Parse a fetched body as ``kind`` (pure: no network).  A sitemap index comes
     back as a :class:`Sitemap` with ``children`` for the caller to follow."""
-    body, url, charset = fetched.body, fetched.url, fetched.charset
-    try:
-        if kind == "feed":  # parse_feed hands a JSON Feed to jsonfeed itself
-            return parse_feed(
-                body, base_url=url, charset=charset, max_items=max_items, zone=zone, known=known
-            )
-        if kind == "sitemap":
-            if body[:2] == b"\x1f\x8b":
-                body = _gunzip(body, _MAX_INFLATED)
-            return parse_sitemap(
-                body, base_url=url, charset=charset, max_items=max_items, zone=zone
-            )
-        html = decode_html(body, charset)
-        if kind == "telegram":
-            return parse_telegram_channel(html, page_url=url, max_items=max_items, zone=zone)
-        listing = parse_listing(
-            html, page_url=url, selector=selector, max_items=max_items, zone=zone
-        )
-    except SourceError:
-        raise
-    except Exception as exc:  # a parser bug must stay this source's problem
-        raise SourceError(
-            f"could not parse the document ({type(exc).__name__})", kind="parse"
-        ) from exc
-    if not listing.entries:
-        hint = "the selector matches no article link" if selector else "no article links found"
-        raise FeedParseError(f"{hint} on the page")
-    return listing
+    return parse_body(
+        kind,
+        fetched.body,
+        fetched.url,
+        fetched.charset,
+        selector=selector,
+        max_items=max_items,
+        zone=zone,
+        known=known,
+    )
 
 
 async def _parse(
@@ -147,7 +105,19 @@ async def _parse(
     max_items: int,
     zone: tzinfo | None,
     known: frozenset[str] = frozenset(),
+    parsers: ParsePool | None = None,
 ) -> ParsedFeed | Sitemap:
+    if parsers is not None:
+        return await parsers.parse(
+            kind,
+            fetched.body,
+            fetched.url,
+            fetched.charset,
+            selector=selector,
+            max_items=max_items,
+            zone=zone,
+            known=known,
+        )
     if len(fetched.body) > _THREAD_ABOVE:
         return await asyncio.to_thread(
             parse_document,
@@ -168,7 +138,12 @@ def _host(url: str) -> str:
 
 
 async def _read_children(
-    fetcher: Fetcher, index: Sitemap, *, max_items: int, zone: tzinfo | None
+    fetcher: Fetcher,
+    index: Sitemap,
+    *,
+    max_items: int,
+    zone: tzinfo | None,
+    parsers: ParsePool | None,
 ) -> Sitemap:
     """Entries of the chosen children of a sitemap index (one level, no deeper)."""
     children = pick_children(index, MAX_CHILD_SITEMAPS)
@@ -181,7 +156,14 @@ async def _read_children(
     for child_url in children:
         try:
             fetched = await fetcher.get(child_url, accept=_ACCEPT_SITEMAP)
-            child = await _parse("sitemap", fetched, selector=None, max_items=max_items, zone=zone)
+            child = await _parse(
+                "sitemap",
+                fetched,
+                selector=None,
+                max_items=max_items,
+                zone=zone,
+                parsers=parsers,
+            )
         except FetchError as exc:
             errors.append(str(exc))
             continue
@@ -210,17 +192,27 @@ async def read_fetched(
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
     known: frozenset[str] = frozenset(),
+    parsers: ParsePool | None = None,
 ) -> tuple[SourceRead, bool]:
     """Parse an already fetched response as ``kind`` (following a sitemap index);
-    also says whether a sitemap carried news data.  Raises :class:`SourceError`."""
+    also says whether a sitemap carried news data.  ``parsers``: parse in these worker
+    processes rather than in this one.  Raises :class:`SourceError`."""
     if fetched.not_modified:
         return SourceRead(fetched=fetched, entries=None, title="", ttl=None), False
     parsed = await _parse(
-        kind, fetched, selector=selector, max_items=max_items, zone=zone, known=known
+        kind,
+        fetched,
+        selector=selector,
+        max_items=max_items,
+        zone=zone,
+        known=known,
+        parsers=parsers,
     )
     if isinstance(parsed, Sitemap):
         if parsed.children:
-            parsed = await _read_children(fetcher, parsed, max_items=max_items, zone=zone)
+            parsed = await _read_children(
+                fetcher, parsed, max_items=max_items, zone=zone, parsers=parsers
+            )
         title = parsed.title or _host(fetched.url)
         read = SourceRead(fetched=fetched, entries=parsed.entries, title=title, ttl=None)
         return read, parsed.is_news
@@ -240,13 +232,14 @@ async def read_source(
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
     known: frozenset[str] = frozenset(),
+    parsers: ParsePool | None = None,
 ) -> SourceRead:
     """Fetch ``url`` (conditional GET with ``etag``/``last_modified``) and parse it as
     ``kind``; at most ``max_items`` entries (the newest).  Times without a zone are
     taken in the zone the document's other times use, else ``zone``, else UTC.
     ``known``: guids already stored for this source; a feed's items with these guids may be
-    skipped unparsed.  Raises :class:`SourceError` (fetch errors keep their kind, status,
-    retry_after)."""
+    skipped unparsed.  ``parsers``: parse in these worker processes rather than in this one.
+    Raises :class:`SourceError` (fetch errors keep their kind, status, retry_after)."""
     if kind not in SOURCE_KINDS:
         raise SourceError(f"unknown source kind {kind!r}", kind="invalid_url")
     accept = _ACCEPT_HTML if kind in ("html", "telegram") else None
@@ -262,6 +255,7 @@ async def read_source(
             max_items=max_items,
             zone=zone,
             known=known,
+            parsers=parsers,
         )
     except FetchError as exc:
         raise fetch_error(exc) from exc
