@@ -21,11 +21,12 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import AccessPolicy
@@ -36,15 +37,12 @@ from bot.sources.extract import PageText
 from bot.sources.parse import ParsedEntry
 from bot.sources.urls import canonical_url
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
-from bot.storage.repositories import (
-    ArticleRepository,
-    ChatRepository,
-    OutboxRepository,
-    SubscriptionRepository,
-)
+from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository
 
 # Rows in these states have reached (or will reach) the destination: a copy only adds to them.
 _LIVE = frozenset({"pending", "sending", "sent"})
+# Bound parameters in one lookup of stored URLs (well under every backend's limit).
+_URLS_PER_QUERY = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +69,37 @@ def _fresh(entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
     return unique
 
 
+async def _stored(
+    session: AsyncSession, source_id: int, guids: Collection[str], urls: Collection[str]
+) -> tuple[set[str], set[str]]:
+    """Which of these guids (for this source) and urls (for any source) are stored, in one
+    query."""
+    if not guids and not urls:
+        return set(), set()
+    wanted = []
+    if guids:
+        wanted.append(and_(Article.source_id == source_id, Article.guid.in_(guids)))
+    if urls:
+        wanted.append(Article.url.in_(urls))
+    rows = await session.execute(
+        select(Article.source_id, Article.guid, Article.url).where(or_(*wanted))
+    )
+    known_guids: set[str] = set()
+    known_urls: set[str] = set()
+    for stored_source, guid, url in rows.all():
+        if stored_source == source_id and guid in guids:
+            known_guids.add(guid)
+        if url in urls:
+            known_urls.add(url)
+    return known_guids, known_urls
+
+
+def _not_stored(
+    entries: Sequence[ParsedEntry], known_guids: Collection[str], known_urls: Collection[str]
+) -> list[ParsedEntry]:
+    return [e for e in entries if (e.guid or e.url) not in known_guids and e.url not in known_urls]
+
+
 async def new_entries(
     session: AsyncSession,
     source_id: int,
@@ -83,13 +112,73 @@ async def new_entries(
     ``known_guids``: this source's stored guids when the caller has just read them (only
     the URLs are queried then)."""
     entries = _fresh(entries)
-    guids = [] if known_guids is not None else [e.guid or e.url for e in entries]
-    stored_guids, known_urls = await ArticleRepository(session).known(
-        source_id, guids, [e.url for e in entries]
-    )
-    if known_guids is not None:
-        stored_guids = set(known_guids)
-    return [e for e in entries if (e.guid or e.url) not in stored_guids and e.url not in known_urls]
+    guids = set() if known_guids is not None else {e.guid or e.url for e in entries}
+    stored_guids, known_urls = await _stored(session, source_id, guids, {e.url for e in entries})
+    return _not_stored(entries, stored_guids if known_guids is None else known_guids, known_urls)
+
+
+@dataclass(slots=True)
+class Known:
+    """What is stored already, read once for several polls written in one transaction (see
+    ``stored_urls``): this source's guids (None: not read, ``ingest`` asks), and the URLs
+    stored for any source. ``ingest`` adds the URLs it stores to ``urls``, so a later poll
+    of the same transaction sees them."""
+
+    guids: Collection[str] | None
+    urls: set[str]
+
+
+def entry_urls(entries: Sequence[ParsedEntry], pages: Mapping[str, PageText]) -> set[str]:
+    """The URLs ``ingest`` checks for these entries: theirs and their pages' canonical ones."""
+    urls = {e.url for e in entries if e.url}
+    urls.update(canonical_url(pages[u].canonical or u) for u in list(urls) if u in pages)
+    return urls
+
+
+async def stored_urls(session: AsyncSession, urls: Collection[str]) -> set[str]:
+    """Which of these URLs are stored (for any source), a few queries for many URLs."""
+    wanted = sorted(urls)
+    found: set[str] = set()
+    for start in range(0, len(wanted), _URLS_PER_QUERY):
+        chunk = wanted[start : start + _URLS_PER_QUERY]
+        found.update(await session.scalars(select(Article.url).where(Article.url.in_(chunk))))
+    return found
+
+
+Matches = Mapping[str, dict[int, list[Span]]]
+
+
+def match_entries(
+    entries: Sequence[ParsedEntry],
+    index: SubscriptionIndex,
+    *,
+    now: datetime,
+    max_age: timedelta | None,
+    pages: Mapping[str, PageText] | None = None,
+) -> dict[str, dict[int, list[Span]]]:
+    """The subscriptions each entry matches, by entry URL, as ``ingest`` would find them
+    (too old ones left out): done before the write transaction, so the CPU it takes is
+    not spent while the write lock is held."""
+    pages = pages or {}
+    found: dict[str, dict[int, list[Span]]] = {}
+    for entry in _fresh(entries):
+        if _too_old(entry, now, max_age):
+            continue
+        page = pages.get(entry.url)
+        body = _body(entry, page)
+        found[entry.url] = index.match_subscriptions(
+            Document(title=entry.title, text=body or entry.summary)
+        )
+    return found
+
+
+def _too_old(entry: ParsedEntry, now: datetime, max_age: timedelta | None) -> bool:
+    return max_age is not None and entry.published is not None and entry.published < now - max_age
+
+
+def _body(entry: ParsedEntry, page: PageText | None) -> str:
+    # A Telegram post carries its own text (ParsedEntry.text, from the source reader).
+    return (page.text if page else "") or str(getattr(entry, "text", "") or "")
 
 
 def _may_alert(chat: Chat | None, access: AccessPolicy) -> bool:
@@ -107,28 +196,54 @@ def _listens(subscription: Subscription | None, seen_at: datetime, now: datetime
     return subscription.muted_until is None or subscription.muted_until <= now
 
 
-async def _load_stories(session: AsyncSession, stories: StoryIndex, now: datetime) -> None:
+def _story_columns() -> Select[int, int | None, str, datetime]:
+    return select(Article.id, Article.story_id, Article.title_key, Article.fetched_at)
+
+
+async def load_stories(session: AsyncSession, stories: StoryIndex, now: datetime) -> None:
+    """Fill the story index with the articles stored within its window."""
+    rows = await session.execute(_story_columns().where(Article.fetched_at >= now - stories.window))
+    last = await session.scalar(select(func.max(Article.id))) if stories.shared else None
+    stories.load(
+        (
+            StoryEntry(article_id, story_id or article_id, key or "", seen_at)
+            for article_id, story_id, key, seen_at in rows.all()
+        ),
+        last_id=last or 0,
+    )
+
+
+async def sync_stories(session: AsyncSession, stories: StoryIndex, now: datetime) -> int:
+    """Add to a shared story index the articles other processes stored since its last sync
+    (see ``StoryIndex``); returns how many."""
+    after, gaps = stories.unsynced()
+    newer = Article.id > after
     rows = await session.execute(
-        select(Article.id, Article.story_id, Article.title_key, Article.fetched_at).where(
-            Article.fetched_at >= now - stories.window
+        _story_columns().where(
+            or_(newer, Article.id.in_(gaps)) if gaps else newer,
+            Article.fetched_at >= now - stories.window,
         )
     )
-    stories.load(
-        StoryEntry(article_id, story_id or article_id, key or "", seen_at)
-        for article_id, story_id, key, seen_at in rows.all()
+    return stories.merge(
+        (
+            StoryEntry(article_id, story_id or article_id, key or "", seen_at)
+            for article_id, story_id, key, seen_at in rows.all()
+        ),
+        now,
     )
 
 
 async def _story_of(
-    session: AsyncSession, stories: StoryIndex, key: str, text: str, now: datetime
+    session: AsyncSession, stories: StoryIndex, key: str, text: Callable[[], str], now: datetime
 ) -> int | None:
-    """The story an article with this title key and text key belongs to, if any."""
+    """The story an article with this title key (and text key, made when needed) belongs to,
+    if any."""
     for candidate in stories.candidates(key, now):
         other = await session.get(Article, candidate.article_id)
         if other is None:
             continue  # pruned, or from a transaction that was rolled back
         other_text = text_key(other.body or other.summary)
-        if same_story(key, text, candidate.title_key, other_text):
+        if same_story(key, text(), candidate.title_key, other_text):
             return candidate.story_id
     return None
 
@@ -171,9 +286,28 @@ def _published(entry: ParsedEntry, now: datetime) -> datetime:
 
 @dataclass(slots=True)
 class _Stored:
-    article: Article
+    article_id: int
+    seen_at: datetime
     story_id: int | None
     found: dict[int, list[Span]]
+
+
+@dataclass(slots=True)
+class _New:
+    """An article about to be stored: its row, and what matching needs of it."""
+
+    row: dict[str, object]
+    entry: ParsedEntry
+    body: str
+    key: str
+
+
+async def _insert(session: AsyncSession, rows: Sequence[dict[str, object]]) -> list[int]:
+    """Insert the articles (each with its own URL) in one statement; their ids, in the order
+    given. (RETURNING in parameter order would make SQLite insert one row per statement.)"""
+    result = await session.execute(insert(Article).returning(Article.id, Article.url), rows)
+    ids = {url: article_id for article_id, url in result.all()}
+    return [ids[str(row["url"])] for row in rows]
 
 
 async def ingest(
@@ -189,71 +323,115 @@ async def ingest(
     pages: Mapping[str, PageText] | None = None,
     stories: StoryIndex | None = None,
     outlet: str = "",
+    known: Known | None = None,
+    matches: Matches | None = None,
 ) -> IngestResult:
     """Add the entries not yet stored; queue one outbox row per matching destination.
 
     ``pages`` maps an entry's URL to its fetched page (full text, canonical URL).
     ``stories`` groups copies of a story; ``outlet`` is this source's name for "also".
+    ``known``: what is stored, when the caller has read it (no query then). ``matches``:
+    ``match_entries`` of these entries, when the caller has made it (an entry missing from
+    it is matched here).
     """
     pages = pages or {}
-    articles = ArticleRepository(session)
-    fresh = await new_entries(session, source_id, entries)
+    unique = _fresh(entries)
+    if not unique:
+        return IngestResult(0, 0)
     canonical = {
         e.url: canonical_url(pages[e.url].canonical or e.url) if e.url in pages else e.url
-        for e in fresh
+        for e in unique
     }
-    _, known_canonical = await articles.known(source_id, [], list(set(canonical.values())))
-    if stories is not None and not stories.loaded:
-        await _load_stories(session, stories, now)
+    if known is not None:
+        known_guids = known.guids
+        if known_guids is None:
+            known_guids, _ = await _stored(
+                session, source_id, {e.guid or e.url for e in unique}, ()
+            )
+        known_urls = {u for u in (*canonical, *canonical.values()) if u in known.urls}
+    else:
+        # One query for the three questions: guids stored for this source, entry URLs and
+        # canonical URLs stored for any source.
+        known_guids, known_urls = await _stored(
+            session,
+            source_id,
+            {e.guid or e.url for e in unique},
+            {e.url for e in unique} | set(canonical.values()),
+        )
+    fresh = [e for e in unique if (e.guid or e.url) not in known_guids and e.url not in known_urls]
+    if not fresh:
+        return IngestResult(0, 0)
 
-    stored: list[_Stored] = []
-    taken: set[str] = set(known_canonical)
+    new: list[_New] = []
+    taken = set(known_urls)
     # Oldest first, so alerts arrive in publication order.
     for entry in reversed(fresh):
         url = canonical[entry.url]
         if url in taken:
             continue  # the same article under another address
         taken.add(url)
-        page = pages.get(entry.url)
-        # A Telegram post carries its own text (ParsedEntry.text, from the source reader).
-        body = (page.text if page else "") or str(getattr(entry, "text", "") or "")
+        body = _body(entry, pages.get(entry.url))
         key = title_key(entry.title)
+        row: dict[str, object] = {
+            "source_id": source_id,
+            "guid": entry.guid or entry.url,
+            "url": url,
+            "title": entry.title,
+            "summary": entry.summary,
+            "body": body,
+            "published_at": _published(entry, now),
+            "fetched_at": now,
+            "story_id": None,
+            "title_key": key,
+        }
+        new.append(_New(row, entry, body, key))
+    if not new:
+        return IngestResult(0, 0)
+    if stories is not None:  # before the insert: the index gets this poll's articles below
+        if not stories.loaded:
+            await load_stories(session, stories, now)
+        elif stories.shared and alert:
+            await sync_stories(session, stories, now)
+    ids = await _insert(session, [item.row for item in new])
+    if known is not None:
+        known.urls.update(str(item.row["url"]) for item in new)
+    stored: list[_Stored] = []
+    grouped: list[dict[str, int]] = []
+    for item, article_id in zip(new, ids, strict=True):
+        entry, body, key = item.entry, item.body, item.key
         story_id = None
         if stories is not None and alert:
             # A baseline (first poll) alerts nobody: its articles are filed as possible
             # first copies of stories, without the cost of searching for earlier ones.
-            story_id = await _story_of(session, stories, key, text_key(body or entry.summary), now)
-        article = await articles.add(
-            Article(
-                source_id=source_id,
-                guid=entry.guid or entry.url,
-                url=url,
-                title=entry.title,
-                summary=entry.summary,
-                body=body,
-                published_at=_published(entry, now),
-                fetched_at=now,
-                story_id=story_id,
-                title_key=key,
+            story_id = await _story_of(
+                session,
+                stories,
+                key,
+                functools.partial(text_key, body or entry.summary),
+                now,
             )
-        )
+            if story_id is not None:
+                grouped.append({"id": article_id, "story_id": story_id})
         if stories is not None:
-            stories.add(StoryEntry(article.id, story_id or article.id, key, now))
-        too_old = (
-            max_age is not None and entry.published is not None and entry.published < now - max_age
-        )
+            stories.add(StoryEntry(article_id, story_id or article_id, key, now))
+        too_old = _too_old(entry, now, max_age)
         found: dict[int, list[Span]] = {}
         if alert and not too_old:
-            found = index.match_subscriptions(
-                Document(title=entry.title, text=body or entry.summary)
+            made = matches.get(entry.url) if matches is not None else None
+            found = (
+                made
+                if made is not None
+                else index.match_subscriptions(
+                    Document(title=entry.title, text=body or entry.summary)
+                )
             )
         if alert and not too_old and (found or story_id is not None):
-            stored.append(_Stored(article, story_id, found))
+            stored.append(_Stored(article_id, now, story_id, found))
+    if grouped:
+        await session.execute(update(Article), grouped)
 
     queued, noted = await _queue(session, stored, index, access, now, outlet)
-    return IngestResult(
-        new_articles=len(taken) - len(known_canonical), queued_alerts=queued, also_noted=noted
-    )
+    return IngestResult(new_articles=len(new), queued_alerts=queued, also_noted=noted)
 
 
 async def _queue(
@@ -273,7 +451,7 @@ async def _queue(
         listening = {
             subscription_id: spans
             for subscription_id, spans in item.found.items()
-            if _listens(subscriptions.get(subscription_id), item.article.fetched_at, now)
+            if _listens(subscriptions.get(subscription_id), item.seen_at, now)
         }
         by_item.append(index.group(listening))
     chats = await ChatRepository(session).many(chat_id for found in by_item for chat_id, _ in found)
@@ -293,7 +471,7 @@ async def _queue(
                 thread_id=thread_id,
                 kind="alert",
                 now=now,
-                article_id=item.article.id,
+                article_id=item.article_id,
                 subscription_ids=match.subscription_ids,
                 spans=[[s.field, s.start, s.end] for s in match.spans],
             )
