@@ -15,7 +15,7 @@ from pathlib import Path
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ROLES, ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
         default=Path(os.environ.get("RASD_CONFIG", DEFAULT_CONFIG)),
         help="config file (default: config.toml, or $RASD_CONFIG)",
     )
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--log-level", default=None, help="overrides [logging] level (default INFO)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the bot")
@@ -38,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run",
         action="store_true",
         help="poll and match, but print alerts instead of sending them (no token needed)",
+    )
+    run.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="what this process runs (default all); other roles need PostgreSQL, where any "
+        "number of poller, deliverer and telegram processes share the work",
     )
     run.add_argument("--query", action="append", default=[], help="dry run: a query to try")
     run.add_argument("--source", action="append", default=[], help="dry run: an extra source URL")
@@ -67,12 +76,13 @@ def _settings(path: Path) -> Settings:
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import DryRun, build_app
+    from bot.storage.db import SchemaError
 
     dry_run = DryRun(args.query, args.source) if args.dry_run else None
     if dry_run is not None and not dry_run.queries:
         print("run --dry-run needs at least one --query", file=sys.stderr)
         return 2
-    app = await build_app(settings, dry_run=dry_run)
+    app = await build_app(settings, dry_run=dry_run, role=args.role)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -80,6 +90,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await app.start()
         await stop.wait()
+    except SchemaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except TelegramUnauthorizedError:
         print(
             "error: Telegram refused the token; check BOT_TOKEN or telegram.token", file=sys.stderr
@@ -95,11 +108,14 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from bot.storage.db import create_engine, migrate
+    from bot.storage.db import SchemaError, create_engine, migrate
 
     engine = create_engine(settings.database.url)
     try:
         await migrate(engine)
+    except SchemaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         await engine.dispose()
     print("database is up to date")
@@ -153,7 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(args.log_level, [settings.token or ""])
+    configure_logging(
+        args.log_level or settings.logging.level,
+        [settings.token or ""],
+        fmt=settings.logging.format,
+    )
     if args.command == "check-config":
         sources = len(settings.sources)
         token = "set" if settings.token else "missing (set BOT_TOKEN)"

@@ -22,11 +22,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.access import AccessPolicy
 from bot.alerts.deliver import Deliverer, Sender
 from bot.alerts.index import SubscriptionIndex
+from bot.alerts.index_sync import IndexSync
 from bot.alerts.stories import StoryIndex
 from bot.clock import Clock, utc_now
-from bot.config import ConfigError, Settings, SourceEntry
+from bot.cluster import (
+    Heartbeat,
+    LongPollingLock,
+    Parts,
+    SingleProcessLock,
+    check_role,
+    is_sqlite,
+    new_worker_id,
+)
+from bot.config import ConfigError, Role, Settings, SourceEntry
 from bot.fetching import fetch_limits
 from bot.matching import QueryLimits
+from bot.metrics import Metrics
+from bot.ops.server import OpsServer, build_ops_server
 from bot.pipeline.poller import Poller
 from bot.pipeline.retention import Retention
 from bot.services.aliases import AliasService
@@ -34,7 +46,15 @@ from bot.services.chats import ChatService
 from bot.services.sources import SourceService
 from bot.services.subscriptions import AlreadySubscribed, SubscriptionService
 from bot.sources.fetch import Fetcher, create_session
-from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
+from bot.sources.parse_pool import ParsePool
+from bot.storage.db import (
+    SessionFactory,
+    check_schema,
+    create_engine,
+    migrate,
+    session_factory,
+)
+from bot.storage.repositories import SourceRepository
 from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
 from bot.telegram.sender import ConsoleSender, TelegramSender
 from bot.telegram.updates import Updates
@@ -70,23 +90,48 @@ class App:
     deliverer: Deliverer
     scheduler: AsyncIOScheduler
     clock: Clock
+    index_sync: IndexSync
+    heartbeat: Heartbeat
+    metrics: Metrics
+    role: Role = "all"
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
     dry_run: DryRun | None = None
+    single_process: SingleProcessLock | None = None
+    ops: OpsServer | None = None
+    parsers: ParsePool | None = None
     _updates: Updates | None = None
 
+    @property
+    def parts(self) -> Parts:
+        return Parts.of(self.role)
+
     async def start(self) -> None:
-        await migrate(self.engine)
+        if self.single_process is not None:
+            self.single_process.acquire()
+        if self.settings.database.migrate_on_start or self.dry_run is not None:
+            await migrate(self.engine)
+        else:
+            await check_schema(self.engine)
+        await self.heartbeat.beat(self.clock())
+        if self.single_process is not None:
+            await self._forget_claims()  # the only process: earlier runs' claims are void
         added = await self.sources.seed(self._seed_entries())
         if added:
             log.info("added %d sources from the config", added)
         if self.dry_run is not None:
             await self._subscribe_console(self.dry_run.queries)
-        await self.deliverer.recover()  # rows left 'sending' by a crash are sent again
-        await self.aliases.load()
-        await self.subscriptions.load_index()
-        log.info("%d subscriptions loaded", len(self.index))
-        if self.bot is not None and self.dispatcher is not None:
+        parts = self.parts
+        if self.ops is not None:
+            await self.ops.start()
+        if self.parsers is not None:
+            await self.parsers.start()
+        if parts.deliverer:
+            await self.deliverer.recover()  # rows left 'sending' by a crash are sent again
+        if parts.telegram or parts.poller:
+            await self.index_sync.load()
+            log.info("%d subscriptions loaded", len(self.index))
+        if parts.telegram and self.bot is not None and self.dispatcher is not None:
             me = await self.bot.get_me()
             log.info("connected to Telegram as @%s", me.username)
             try:
@@ -95,12 +140,39 @@ class App:
                 )
             except TelegramAPIError as exc:
                 log.warning("could not set the command menu: %s", exc)
-            self._updates = Updates(self.bot, self.dispatcher, self.settings.telegram)
+            self._updates = Updates(
+                self.bot,
+                self.dispatcher,
+                self.settings.telegram,
+                # Alone on SQLite; on PostgreSQL one long-polling process, others on standby.
+                polling_lock=None
+                if self.engine.dialect.name == "sqlite"
+                else LongPollingLock(self.engine),
+            )
             await self._updates.start()
-        self._every(self.settings.polling.tick, self.poller.tick, "poll")
-        self._every(RETENTION_EVERY, self.retention.run, "retention")
-        self._every(self.settings.delivery.tick, self._drain, "deliver")
+        if parts.poller:
+            await self.poller.prepare()
+            self._every(self.settings.polling.tick, self._poll, "poll")
+            self._every(RETENTION_EVERY, self.retention.run, "retention")
+        elif parts.telegram:  # /test and /subscribe previews use the aliases others add
+            self._every(self.settings.polling.tick, self.index_sync.refresh, "index-sync")
+        if parts.deliverer:
+            self._every(self.settings.delivery.tick, self._drain, "deliver")
+        self._every(self.settings.cluster.lease_seconds / 3, self._beat, "heartbeat")
         self.scheduler.start()
+        log.info("started: role %s, worker %s", self.role, self.heartbeat.worker_id)
+
+    async def _poll(self) -> None:
+        # Subscriptions other processes made before this tick match what it polls.
+        await self.index_sync.refresh()
+        await self.poller.tick()
+
+    async def _beat(self) -> None:
+        await self.heartbeat.beat(self.clock())
+
+    async def _forget_claims(self) -> None:
+        async with self.sessions() as session, session.begin():
+            await SourceRepository(session).release_all_leases()
 
     def _every(self, seconds: float, job: Callable[[], Awaitable[object]], job_id: str) -> None:
         """Run ``job`` now and then every ``seconds``, never two at once."""
@@ -122,13 +194,21 @@ class App:
             self.scheduler.pause()
         await self.poller.close()
         await self.deliverer.close()
+        if self.parsers is not None:
+            await self.parsers.close()
         if self.scheduler.running:
             # Cancels the job tasks still pending; the drain among them has returned.
             self.scheduler.shutdown(wait=False)
         await self.http.close()
         if self.bot is not None:
             await self.bot.session.close()
+        with contextlib.suppress(Exception):  # the database may be what failed
+            await self.heartbeat.stop()
+        if self.ops is not None:
+            await self.ops.stop()
         await self.engine.dispose()
+        if self.single_process is not None:
+            self.single_process.release()
 
     async def _drain(self) -> None:
         await self.deliverer.drain(self.clock())
@@ -156,9 +236,11 @@ async def build_app(
     *,
     dry_run: DryRun | None = None,
     clock: Clock = utc_now,
+    role: Role = "all",
 ) -> App:
-    """Wire every part; nothing runs until ``App.start``."""
+    """Wire every part; nothing runs until ``App.start`` (which runs the ``role``'s parts)."""
     database_url = settings.database.url
+    check_role(role, database_url)
     if dry_run is not None:
         scratch = Path(tempfile.mkdtemp(prefix="rasd-dry-run-"))
         database_url = f"sqlite+aiosqlite:///{scratch / 'rasd.sqlite3'}"
@@ -167,12 +249,20 @@ async def build_app(
             "telegram.token: missing. Set BOT_TOKEN or telegram.token in the config, "
             "or try `run --dry-run`."
         )
-    engine = create_engine(database_url)
+    # Each poll under way may hold a connection while it stores; a few more for the rest.
+    engine = create_engine(database_url, pool_size=settings.polling.concurrency + 4)
     sessions = session_factory(engine)
+    worker_id = new_worker_id()
+    sqlite = is_sqlite(database_url)
+    lease = timedelta(seconds=settings.cluster.lease_seconds)
+    metrics = Metrics()
     fetching = fetch_limits(settings.polling)
     http = create_session(fetching)
-    fetcher = Fetcher(http, fetching)
-    stories = StoryIndex(timedelta(hours=settings.polling.story_window_hours))
+    fetcher = Fetcher(http, fetching, metrics=metrics)
+    # On PostgreSQL other pollers store articles too: the index catches up before comparing.
+    stories = StoryIndex(timedelta(hours=settings.polling.story_window_hours), shared=not sqlite)
+    parse_workers = settings.polling.parse_workers if Parts.of(role).poller else 0
+    parsers = ParsePool(parse_workers) if parse_workers and dry_run is None else None
     write_lock = asyncio.Lock()  # article writes: the poller and /addsource, one at a time
     access = AccessPolicy(
         mode=settings.access, admins=frozenset(settings.admins), allowed=frozenset(settings.allow)
@@ -217,7 +307,17 @@ async def build_app(
             zone=settings.zone,
         )
         sender = TelegramSender(bot)
-    deliverer = Deliverer(sessions, sender, settings.delivery, settings.zone)
+    deliverer = Deliverer(
+        sessions,
+        sender,
+        settings.delivery,
+        settings.zone,
+        worker_id=worker_id,
+        lease_seconds=settings.cluster.lease_seconds,
+        # One deliverer on SQLite paces itself; on PostgreSQL all of them share the limits.
+        shared_pace=not sqlite,
+        metrics=metrics,
+    )
     scheduler = AsyncIOScheduler(timezone=UTC)
     app = App(
         settings=settings,
@@ -242,14 +342,28 @@ async def build_app(
             stories=stories,
             write_lock=write_lock,
             alert_everything_new=dry_run is not None,
+            worker_id=worker_id,
+            lease=lease,
+            # Alone on SQLite a poller takes every due source; sharing PostgreSQL with other
+            # pollers it claims what it can soon poll and leaves the rest to them.
+            claim_limit=None if sqlite else 2 * settings.polling.concurrency,
+            metrics=metrics,
+            parsers=parsers,
         ),
         retention=Retention(sessions, settings.polling.article_retention_days, clock),
         deliverer=deliverer,
         scheduler=scheduler,
         clock=clock,
+        index_sync=IndexSync(sessions, index),
+        heartbeat=Heartbeat(sessions, worker_id, role, clock()),
+        metrics=metrics,
+        role=role,
+        ops=build_ops_server(settings.metrics, metrics, sessions, role=role, worker_id=worker_id),
+        parsers=parsers,
         bot=bot,
         dispatcher=dispatcher,
         dry_run=dry_run,
+        single_process=SingleProcessLock(database_url) if sqlite and dry_run is None else None,
     )
     app.poller.on_alerts = app.wake_delivery
     return app

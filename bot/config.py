@@ -28,6 +28,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 Language = Literal["ar", "fr", "en"]
+# What one process runs (``run --role``; see bot.cluster).
+Role = Literal["all", "poller", "deliverer", "telegram"]
+ROLES: tuple[Role, ...] = ("all", "poller", "deliverer", "telegram")
 
 
 class ConfigError(Exception):
@@ -90,6 +93,9 @@ class TelegramConfig(_Section):
 
 class DatabaseConfig(_Section):
     url: str = "sqlite+aiosqlite:///data/rasd.sqlite3"
+    # Apply pending migrations when the bot starts. Off: start-up refuses a database that
+    # is not at this code's schema (run `python -m bot migrate` yourself).
+    migrate_on_start: bool = True
 
     @field_validator("url")
     @classmethod
@@ -124,6 +130,7 @@ class PollingConfig(_Section):
     full_text_feeds: bool = Field(default=False, description="full text for new feed sources")
     article_retention_days: float = Field(default=30, gt=0)
     story_window_hours: float = Field(default=24, gt=0)
+    parse_workers: int = Field(default=1, ge=0, le=64, description="0: parse in-process")
     user_agent: str = "RasdBot/0.2 (+media monitoring; Telegram alert bot)"
 
     @model_validator(mode="after")

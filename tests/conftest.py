@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -28,6 +29,21 @@ async def database_url(backend: str, tmp_path: os.PathLike[str]) -> AsyncIterato
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/rasd.sqlite3"
         return
+    async with _fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database, for tests about several processes sharing one."""
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"needs PostgreSQL: set {POSTGRES_ENV} (.ci/run starts a server and sets it)")
+    async with _fresh_postgres_database() as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def _fresh_postgres_database() -> AsyncIterator[str]:
     import asyncpg  # only needed when PostgreSQL is there
 
     server = make_url(os.environ[POSTGRES_ENV])

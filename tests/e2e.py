@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App, DryRun, build_app
-from bot.config import Settings, load_settings
+from bot.config import Role, Settings, load_settings
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
 
@@ -46,8 +46,10 @@ class Apps:
     def __init__(self) -> None:
         self.running: list[App] = []
 
-    async def __call__(self, settings: Settings, dry_run: DryRun | None = None) -> App:
-        app = await build_app(settings, dry_run=dry_run)
+    async def __call__(
+        self, settings: Settings, dry_run: DryRun | None = None, role: Role = "all"
+    ) -> App:
+        app = await build_app(settings, dry_run=dry_run, role=role)
         self.running.append(app)
         await app.start()
         return app

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sqlite3
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,56 +25,11 @@ from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from tests.e2e import TOKEN
 from tests.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.fakes.telegram_api import FakeTelegram
+from tests.processes import AppProcess, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 FEED = "/crash.xml"
 CHATS = [7001, 7002, 7003, 7004]
 PAST = datetime.now(UTC) - timedelta(days=1)
-
-
-class AppProcess:
-    """``python -m bot run`` with a config file; killed with SIGKILL when asked."""
-
-    def __init__(self, config: Path, log: Path) -> None:
-        self.config = config
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("RASD_", "BOT_TOKEN"))}
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "--config",
-                str(self.config),
-                "--log-level",
-                "DEBUG",
-                "run",
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-
-    async def kill(self) -> None:
-        """SIGKILL: no cleanup of any kind runs in the application."""
-        assert self.process is not None
-        self.process.kill()
-        await self.process.wait()
-        self.process = None
-
-    async def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-        self.process = None
 
 
 def write_config(path: Path, database: Path, telegram: FakeTelegram) -> Path:
@@ -109,18 +62,6 @@ messages_per_second = 200
         encoding="utf-8",
     )
     return path
-
-
-async def wait_until(
-    check: Callable[[], Awaitable[bool]],
-    what: str,
-    timeout: float = 20.0,  # noqa: ASYNC109
-) -> None:
-    """Wait for a database condition the application makes true (polled, not slept on)."""
-    async with asyncio.timeout(timeout):
-        while not await check():  # noqa: ASYNC110 (the other process cannot notify us)
-            await asyncio.sleep(0.01)
-    assert await check(), what
 
 
 @pytest.fixture

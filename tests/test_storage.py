@@ -138,10 +138,37 @@ async def test_due_sources_skip_paused_and_future(sessions: SessionFactory) -> N
         assert later_row is not None and paused_row is not None
         later_row.next_poll_at = NOW + timedelta(minutes=5)
         paused_row.paused = True
-    async with sessions() as session:
-        found = await SourceRepository(session).due(NOW)
-        assert [s.id for s in found] == [due.id]
-        assert await SourceRepository(session).due(NOW, exclude=[due.id]) == []
+    until = NOW + timedelta(minutes=1)
+    async with sessions() as session, session.begin():
+        repo = SourceRepository(session)
+        assert await repo.claim_due("a", NOW, until, exclude=[due.id]) == []
+        assert await repo.claim_due("a", NOW, until) == [due.id]
+    async with sessions() as session, session.begin():
+        repo = SourceRepository(session)
+        # Leased to "a": nobody else gets it until the lease lapses.
+        assert await repo.claim_due("b", NOW, until) == []
+        assert await repo.claim_due("b", until + timedelta(seconds=1), until) == [due.id]
+
+
+async def test_claims_take_the_most_overdue_first_up_to_the_limit(
+    sessions: SessionFactory,
+) -> None:
+    sources = [await add_source(sessions, f"https://s{i}.ma/rss") for i in range(5)]
+    async with sessions() as session, session.begin():
+        repo = SourceRepository(session)
+        for age, source in enumerate(sources):
+            row = await repo.get(source.id)
+            assert row is not None
+            row.next_poll_at = NOW - timedelta(minutes=age)
+    until = NOW + timedelta(minutes=1)
+    async with sessions() as session, session.begin():
+        repo = SourceRepository(session)
+        first = await repo.claim_due("a", NOW, until, limit=2)
+        rest = await repo.claim_due("b", NOW, until, limit=10)
+        renewed = await repo.renew_leases("a", [s.id for s in sources], until)
+    assert first == [sources[4].id, sources[3].id]
+    assert rest == [sources[2].id, sources[1].id, sources[0].id]
+    assert renewed == 2
 
 
 async def test_source_stats_count_articles(sessions: SessionFactory) -> None:

@@ -7,7 +7,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +22,12 @@ from sqlalchemy.ext.asyncio import (
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Execution option marking a connection whose transaction will write.
 _WRITES = "rasd_writes"
+# pg_advisory_xact_lock key: processes starting together migrate one at a time.
+_MIGRATION_LOCK = 0x52415344  # "RASD"
+
+
+class SchemaError(Exception):
+    """The database schema does not fit this code (newer, or not migrated)."""
 
 
 class Session(AsyncSession):
@@ -57,7 +65,9 @@ def _begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    """``pool_size``: PostgreSQL connections kept open (5 more may open at busy moments);
+    the application passes what its concurrent polls need, so none is opened per poll."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -67,7 +77,7 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=5)
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
@@ -81,11 +91,45 @@ def _alembic_config(connection: Connection) -> AlembicConfig:
     return config
 
 
+def _code_revisions() -> tuple[str, set[str]]:
+    """This code's head revision and every revision it knows."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head, {revision.revision for revision in script.walk_revisions()}
+
+
+def _check(connection: Connection, *, behind_ok: bool) -> None:
+    current = MigrationContext.configure(connection).get_current_revision()
+    head, known = _code_revisions()
+    if current is not None and current not in known:
+        raise SchemaError(
+            f"the database schema is at revision {current}, newer than this version of Rasd "
+            f"(which knows up to {head}). Run the newer Rasd, or restore a backup taken "
+            "before the upgrade; this code will not touch it."
+        )
+    if current != head and not behind_ok:
+        raise SchemaError(
+            f"the database schema is at revision {current or 'none'}, this code needs {head}: "
+            "run `python -m bot migrate` first."
+        )
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; safe to run on every start."""
+    """Bring the schema up to ``revision``; safe to run on every start, and from several
+    processes at once (they take turns). Refuses a schema newer than this code."""
 
     def upgrade(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+        _check(connection, behind_ok=True)
         command.upgrade(_alembic_config(connection), revision)
 
     async with engine.execution_options(**{_WRITES: True}).begin() as connection:
         await connection.run_sync(upgrade)
+
+
+async def check_schema(engine: AsyncEngine) -> None:
+    """Raise SchemaError unless the schema is exactly this code's (no migration run)."""
+    async with engine.connect() as connection:
+        await connection.run_sync(lambda sync: _check(sync, behind_ok=False))

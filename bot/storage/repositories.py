@@ -55,6 +55,50 @@ class ChatRepository:
         rows = await self.session.scalars(select(Chat).where(Chat.id.in_(ids)))
         return {chat.id: chat for chat in rows}
 
+    # -- delivery leases (helper C) ----------------------------------------------------------
+
+    async def claim_delivery(
+        self, chat_ids: Iterable[int], worker: str, now: datetime, until: datetime
+    ) -> set[int]:
+        """Lease these chats to ``worker`` until ``until`` where free (no owner, or the lease
+        lapsed) or already its own; return the ids it holds now. Chats another transaction
+        has locked are skipped, not waited for (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+        ids = sorted(set(chat_ids))
+        if not ids:
+            return set()
+        claimable = (
+            select(Chat.id)
+            .where(
+                Chat.id.in_(ids),
+                Chat.delivery_owner.is_(None)
+                | (Chat.delivery_owner == worker)
+                | (Chat.delivery_until < now),
+            )
+            .order_by(Chat.id)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self.session.scalars(
+            update(Chat)
+            .where(Chat.id.in_(claimable.scalar_subquery()))
+            .values(delivery_owner=worker, delivery_until=until)
+            .returning(Chat.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(rows)
+
+    async def locked(self, chat_id: int) -> Chat | None:
+        """The chat's row, locked until the transaction ends (``FOR UPDATE``)."""
+        return await self.session.get(Chat, chat_id, with_for_update=True)
+
+    async def release_all_deliveries(self) -> None:
+        """Only when this process is the only deliverer (SQLite): leases of a previous run."""
+        await self.session.execute(
+            update(Chat)
+            .where(Chat.delivery_owner.is_not(None))
+            .values(delivery_owner=None, delivery_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
 
 class SubscriptionRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -115,6 +159,11 @@ class SourceRepository:
     async def get(self, source_id: int) -> Source | None:
         return await self.session.get(Source, source_id)
 
+    async def get_many(self, ids: Sequence[int]) -> list[Source]:
+        if not ids:
+            return []
+        return list(await self.session.scalars(select(Source).where(Source.id.in_(ids))))
+
     async def by_feed_url(self, feed_url: str) -> Source | None:
         return await self.session.scalar(select(Source).where(Source.feed_url == feed_url))
 
@@ -161,13 +210,58 @@ class SourceRepository:
         )
         return [SourceStats(source, int(n)) for source, n in rows.all()]
 
-    async def due(self, now: datetime, exclude: Iterable[int] = ()) -> Sequence[Source]:
-        query = select(Source).where(Source.paused.is_(False), Source.next_poll_at <= now)
+    async def claim_due(
+        self,
+        owner: str,
+        now: datetime,
+        until: datetime,
+        *,
+        limit: int | None = None,
+        exclude: Iterable[int] = (),
+    ) -> list[int]:
+        """Lease up to ``limit`` due sources to ``owner`` until ``until``, most overdue first:
+        unpaused, ``next_poll_at`` reached, not leased (or the lease lapsed). Rows another
+        transaction is claiming are skipped (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+        candidates = select(Source.id).where(
+            Source.paused.is_(False),
+            Source.next_poll_at <= now,
+            (Source.lease_until.is_(None)) | (Source.lease_until < now),
+        )
         excluded = list(exclude)
         if excluded:
-            query = query.where(Source.id.not_in(excluded))
-        rows = await self.session.scalars(query.order_by(Source.next_poll_at))
-        return rows.all()
+            candidates = candidates.where(Source.id.not_in(excluded))
+        candidates = candidates.order_by(Source.next_poll_at, Source.id)
+        if limit is not None:
+            candidates = candidates.limit(limit)
+        rows = await self.session.execute(
+            update(Source)
+            .where(Source.id.in_(candidates.with_for_update(skip_locked=True).scalar_subquery()))
+            .values(lease_owner=owner, lease_until=until)
+            .returning(Source.id, Source.next_poll_at)
+            .execution_options(synchronize_session=False)
+        )
+        return [source_id for source_id, _ in sorted(rows.all(), key=lambda row: row[1])]
+
+    async def renew_leases(self, owner: str, ids: Iterable[int], until: datetime) -> int:
+        wanted = list(ids)
+        if not wanted:
+            return 0
+        result = await self.session.execute(
+            update(Source)
+            .where(Source.lease_owner == owner, Source.id.in_(wanted))
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release_all_leases(self) -> None:
+        """Only when this process is the only one (SQLite): claims of a previous run."""
+        await self.session.execute(
+            update(Source)
+            .where(Source.lease_owner.is_not(None))
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
     async def delete(self, source_id: int) -> bool:
         result = await self.session.execute(delete(Source).where(Source.id == source_id))
@@ -204,6 +298,17 @@ class ArticleRepository:
             select(Article.guid).where(Article.source_id == source_id)
         )
         return frozenset(rows)
+
+    async def guids_of(self, source_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+        """``guids`` for several sources in one query."""
+        found: dict[int, set[str]] = {source_id: set() for source_id in source_ids}
+        if found:
+            rows = await self.session.execute(
+                select(Article.source_id, Article.guid).where(Article.source_id.in_(found))
+            )
+            for source_id, guid in rows.all():
+                found[source_id].add(guid)
+        return {source_id: frozenset(guids) for source_id, guids in found.items()}
 
     async def add(self, article: Article) -> Article:
         self.session.add(article)
@@ -284,15 +389,24 @@ class OutboxRepository:
         now: datetime,
         limit: int,
         *,
+        worker: str | None = None,
         exclude_ids: Iterable[int] = (),
         exclude_chats: Iterable[int] = (),
     ) -> Sequence[OutboxItem]:
-        """Due work, oldest first: pending rows, and sent rows whose message needs an edit."""
+        """Due work, oldest first: pending rows, and sent rows whose message needs an edit.
+        With ``worker``: only of chats free for it (no delivery lease, a lapsed one, or its
+        own)."""
         query = select(OutboxItem).where(
             OutboxItem.next_attempt_at <= now,
             (OutboxItem.status == "pending")
             | ((OutboxItem.status == "sent") & OutboxItem.edit_pending.is_(True)),
         )
+        if worker is not None:
+            query = query.join(Chat, Chat.id == OutboxItem.chat_id).where(
+                Chat.delivery_owner.is_(None)
+                | (Chat.delivery_owner == worker)
+                | (Chat.delivery_until < now)
+            )
         ids, chats = list(exclude_ids), list(exclude_chats)
         if ids:
             query = query.where(OutboxItem.id.not_in(ids))
@@ -314,14 +428,37 @@ class OutboxRepository:
         )
         return rows.all()
 
-    async def requeue_sending(self) -> int:
-        """Rows left ``sending`` by a crash go back to ``pending``: they are sent again."""
+    async def requeue_sending(self, now: datetime, *, worker: str, unowned: bool = False) -> int:
+        """Rows left ``sending`` by a deliverer that stopped go back to ``pending`` (they are
+        sent again): those of chats whose delivery lease lapsed, held by a worker other than
+        ``worker``, and with ``unowned`` those of chats no deliverer holds. The chats are
+        locked (``SKIP LOCKED``) so a lease renewed meanwhile is seen, never overruled."""
+        abandoned = Chat.delivery_owner.is_not(None) & (Chat.delivery_owner != worker)
+        abandoned &= Chat.delivery_until < now
+        if unowned:
+            abandoned |= Chat.delivery_owner.is_(None)
+        sending = select(OutboxItem.chat_id).where(OutboxItem.status == "sending")
+        chats = (
+            select(Chat.id)
+            .where(Chat.id.in_(sending.scalar_subquery()), abandoned)
+            .with_for_update(skip_locked=True)
+        )
         result = await self.session.execute(
             update(OutboxItem)
-            .where(OutboxItem.status == "sending")
+            .where(OutboxItem.status == "sending", OutboxItem.chat_id.in_(chats.scalar_subquery()))
             .values(status="pending", last_error="the bot stopped while sending; resent")
+            .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release_sending(self, row_ids: Sequence[int]) -> None:
+        """This deliverer's own ``sending`` rows back to ``pending`` (it lost the chat)."""
+        await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(list(row_ids)), OutboxItem.status == "sending")
+            .values(status="pending")
+            .execution_options(synchronize_session=False)
+        )
 
     async def status_counts(self) -> dict[str, int]:
         rows = await self.session.execute(

@@ -26,10 +26,12 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.cluster import LongPollingLock
 from bot.config import ConfigError, TelegramConfig
 
 log = logging.getLogger(__name__)
 
+STANDBY_EVERY = 5.0  # seconds between a standby process's tries to take over long polling
 STOP_GRACE = 30.0  # seconds stop() waits for updates being handled before cancelling them
 _ANSWER_GRACE = 5.0  # seconds stop() waits for webhook requests being answered
 
@@ -71,11 +73,18 @@ class Updates:
         config: TelegramConfig,
         *,
         grace: float = STOP_GRACE,
+        polling_lock: LongPollingLock | None = None,
+        standby_every: float = STANDBY_EVERY,
     ) -> None:
+        """``polling_lock``: several processes may be started in long-polling mode (on
+        PostgreSQL); the one holding the lock polls, the others stand by."""
         self.bot = bot
         self.dispatcher = dispatcher
         self.config = config
         self.grace = grace
+        self.polling_lock = polling_lock
+        self.standby_every = standby_every
+        self._standby: asyncio.Task[None] | None = None
         self._polling: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._handler: _WebhookHandler | None = None
@@ -86,7 +95,33 @@ class Updates:
         else:
             await self._start_webhook(self.config.webhook_url)
 
+    @property
+    def standing_by(self) -> bool:
+        return self._standby is not None and not self._standby.done()
+
     async def _start_polling(self) -> None:
+        if self.polling_lock is not None and not await self.polling_lock.try_acquire():
+            log.info(
+                "another process takes Telegram updates by long polling; this one stands by "
+                "and takes over when that one stops"
+            )
+            self._standby = asyncio.create_task(self._stand_by(), name="telegram-standby")
+            return
+        await self._poll()
+
+    async def _stand_by(self) -> None:
+        assert self.polling_lock is not None
+        while True:
+            await asyncio.sleep(self.standby_every)
+            try:
+                if await self.polling_lock.try_acquire():
+                    break
+            except Exception as exc:  # the database is away: try again later
+                log.warning("long polling standby: could not ask for the lock: %s", exc)
+        log.info("taking over Telegram updates by long polling")
+        await self._poll()
+
+    async def _poll(self) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         self._polling = asyncio.create_task(
             self.dispatcher.start_polling(
@@ -144,12 +179,19 @@ class Updates:
         if self._runner is not None:
             await self._runner.cleanup()  # stops listening, answers the requests under way
             self._runner = None
+        if self._standby is not None:
+            self._standby.cancel()
+            await asyncio.gather(self._standby, return_exceptions=True)
+            self._standby = None
         if self._polling is not None:
             with contextlib.suppress(RuntimeError):  # polling had already ended
                 await self.dispatcher.stop_polling()
             await asyncio.gather(self._polling, return_exceptions=True)
             self._polling = None
         await self._finish(self._under_way())
+        if self.polling_lock is not None:
+            with contextlib.suppress(Exception):  # a lost connection released it anyway
+                await self.polling_lock.release()
 
     def _under_way(self) -> set[asyncio.Task[Any]]:
         if self._handler is not None:
