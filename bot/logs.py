@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -123,35 +123,34 @@ class _ScrubbingFormatter(logging.Formatter):
         return super().format(record)
 
 
+def _fields(
+    formatter: logging.Formatter, record: logging.LogRecord, key: Callable[[str], str]
+) -> dict[str, Any]:
+    """A record as the structured formats show it: the fixed keys, the ``extra`` fields
+    (named by ``key``; never over a fixed key), then ``exc`` when there is a traceback."""
+    fields: dict[str, Any] = {
+        "ts": _timestamp(record),
+        "level": record.levelname.lower(),
+        "logger": record.name,
+        "msg": record.getMessage(),
+    }
+    for name, value in _extras(record).items():
+        fields.setdefault(key(name), value)
+    trace = _traceback(formatter, record)
+    if trace:
+        fields["exc"] = trace
+    return fields
+
+
 class KeyValueFormatter(_ScrubbingFormatter):
     def render(self, record: logging.LogRecord) -> str:
-        fields: dict[str, Any] = {
-            "ts": _timestamp(record),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        for key, value in _extras(record).items():
-            fields.setdefault(_kv_key(key), value)
-        trace = _traceback(self, record)
-        if trace:
-            fields["exc"] = trace
+        fields = _fields(self, record, _kv_key)
         return " ".join(f"{key}={_kv_value(value)}" for key, value in fields.items())
 
 
 class JsonFormatter(_ScrubbingFormatter):
     def render(self, record: logging.LogRecord) -> str:
-        fields: dict[str, Any] = {
-            "ts": _timestamp(record),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        for key, value in _extras(record).items():
-            fields.setdefault(key, value)
-        trace = _traceback(self, record)
-        if trace:
-            fields["exc"] = trace
+        fields = _fields(self, record, str)
         return json.dumps(fields, ensure_ascii=False, default=str)
 
 
