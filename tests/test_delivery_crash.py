@@ -170,7 +170,9 @@ async def test_kill_during_a_send_resends_only_what_was_not_recorded(
     await wait_until(all_sent, "every row sent")
     counts = alerts_by_chat_and_article(telegram)
     assert len(counts) == total and set(counts.values()) == {1}, counts
-    assert len(telegram.dropped_calls) == in_flight
+    # Each unanswered request was a row left 'sending'; a row marked 'sending' may also have
+    # been killed before its request reached the server (the mark is committed first).
+    assert 1 <= len(telegram.dropped_calls) <= in_flight
 
 
 NEW_ITEMS: list[FeedItem] = [
