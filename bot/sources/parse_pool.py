@@ -30,7 +30,7 @@ import threading
 import time
 import types
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import tzinfo
@@ -177,17 +177,22 @@ class ParsePool:
         known: frozenset[str] = frozenset(),
     ) -> ParsedFeed | Sitemap:
         """:func:`parse_body` in a worker.  Raises :class:`SourceError`."""
-        call = functools.partial(
-            parse_body,
-            kind,
-            body,
-            url,
-            charset,
-            selector=selector,
-            max_items=max_items,
-            zone=zone,
-            known=known,
+        return await self.run(
+            functools.partial(
+                parse_body,
+                kind,
+                body,
+                url,
+                charset,
+                selector=selector,
+                max_items=max_items,
+                zone=zone,
+                known=known,
+            )
         )
+
+    async def run(self, call: Callable[[], ParsedFeed | Sitemap]) -> ParsedFeed | Sitemap:
+        """``call`` (a picklable partial of :func:`parse_body`) in a worker."""
         loop = asyncio.get_running_loop()
         for _ in range(2):
             if self._closed:

@@ -22,6 +22,7 @@ fetches' timeouts) keeps going.
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import get_args
@@ -40,7 +41,6 @@ __all__ = [
     "SourceKind",
     "SourceRead",
     "fetch_error",
-    "parse_document",
     "read_source",
 ]
 
@@ -74,29 +74,6 @@ def fetch_error(exc: FetchError) -> SourceError:
     return error
 
 
-def parse_document(
-    kind: SourceKind,
-    fetched: FetchResult,
-    *,
-    selector: str | None = None,
-    max_items: int = DEFAULT_MAX_ITEMS,
-    zone: tzinfo | None = None,
-    known: frozenset[str] = frozenset(),
-) -> ParsedFeed | Sitemap:
-    """Parse a fetched body as ``kind`` (pure: no network).  A sitemap index comes
-    back as a :class:`Sitemap` with ``children`` for the caller to follow."""
-    return parse_body(
-        kind,
-        fetched.body,
-        fetched.url,
-        fetched.charset,
-        selector=selector,
-        max_items=max_items,
-        zone=zone,
-        known=known,
-    )
-
-
 async def _parse(
     kind: SourceKind,
     fetched: FetchResult,
@@ -107,30 +84,24 @@ async def _parse(
     known: frozenset[str] = frozenset(),
     parsers: ParsePool | None = None,
 ) -> ParsedFeed | Sitemap:
-    if parsers is not None:
-        return await parsers.parse(
-            kind,
-            fetched.body,
-            fetched.url,
-            fetched.charset,
-            selector=selector,
-            max_items=max_items,
-            zone=zone,
-            known=known,
-        )
-    if len(fetched.body) > _THREAD_ABOVE:
-        return await asyncio.to_thread(
-            parse_document,
-            kind,
-            fetched,
-            selector=selector,
-            max_items=max_items,
-            zone=zone,
-            known=known,
-        )
-    return parse_document(
-        kind, fetched, selector=selector, max_items=max_items, zone=zone, known=known
+    """``parse_body`` in a worker process when there is a pool, else here (in a thread for
+    big bodies, so the event loop keeps going)."""
+    call = functools.partial(
+        parse_body,
+        kind,
+        fetched.body,
+        fetched.url,
+        fetched.charset,
+        selector=selector,
+        max_items=max_items,
+        zone=zone,
+        known=known,
     )
+    if parsers is not None:
+        return await parsers.run(call)
+    if len(fetched.body) > _THREAD_ABOVE:
+        return await asyncio.to_thread(call)
+    return call()
 
 
 def _host(url: str) -> str:
