@@ -1,7 +1,7 @@
 """Polling rounds of 1,000 feeds through the real fetch → parse → store path.
 
     .venv/bin/python benchmarks/poll_round.py [--feeds 1000] [--concurrency 32]
-        [--baseline-feeds 100] [--cold-feeds 100] [--driver poller|loop] [--timeout 5]
+        [--baseline-feeds 100] [--cold-feeds 100] [--driver poller|fetch] [--timeout 5]
 
 A child process serves the generated feeds (benchmarks/feed_farm.py: mixed sizes, gzip,
 some 304, slow, failing with 500, hanging, truncated), each feed on its own host name.
@@ -19,8 +19,6 @@ Drivers:
 - ``poller`` (default): the production ``bot.pipeline.poller.Poller`` — ``tick()`` starts
   every due source, ``wait_idle()`` waits for the round.  Sources are seeded as already
   polled once (so this is a regular poll, with conditional GET, not the first-poll baseline).
-- ``loop``: a small loop of our own over ``Fetcher`` + ``parse_feed`` + ``ingest``, for when
-  the Poller's API is in flux (it was being reworked while this benchmark was written).
 - ``fetch``: the HTTP part only (``Fetcher.get`` for every source, bodies dropped), to see
   what fetching costs apart from parsing and storing.
 
@@ -55,17 +53,14 @@ from sqlalchemy import func, insert, select
 from benchmarks.feed_farm import FarmProcess, FarmResolver, FeedSpec, farm_specs, feed_items
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
-from bot.alerts.ingest import ingest, load_stories
 from bot.alerts.stories import StoryIndex, title_key
 from bot.clock import utc_now
 from bot.config import PollingConfig
 from bot.fetching import fetch_limits
 from bot.matching.types import QueryLimits
-from bot.sources.errors import SourceError
-from bot.sources.fetch import Fetcher, FetchError, FetchResult, create_session
+from bot.sources.fetch import Fetcher, FetchError, create_session
 from bot.sources.guard import AddressGuard
-from bot.sources.parse import ParsedEntry
-from bot.sources.parse_pool import ParsePool, parse_body
+from bot.sources.parse_pool import ParsePool
 from bot.sources.urls import canonical_url
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
@@ -202,63 +197,6 @@ class PollerDriver(Driver):
         await self.poller.wait_idle()
 
 
-class LoopDriver(Driver):
-    """A small loop of our own over ``Fetcher`` + ``parse_body`` + ``ingest``."""
-
-    async def prepare(self) -> str:
-        async with self.sessions() as session:
-            await load_stories(session, self.stories, utc_now())
-        return f"story index {len(self.stories):,} articles"
-
-    async def _parse(self, fetched: FetchResult) -> list[ParsedEntry]:
-        body, url, charset = fetched.body, fetched.url, fetched.charset
-        if self.parsers is not None:
-            parsed = await self.parsers.parse("feed", body, url, charset)
-        else:
-            parsed = await asyncio.to_thread(parse_body, "feed", body, url, charset)
-        return parsed.entries
-
-    async def run(self) -> None:
-        write_lock = asyncio.Lock()
-        slots = asyncio.Semaphore(self.config.concurrency)
-        sessions, config = self.sessions, self.config
-        async with sessions() as session:
-            sources = list((await session.scalars(select(Source))).all())
-
-        async def poll(source: Source) -> None:
-            async with slots:
-                try:
-                    fetched = await self.fetcher.get(source.feed_url, etag=source.etag)
-                    entries = None if fetched.not_modified else await self._parse(fetched)
-                except (FetchError, SourceError) as exc:
-                    async with write_lock, sessions() as session, session.begin():
-                        row = await session.get(Source, source.id)
-                        assert row is not None
-                        row.error_count += 1
-                        row.last_error = str(exc)
-                    return
-                async with write_lock, sessions() as session, session.begin():
-                    now = utc_now()
-                    if entries is not None:
-                        await ingest(
-                            session,
-                            source_id=source.id,
-                            entries=entries,
-                            index=self.index,
-                            access=self.access,
-                            now=now,
-                            alert=True,
-                            max_age=timedelta(hours=config.max_article_age_hours),
-                            stories=self.stories,
-                            outlet=source.name,
-                        )
-                    row = await session.get(Source, source.id)
-                    assert row is not None
-                    row.polled_ok(now, fetched.etag, fetched.last_modified)
-
-        await asyncio.gather(*(poll(source) for source in sources))
-
-
 class FetchDriver(Driver):
     """Only the HTTP part (conditional GET, limits, decompression), bodies dropped: what
     the fetch layer costs on its own."""
@@ -290,7 +228,6 @@ async def _counts(sessions: SessionFactory) -> tuple[int, int]:
 
 _DRIVERS: dict[str, type[Driver]] = {
     "poller": PollerDriver,
-    "loop": LoopDriver,
     "fetch": FetchDriver,
 }
 
