@@ -304,7 +304,8 @@ async def test_one_process_long_polls_the_others_stand_by(
 
     reply = await say(telegram, USER, "/start")
     assert "/subscribe" in reply.text
-    await asyncio.sleep(1.5)  # a few long polls (timeout 1 s) go by
+    polls = len(await telegram.wait_for_call("getUpdates"))
+    await telegram.wait_for_call("getUpdates", count=polls + 3)  # a few long polls go by
     assert telegram.get_updates_conflicts == 0  # never two getUpdates at once
 
     await apps.stop(first)
