@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.sources.fetch import Fetcher, FetchLimits, create_session
+from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from tests.e2e import TOKEN, Apps
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
@@ -31,6 +32,17 @@ async def database_url(backend: str, tmp_path: os.PathLike[str]) -> AsyncIterato
         return
     async with _fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
+    """Sessions on a migrated database of the test's backend."""
+    engine = create_engine(database_url)
+    await migrate(engine)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from bot.metrics import Metrics
 from bot.ops.sampler import OUTBOX_STATUSES
 from bot.ops.server import OpsServer, build_ops_server
 from bot.sources.fetch import Fetcher, FetchError, FetchLimits, create_session
-from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
+from bot.storage.db import SessionFactory, create_engine, session_factory
 from bot.storage.models import Chat, OutboxItem, Source
 from tests.fakes.feed_server import FeedServer, rss_feed
 
@@ -37,16 +37,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
-    engine = create_engine(database_url)
-    await migrate(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture

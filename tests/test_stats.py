@@ -4,7 +4,6 @@ three languages and its split into messages, and the command end to end through 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,7 +25,7 @@ from bot.services.stats import (
     percentile,
 )
 from bot.services.subscriptions import MUTED_FOREVER
-from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
+from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Worker
 from bot.storage.repositories import (
     ArticleRepository,
@@ -43,16 +42,6 @@ from tests.fakes.telegram_api import FakeTelegram
 T0 = datetime(2026, 11, 29, 10, 20, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
-    engine = create_engine(database_url)
-    await migrate(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 def chat_service(sessions: SessionFactory) -> ChatService:
