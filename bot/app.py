@@ -163,8 +163,10 @@ class App:
         log.info("started: role %s, worker %s", self.role, self.heartbeat.worker_id)
 
     async def _poll(self) -> None:
-        # Subscriptions other processes made before this tick match what it polls.
-        await self.index_sync.refresh()
+        # Subscriptions other processes made before this tick match what it polls. Alone on
+        # SQLite, every change went through this process's own index already.
+        if self.engine.dialect.name != "sqlite":
+            await self.index_sync.refresh()
         await self.poller.tick()
 
     async def _beat(self) -> None:
