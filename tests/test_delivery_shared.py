@@ -413,10 +413,12 @@ async def test_shared_pace_spaces_every_instances_slots(cluster: Cluster) -> Non
         end = await _pacing_next_at(cluster.sessions, "global")
         # 18 slots handed out from both instances, exactly 0.1 s apart on the database clock.
         assert end - start == timedelta(seconds=1.8)
+        # Seen from here, each slot moves by one database round trip's jitter (tens of ms
+        # on a loaded machine); the exact spacing is the database's, asserted above.
         gaps = [b - a for a, b in itertools.pairwise(sorted(slots))]
-        assert all(0.07 <= gap <= 0.13 for gap in gaps), gaps
-        assert min(slots) >= paused + 5.0 - 0.02  # the first of them: when the pause ends
-        assert 1.65 <= max(slots) - min(slots) <= 1.75
+        assert all(0.04 <= gap <= 0.16 for gap in gaps), gaps
+        assert min(slots) >= paused + 5.0 - 0.05  # the first of them: when the pause ends
+        assert 1.6 <= max(slots) - min(slots) <= 1.8
 
         # A pause (Telegram's 429 for the whole bot) from one instance delays the others.
         one, two = (SharedPace(session_factory(e), 10, name="pause") for e in engines)
@@ -455,7 +457,8 @@ async def test_a_flood_seen_by_one_deliverer_pauses_the_others(
 
     assert await a.deliverer.drain(datetime.now(UTC)) == 0  # A stops: all sending paused
     left = await _pause_left(cluster.sessions)
-    assert 2.5 < left <= 3.0
+    # About 3 s ahead (the drain itself takes a moment: up to a second on a loaded machine).
+    assert 2.0 < left <= 3.0
     paused_until = time.monotonic() + left
 
     # B never saw a 429; its own Pacer would send at once. The shared pace holds it back.
