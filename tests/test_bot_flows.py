@@ -100,6 +100,8 @@ async def test_subscriptions_buttons_pause_and_language(
     broken = await say(telegram, USER, '/subscribe "Bruno Retailleau')
     assert "Ce guillemet n’est jamais fermé" in broken.text
     assert '<code>⟦"Bruno Retailleau</code>' in broken.text
+    deep = await say(telegram, USER, "/subscribe " + "(" * 200 + "Retailleau")
+    assert "La requête est trop imbriquée : 16 niveaux" in deep.text
 
 
 async def test_allowlist_keeps_strangers_out_until_an_admin_allows_them(

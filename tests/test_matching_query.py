@@ -162,3 +162,47 @@ def test_limits() -> None:
     with pytest.raises(QueryError):
         compile_query("a b c", small)
     assert compile_query("a b", small).describe() == "a AND b"
+
+
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ("(" * 200 + "Macron", 16),  # the issue's case: a RecursionError, no answer
+        ("(" * 140 + "Macron" + ")" * 140, 16),
+        ("NOT " * 70 + "a b", 16 * 4),
+        ("-(" * 100 + "a", 2 * 8),  # "-" then "(" : two levels each
+        ("a " + "(NOT " * 50 + "b", 2 + 8 * 5),
+    ],
+    ids=["unclosed parens", "balanced parens", "NOT chain", "minus groups", "mixed"],
+)
+def test_nesting_past_the_limit_is_a_query_error(query: str, position: int) -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query(query)
+    assert info.value.key == "too_deep"
+    assert info.value.params == {"limit": 16}
+    assert info.value.position == position
+    assert "nested too deeply" in info.value.message
+
+
+def test_nesting_up_to_the_limit_compiles_and_matches() -> None:
+    query = "(" * 16 + "Macron" + ")" * 16
+    assert compile_query(query).match(Document("Macron à Rabat", "")) is not None
+    query = "Macron " + "NOT (" * 8 + "Bayrou" + ")" * 8
+    assert matches(query, "Macron et Bayrou")  # an even count of NOT: Bayrou is required
+    assert not matches(query, "Macron à Rabat")
+    deep = QueryLimits(max_length=10_000, max_terms=500, max_depth=3)
+    with pytest.raises(QueryError):
+        compile_query("((((a))))", deep)
+    assert compile_query("(((a)))", deep).describe() == "a"
+
+
+def test_long_operator_chains_do_not_recurse() -> None:
+    """AND and OR chains are flat nodes: thousands of operands compile and match without
+    nesting, so only the explicit nesting needs a limit."""
+    limits = QueryLimits(max_length=100_000, max_terms=5_000)
+    ors = " OR ".join(f"w{i}" for i in range(3_000))
+    assert compile_query(ors, limits).match(Document("w2999", "")) is not None
+    ands = "a " + " ".join(f"-w{i}" for i in range(3_000))
+    assert compile_query(ands, limits).match(Document("a", "")) is not None
+    nots = "a " + " ".join(f"NOT w{i}" for i in range(3_000))
+    assert compile_query(nots, limits).describe().startswith("a AND NOT w0")

@@ -60,6 +60,7 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("x * 301", _query("x" * 301), "query_too_long"),
     ("!!! ???", _query("!!! ???"), "no_words"),
     ("21 words", _query(" ".join(f"w{i}" for i in range(21))), "too_many_terms"),
+    ("( * 200", _query("(" * 200 + "Macron"), "too_deep"),
     ("/alias", _alias("/alias"), "alias_empty"),
     ("/alias Laftit", _alias("/alias Laftit"), "alias_no_separator"),
     ("/alias Laftit == لفتيت", _alias("/alias Laftit == لفتيت"), "alias_empty_entry"),

@@ -16,7 +16,10 @@ recognised in any case.  A raw word that normalises to several words (``Béni-Me
 all delimit phrases.  Commas and semicolons separate words like spaces.
 
 Every error is a `QueryError` whose ``position`` is the character offset of the problem in
-the query as typed.
+the query as typed.  Nesting (parentheses, ``NOT`` and ``-``) is limited to
+`QueryLimits.max_depth` levels: the parser and every walk of the tree recurse, and a
+deeper query is refused with a `QueryError` before it can exhaust the stack; chains of
+``AND``/``OR`` build flat nodes and do not nest.
 """
 
 from __future__ import annotations
@@ -167,11 +170,26 @@ def _classify(raw: str, position: int) -> _Lex:
 
 
 class _Parser:
-    def __init__(self, text: str, lexemes: list[_Lex]) -> None:
+    def __init__(self, text: str, lexemes: list[_Lex], max_depth: int) -> None:
         self.text = text
         self.lex = lexemes
         self.i = 0
         self.terms = 0
+        self.depth = 0
+        self.max_depth = max_depth
+
+    def enter(self, lex: _Lex) -> None:
+        """One more level of parentheses or NOT; refused past the limit, so that neither
+        this recursive parser nor the recursive walks of the tree can exhaust the stack."""
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise QueryError(
+                f"The query is nested too deeply: at most {self.max_depth} levels of "
+                "parentheses, NOT and -.",
+                lex.position,
+                key="too_deep",
+                params={"limit": self.max_depth},
+            )
 
     def peek(self) -> _Lex | None:
         return self.lex[self.i] if self.i < len(self.lex) else None
@@ -265,7 +283,9 @@ class _Parser:
                 raise QueryError(
                     f"{what} needs a word, phrase or group after it.", lex.position, key=key
                 )
+            self.enter(lex)
             child = self.unary()
+            self.depth -= 1
             if child is None:
                 raise QueryError(
                     f"{what} needs a word, phrase or group after it.", lex.position, key=key
@@ -309,7 +329,9 @@ class _Parser:
     def primary(self) -> Node | None:
         lex = self.take()
         if lex.kind == "LPAREN":
+            self.enter(lex)
             inner = self.query()
+            self.depth -= 1
             close = self.peek()
             if close is None:
                 raise QueryError(
@@ -437,7 +459,7 @@ def parse(text: str, limits: QueryLimits) -> Node:
             key="query_too_long",
             params={"limit": limits.max_length, "length": len(text)},
         )
-    parser = _Parser(text, _lex(text))
+    parser = _Parser(text, _lex(text), limits.max_depth)
     node = parser.parse()
     if node is None:
         raise QueryError("The query has no words to look for.", 0, key="no_words")

@@ -33,6 +33,7 @@ class Document:
 class QueryLimits:
     max_length: int = 300
     max_terms: int = 20
+    max_depth: int = 16  # parentheses, NOT and "-" nested in one another
 
 
 class QueryError(ValueError):

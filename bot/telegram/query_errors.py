@@ -46,6 +46,9 @@ _EN: dict[str, str] = {
     "too_many_terms": (
         "Too many terms: at most {limit} words or phrases per query, this one has {count}."
     ),
+    "too_deep": (
+        "The query is nested too deeply: at most {limit} levels of parentheses, NOT and -."
+    ),
     # /alias
     "alias_empty": (
         "Write the spellings to join, separated by =, like /alias Laftit = لفتيت = Lafdit."
@@ -105,6 +108,9 @@ _FR: dict[str, str] = {
         "Trop de termes : {limit} mots ou expressions au maximum par requête, "
         "celle-ci en compte {count}."
     ),
+    "too_deep": (
+        "La requête est trop imbriquée : {limit} niveaux de parenthèses, NOT et - au maximum."
+    ),
     "alias_empty": (
         "Écrivez les graphies à regrouper, séparées par =, comme /alias Laftit = لفتيت = Lafdit."
     ),
@@ -161,6 +167,10 @@ _AR: dict[str, str] = {
     "too_many_terms": (
         "عدد الكلمات والعبارات كبير جدا: يجب ألا يتجاوز {limit} في الاستعلام الواحد، "
         "وهذا الاستعلام فيه {count}."
+    ),
+    "too_deep": (
+        "الاستعلام متداخل أكثر من اللازم: يجب ألا يتجاوز عدد مستويات الأقواس و NOT و - "
+        "المتداخلة {limit}."
     ),
     "alias_empty": (
         "أدخل الكتابات المراد جمعها مفصولة بعلامة =، مثل /alias Laftit = لفتيت = Lafdit."
