@@ -59,6 +59,9 @@ def port_of(server: FeedServer) -> int:
         ("fe80::1%eth0", "link-local"),
         ("fc00::1", "private"),
         ("fd12:3456::1", "private"),
+        ("fec0::1", "site-local"),  # fec0::/10, which Python calls global
+        ("feff:ffff::1", "site-local"),
+        ("fec0::1%eth0", "site-local"),
         ("ff02::1", "multicast"),
         ("::ffff:127.0.0.1", "loopback"),  # IPv4-mapped
         ("::ffff:10.1.2.3", "private"),
@@ -91,6 +94,7 @@ def test_allow_is_exact_ip_and_port() -> None:
         ("http://10.0.0.1/feed", "refused: 10.0.0.1 is a private address"),
         ("http://[::1]/feed", "refused: ::1 is a loopback address"),
         ("http://169.254.169.254/latest/meta-data/", "refused: 169.254.169.254 is a link-local"),
+        ("http://[fec0::1]/feed", "refused: fec0::1 is a site-local address"),
         ("http://localhost:{port}/feed", "refused: localhost resolves to "),  # system DNS
     ],
 )

@@ -18,9 +18,11 @@ from bot.sources.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
     FetchError,
+    FetchLimits,
     FetchResult,
-    fetch,
+    create_session,
 )
+from bot.sources.guard import AddressGuard
 from bot.sources.parse import (
     FeedParseError,
     ParsedFeed,
@@ -40,10 +42,34 @@ CP1256_TITLES = [
 CP1256_SUMMARY_1 = "استقبل وزير الداخلية «عبد الوافي لفتيت» والي الجهة لبحث مشاريع التنمية."
 
 
+def guarded(*ports: int) -> aiohttp.ClientSession:
+    """A session behind the address guard, which lets through only 127.0.0.1 on ``ports``."""
+    guard = AddressGuard(allow=frozenset(("127.0.0.1", port) for port in ports))
+    return create_session(FetchLimits(), guard=guard)
+
+
+def port_of(server: FeedServer) -> int:
+    return int(server.base_url.rsplit(":", 1)[1])
+
+
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as sess:
+async def session(server: FeedServer) -> AsyncIterator[aiohttp.ClientSession]:
+    async with guarded(port_of(server)) as sess:
         yield sess
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    timeout: float = 20.0,  # noqa: ASYNC109 - the fetch's budget, not asyncio.timeout
+    max_bytes: int = 5_000_000,
+) -> FetchResult:
+    """One guarded `Fetcher.get` with these limits (the bot has no unguarded path)."""
+    limits = FetchLimits(timeout=timeout, max_bytes=max_bytes, max_redirects=10)
+    return await Fetcher(session, limits).get(url, etag=etag, last_modified=last_modified)
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -164,13 +190,23 @@ async def test_persistent_502_gives_up_after_two_attempts(
     assert server.hits["/rss.xml"] == 2
 
 
-async def test_connection_refused(session: aiohttp.ClientSession) -> None:
+async def test_connection_refused() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(FetchError) as caught:
-        await fetch(session, f"http://127.0.0.1:{port}/rss.xml?token=s3cret")
+    async with guarded(port) as session:
+        with pytest.raises(FetchError) as caught:
+            await fetch(session, f"http://127.0.0.1:{port}/rss.xml?token=s3cret")
     assert str(caught.value) == "connection refused"
+
+
+async def test_the_guard_is_on(server: FeedServer) -> None:
+    """The helper above fetches through the guard: another port of 127.0.0.1 is refused."""
+    async with guarded(port_of(server) + 1) as session:
+        with pytest.raises(FetchError) as caught:
+            await fetch(session, server.url("/rss.xml"))
+    assert caught.value.kind == "private_address"
+    assert server.hits == {}
 
 
 async def test_non_http_url_is_rejected(session: aiohttp.ClientSession) -> None:

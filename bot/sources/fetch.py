@@ -52,7 +52,6 @@ __all__ = [
     "FetchResult",
     "Fetcher",
     "create_session",
-    "fetch",
     "parse_max_age",
     "parse_retry_after",
 ]
@@ -564,26 +563,3 @@ class Fetcher:
             last_modified=new_last_modified,
             max_age=max_age,
         )
-
-
-async def fetch(
-    session: aiohttp.ClientSession,
-    url: str,
-    *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    timeout: float = 20.0,  # noqa: ASYNC109 - per-request budget, not asyncio.timeout
-    max_bytes: int = 5_000_000,
-    user_agent: str = DEFAULT_USER_AGENT,
-) -> FetchResult:
-    """Old entry point, kept until its callers move to :class:`Fetcher`: one
-    :meth:`Fetcher.get` with these limits, up to 10 redirects and *no address guard*
-    (as before the guard existed)."""
-    limits = FetchLimits(
-        timeout=timeout,
-        max_bytes=max_bytes,
-        user_agent=user_agent,
-        allow_private=True,
-        max_redirects=10,
-    )
-    return await Fetcher(session, limits).get(url, etag=etag, last_modified=last_modified)

@@ -4,7 +4,8 @@ addresses unless the configuration allows it (``polling.allow_private_addresses`
 Rules (one place, used for every hop of every request):
 
 - An address is refused when it is not globally routable: loopback, RFC 1918 and other
-  private ranges, carrier-grade NAT, link-local, multicast, reserved, unspecified,
+  private ranges, carrier-grade NAT, link-local, IPv6 site-local (``fec0::/10``, which
+  Python counts as global), multicast, reserved, unspecified,
   documentation ranges.  IPv6 addresses that embed an IPv4 address (IPv4-mapped
   ``::ffff:a.b.c.d``, 6to4 ``2002::/16``, NAT64 ``64:ff9b::/96``, Teredo) are judged by
   the embedded address.
@@ -67,6 +68,8 @@ def _own_problem(ip: IPAddress) -> str | None:
         return "unspecified"
     if ip.is_link_local:
         return "link-local"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        return "site-local"  # fec0::/10: deprecated, but still routed inside some networks
     if ip.is_multicast:
         return "multicast"
     if ip.is_reserved:

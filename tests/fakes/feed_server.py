@@ -3,7 +3,7 @@
     async with FeedServer() as server:
         server.set_file("/rss.xml", "arabic_rss.xml")
         server.set("/feed", rss_feed("Title", [{"title": "...", "link": "..."}]))
-        result = await fetch(session, server.url("/rss.xml"))
+        result = await fetcher.get(server.url("/rss.xml"))
 
 Content can be changed between polls with another ``set``.  Conditional GETs are
 honoured: a request whose ``If-None-Match`` matches the route's ``etag`` (or
