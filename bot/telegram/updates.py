@@ -41,7 +41,9 @@ class _WebhookHandler(SimpleRequestHandler):
     "exception never retrieved", and the updates under way exposed to ``Updates.stop``."""
 
     def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
-        if super().verify_secret(telegram_secret_token, bot):
+        # compare_digest raises TypeError on a non-ASCII str: such a header (never the secret,
+        # which Telegram limits to A-Z, a-z, 0-9, _ and -) is a 401, not a 500.
+        if telegram_secret_token.isascii() and super().verify_secret(telegram_secret_token, bot):
             return True
         log.warning("webhook: refused a request without the right secret token")
         return False
