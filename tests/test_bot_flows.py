@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import DryRun
-from bot.storage.models import Chat, OutboxItem
+from bot.i18n.bidi import BIDI_CONTROLS
+from bot.storage.models import Article, Chat, OutboxItem
 from tests.e2e import ADMIN, FEED, OTHER_USER, TOKEN, USER, Apps, make_settings, say
 from tests.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.fakes.telegram_api import FakeTelegram
@@ -169,6 +170,39 @@ async def test_rate_limit_and_blocked_chat_do_not_stop_other_users(
     assert unblocked is not None and not unblocked.blocked
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_only_http_links_and_no_bidi_controls_reach_an_alert(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    app = await apps(make_settings(database_url, telegram, feeds))
+    await say(telegram, USER, "/subscribe Retailleau")
+    hostile = {
+        "js": "javascript:alert(document.cookie)",
+        "data": "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "tg": "tg://resolve?domain=phishing",
+        "upper": "JAVASCRIPT:alert(1)",
+    }
+    entries: list[FeedItem] = [
+        {**item(slug, f"Retailleau {slug}"), "link": link} for slug, link in hostile.items()
+    ]
+    # A title and a text that would close the isolate early and reverse what follows.
+    safe = item("ok", "Retailleau\u2069\u202e à Rabat", "Retailleau\u2066 reçu \u202b au palais.")
+    await publish(feeds, *entries, safe)
+
+    [alert] = await telegram.wait_for_messages(1, chat_id=USER, predicate=lambda m: "/ok" in m.text)
+    await app.deliverer.wait_idle()
+    async with app.sessions() as session:
+        urls = set((await session.scalars(select(Article.url))).all())
+        rows = (await session.scalars(select(OutboxItem))).all()
+    assert urls == {OLD["link"], "https://news.example.ma/ok"}
+    assert len(rows) == 1
+    assert not [
+        m for m in telegram.sent if any(s in m.text for s in ("javascript", "data:", "tg:"))
+    ]
+    assert not BIDI_CONTROLS.search(alert.text)
+    assert "<b>Retailleau</b> à Rabat" in alert.text
 
 
 async def test_broken_sources_do_not_stop_a_legacy_encoded_one(

@@ -80,3 +80,46 @@ def test_arabic_digest_isolates_latin_inserts() -> None:
     assert f">{FSI}Article 1 &lt;sur&gt; &amp; le sujet{PDI}</a>" in message
     [english] = compose_digest([entry("Bruno Retailleau", 1, 5)], "en", CASABLANCA)
     assert FSI not in english
+
+
+def test_bidi_controls_of_titles_and_sources_cannot_close_the_isolate() -> None:
+    hostile = DigestEntry(
+        subscription="Retailleau\u2069\u202e",
+        title="Article\u2069 \u202eevil",
+        url="https://news.example.ma/1",
+        source_name="\u2066Le360\u2069",
+        published=NOON,
+    )
+    [message] = compose_digest([hostile], "ar", CASABLANCA)
+    _check_html(message)
+    assert "\u202e" not in message and "\u2066" not in message
+    assert f"<b>{FSI}Retailleau{PDI}</b>" in message
+    assert f">{FSI}Article evil{PDI}</a>" in message
+    assert f"— {FSI}Le360{PDI}" in message
+    assert message.count(FSI) == message.count(PDI)
+
+
+def test_a_line_whose_link_is_not_http_has_no_link() -> None:
+    entries = [
+        entry("Laftit", 1, 10),
+        DigestEntry(
+            subscription="Laftit",
+            title="Piège",
+            url="javascript:alert(1)",
+            source_name="Le360",
+            published=NOON,
+        ),
+        DigestEntry(
+            subscription="Laftit",
+            title="",
+            url="tg://resolve?domain=x",
+            source_name="Le360",
+            published=NOON,
+        ),
+    ]
+    for language in ("en", "fr", "ar"):
+        [message] = compose_digest(entries, language, CASABLANCA)
+        _check_html(message)
+        assert "javascript" not in message and "tg:" not in message
+        assert message.count("<a ") == 1
+        assert message.count("• ") == 3

@@ -146,3 +146,48 @@ def test_plain_text_keeps_links_readable() -> None:
     assert "<" not in plain.replace("&lt;", "")
     assert "(https://example.ma/a?x=1&y=2)" in plain
     assert "&amp;" not in plain
+
+
+def test_only_an_http_link_is_a_link() -> None:
+    for url in (
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "tg://resolve?domain=phishing",
+        "mailto:a@b.ma",
+        "/relative/path",
+        "https:no-host",
+        "",
+    ):
+        message = format_alert(alert(url=url, title=""), CASABLANCA)
+        assert "<a " not in message, url
+        assert message.startswith("—\n"), url  # no title either: a dash, never the link
+        parse(message)
+    for url in ("https://x.ma/a", "HTTP://x.ma/a", "http://[2001:db8::1]/a"):
+        assert format_alert(alert(url=url), CASABLANCA).startswith(f'<a href="{url}">'), url
+
+
+def test_bidi_controls_are_stripped_and_matches_stay_in_place() -> None:
+    """Spans are offsets into the stored strings, controls included: they still land on the
+    word once the controls are gone."""
+    title = "\u202e" + TITLE + "\u2069"
+    text = "\u2066" + TEXT.replace(" ", " \u202b", 1)
+    message = format_alert(
+        alert(
+            title=title,
+            text=text,
+            source_name="Hes\u2069press\u202e",
+            queries=["الهجرة\u2069 \u2067x"],
+            spans=[
+                Span("title", title.index(WORD), title.index(WORD) + len(WORD)),
+                Span("text", text.index(WORD), text.index(WORD) + len(WORD)),
+            ],
+        ),
+        CASABLANCA,
+    )
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", message)
+    assert message.count("<b>الهجرة</b>") == 2
+    assert "🗞 Hespress · " in message
+    assert "🔎 الهجرة x" in message
+    parse(message)

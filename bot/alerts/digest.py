@@ -20,6 +20,7 @@ from bot.alerts.format import shorten
 from bot.alerts.split import split_html, visible_length
 from bot.i18n import text
 from bot.i18n.bidi import embed
+from bot.sources.urls import is_web_url
 
 DIGEST_TITLE_LIMIT = 200
 DIGEST_SOURCE_LIMIT = 60
@@ -41,10 +42,13 @@ def _when(published: datetime, zone: ZoneInfo, newest_day: object) -> str:
 
 
 def _line(entry: DigestEntry, language: str, zone: ZoneInfo, newest_day: object) -> str:
-    title = html.escape(shorten(entry.title.strip() or entry.url, DIGEST_TITLE_LIMIT), quote=False)
+    """One article; its headline is a link only when the link is http(s)."""
+    linked = is_web_url(entry.url)
+    shown = entry.title.strip() or (entry.url if linked else "—")
+    title = html.escape(shorten(shown, DIGEST_TITLE_LIMIT), quote=False)
     return text(
         language,
-        "digest_line",
+        "digest_line" if linked else "digest_line_unlinked",
         when=embed(language, _when(entry.published, zone, newest_day)),
         url=html.escape(entry.url, quote=True),
         title=embed(language, title),

@@ -1,4 +1,5 @@
-"""Alert messages in Telegram HTML: every external string escaped, matches in bold."""
+"""Alert messages in Telegram HTML: every external string escaped and stripped of bidi
+controls (`bot.i18n.bidi.clean`), matches in bold, the link only when it is http(s)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n.bidi import clean
 from bot.matching import Span
+from bot.sources.urls import is_web_url
 
 EXCERPT_LIMIT = 360
 TITLE_LIMIT = 300
@@ -35,8 +38,13 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _shown(text: str) -> str:
+    return html.escape(clean(text), quote=False)
+
+
 def bold_spans(text: str, ranges: Sequence[tuple[int, int]]) -> str:
-    """Escape ``text`` and wrap each (start, end) range in <b>; ranges may overlap."""
+    """Escape ``text`` and wrap each (start, end) range in <b>; ranges may overlap.  Bidi
+    controls are removed piece by piece, after the ranges, so the offsets still hold."""
     merged: list[list[int]] = []
     for start, end in sorted(r for r in ranges if 0 <= r[0] < r[1] <= len(text)):
         if merged and start <= merged[-1][1]:
@@ -46,10 +54,10 @@ def bold_spans(text: str, ranges: Sequence[tuple[int, int]]) -> str:
     out: list[str] = []
     position = 0
     for start, end in merged:
-        out.append(html.escape(text[position:start], quote=False))
-        out.append(f"<b>{html.escape(text[start:end], quote=False)}</b>")
+        out.append(_shown(text[position:start]))
+        out.append(f"<b>{_shown(text[start:end])}</b>")
         position = end
-    out.append(html.escape(text[position:], quote=False))
+    out.append(_shown(text[position:]))
     return "".join(out)
 
 
@@ -120,13 +128,16 @@ def excerpt(text: str, spans: Sequence[Span], limit: int = EXCERPT_LIMIT) -> str
 
 
 def format_alert(alert: AlertContent, zone: ZoneInfo) -> str:
-    title = alert.title[:TITLE_LIMIT] or alert.url
+    linked = is_web_url(alert.url)  # stored articles are http(s); older rows may not be
+    title = alert.title[:TITLE_LIMIT] or (alert.url if linked else "—")
     title_ranges = [(s.start, s.end) for s in alert.spans if s.field == "title"]
-    link = html.escape(alert.url, quote=True)
+    headline = bold_spans(title, title_ranges)
+    if linked:
+        headline = f'<a href="{html.escape(alert.url, quote=True)}">{headline}</a>'
     when = alert.published.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     lines = [
-        f'<a href="{link}">{bold_spans(title, title_ranges)}</a>',
-        f"🗞 {html.escape(alert.source_name, quote=False)} · {when}",
+        headline,
+        f"🗞 {_shown(alert.source_name)} · {when}",
     ]
     body = excerpt(alert.text, alert.spans)
     if body:
@@ -134,9 +145,7 @@ def format_alert(alert: AlertContent, zone: ZoneInfo) -> str:
         lines.append(body)
     if alert.queries:
         lines.append("")
-        lines.append(
-            "🔎 " + html.escape(shorten(" · ".join(alert.queries), QUERIES_LIMIT), quote=False)
-        )
+        lines.append("🔎 " + _shown(shorten(" · ".join(alert.queries), QUERIES_LIMIT)))
     if alert.also_line:
         lines.append(alert.also_line)
     return "\n".join(lines)

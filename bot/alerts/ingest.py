@@ -35,7 +35,7 @@ from bot.alerts.stories import StoryEntry, StoryIndex, same_story, text_key, tit
 from bot.matching import Document, Span
 from bot.sources.extract import PageText
 from bot.sources.parse import ParsedEntry
-from bot.sources.urls import canonical_url
+from bot.sources.urls import canonical_url, is_web_url
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository
 
@@ -52,14 +52,23 @@ class IngestResult:
     also_noted: int = 0
 
 
+def _canonical(url: str, page: PageText | None) -> str:
+    """The address an article is stored under: its page's canonical link, when it has an
+    http(s) one."""
+    if page is None:
+        return url
+    stated = canonical_url(page.canonical or url)
+    return stated if is_web_url(stated) else url
+
+
 def _fresh(entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
-    """Drop entries without a link, and repeats inside one feed (same guid or url)."""
+    """Drop entries without an http(s) link, and repeats inside one feed (same guid or url)."""
     seen_guids: set[str] = set()
     seen_urls: set[str] = set()
     unique = []
     for entry in entries:
-        if not entry.url:
-            continue  # nothing to link an alert to
+        if not is_web_url(entry.url):
+            continue  # nothing an alert may link to (none, or javascript:, data:, tg: …)
         guid = entry.guid or entry.url
         if guid in seen_guids or entry.url in seen_urls:
             continue
@@ -338,10 +347,7 @@ async def ingest(
     unique = _fresh(entries)
     if not unique:
         return IngestResult(0, 0)
-    canonical = {
-        e.url: canonical_url(pages[e.url].canonical or e.url) if e.url in pages else e.url
-        for e in unique
-    }
+    canonical = {e.url: _canonical(e.url, pages.get(e.url)) for e in unique}
     if known is not None:
         known_guids = known.guids
         if known_guids is None:

@@ -15,6 +15,7 @@ EN: dict[str, str] = {
     "digest_group": "🔎 <b>{query}</b> ({count})",
     "digest_group_continued": "🔎 <b>{query}</b> ({count}, continued)",
     "digest_line": '• {when} <a href="{url}">{title}</a> — {source}',
+    "digest_line_unlinked": "• {when} {title} — {source}",
     # who may change what
     "managing_chat": "📣 <b>{chat}</b>",
     "group_admins_only": "Sorry, only this group's admins can change its subscriptions and settings. Everyone can see them with /list and /settings.",
@@ -85,6 +86,7 @@ FR: dict[str, str] = {
     "digest_group": "🔎 <b>{query}</b> ({count})",
     "digest_group_continued": "🔎 <b>{query}</b> ({count}, suite)",
     "digest_line": '• {when} <a href="{url}">{title}</a> — {source}',
+    "digest_line_unlinked": "• {when} {title} — {source}",
     "managing_chat": "📣 <b>{chat}</b>",
     "group_admins_only": "Désolé, seuls les administrateurs de ce groupe peuvent modifier ses abonnements et réglages. Tout le monde peut les consulter avec /list et /settings.",
     "channel_admins_only": "Seuls les administrateurs du bot peuvent gérer une chaîne.",
@@ -152,6 +154,7 @@ AR: dict[str, str] = {
     "digest_group": "🔎 <b>{query}</b> ({count})",
     "digest_group_continued": "🔎 <b>{query}</b> ({count}، تتمة)",
     "digest_line": '• {when} <a href="{url}">{title}</a> — {source}',
+    "digest_line_unlinked": "• {when} {title} — {source}",
     "managing_chat": "📣 <b>{chat}</b>",
     "group_admins_only": "عذرا، تغيير اشتراكات هذه المجموعة وإعداداتها خاص بمشرفيها. يمكن للجميع الاطلاع عليها عبر /list و /settings.",
     "channel_admins_only": "إدارة القنوات خاصة بمشرفي البوت.",

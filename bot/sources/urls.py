@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-__all__ = ["TRACKING_PARAMS", "canonical_url"]
+__all__ = ["TRACKING_PARAMS", "canonical_url", "is_web_url"]
 
 # Query parameters that only track a click and never change the page.
 TRACKING_PARAMS = frozenset(
@@ -89,3 +89,14 @@ def canonical_url(url: str, base: str | None = None) -> str:
         path = "/"
     query = _encode(_clean_query(parts.query))
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an absolute ``http(s)`` address with a host: the only kind of link
+    an article may carry (never ``javascript:``, ``data:``, ``tg:`` …)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _DEFAULT_PORTS and bool(host)
