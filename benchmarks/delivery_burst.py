@@ -30,6 +30,7 @@ from bot.config import DeliveryConfig
 from bot.storage.db import create_engine, migrate, session_factory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from bot.telegram.dispatcher import create_bot
+from bot.telegram.outbound import Outbound
 from bot.telegram.sender import TelegramSender
 from tests.fakes.telegram_api import FakeTelegram, Limits
 
@@ -126,11 +127,14 @@ async def run(args: argparse.Namespace) -> None:
         )
         engine = create_engine(url)
         sessions = session_factory(engine)
-        bot = create_bot(TOKEN, telegram.base_url)
         config = DeliveryConfig(
             messages_per_second=args.cap, per_chat_interval=1.0, group_per_minute=20
         )
-        deliverer = Deliverer(sessions, TelegramSender(bot), config, ZoneInfo("UTC"))
+        outbound = Outbound.of(config)
+        bot = create_bot(TOKEN, telegram.base_url, outbound)
+        deliverer = Deliverer(
+            sessions, TelegramSender(bot), config, ZoneInfo("UTC"), outbound=outbound
+        )
         started = time.perf_counter()
         sent = 0
         while True:

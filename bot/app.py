@@ -56,6 +56,7 @@ from bot.storage.db import (
 )
 from bot.storage.repositories import SourceRepository
 from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
+from bot.telegram.outbound import Outbound
 from bot.telegram.sender import ConsoleSender, TelegramSender
 from bot.telegram.updates import Updates
 
@@ -292,6 +293,11 @@ async def build_app(
         write_lock=write_lock,
         zone=settings.zone,
     )
+    # Everything sent to Telegram (alerts, replies, edits, files) is paced by this one
+    # Outbound; on PostgreSQL the global rate is shared with the other processes.
+    outbound = Outbound.of(
+        settings.delivery, sessions=None if sqlite else sessions, metrics=metrics
+    )
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
     sender: Sender
@@ -299,10 +305,11 @@ async def build_app(
         sender = ConsoleSender(dry_run.out)
     else:
         assert settings.token is not None
-        bot = create_bot(settings.token, settings.telegram.api_base)
+        bot = create_bot(settings.token, settings.telegram.api_base, outbound)
         dispatcher = create_dispatcher(
             chats,
             access,
+            outbound,
             subscriptions=subscriptions,
             sources=sources,
             aliases=aliases,
@@ -314,10 +321,9 @@ async def build_app(
         sender,
         settings.delivery,
         settings.zone,
+        outbound=outbound,
         worker_id=worker_id,
         lease_seconds=settings.cluster.lease_seconds,
-        # One deliverer on SQLite paces itself; on PostgreSQL all of them share the limits.
-        shared_pace=not sqlite,
         metrics=metrics,
     )
     scheduler = AsyncIOScheduler(timezone=UTC)

@@ -15,6 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.access import AccessPolicy
@@ -26,6 +29,7 @@ from bot.services.chats import ChatService
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from bot.telegram.dispatcher import create_bot
+from bot.telegram.outbound import Outbound
 from bot.telegram.sender import TelegramSender
 from tests.e2e import ADMIN, FEED, TOKEN, Apps, make_settings, say
 from tests.e2e import USER as E2E_USER
@@ -170,8 +174,9 @@ async def world(database_url: str, telegram: FakeTelegram) -> AsyncIterator[Worl
                 created_at=T0,
             )
         )
-    bot = create_bot(TOKEN, telegram.base_url)
-    deliverer = Deliverer(sessions, TelegramSender(bot), config(), UTC_ZONE)
+    outbound = Outbound.of(config())
+    bot = create_bot(TOKEN, telegram.base_url, outbound)
+    deliverer = Deliverer(sessions, TelegramSender(bot), config(), UTC_ZONE, outbound=outbound)
     try:
         yield World(sessions, telegram, deliverer)
     finally:
@@ -412,7 +417,7 @@ async def test_limits_hold_against_an_enforcing_server_and_work_is_conserved(
     limits = Limits(per_second=30, private_per_second=4, group_per_minute=2, group_window=1.0)
     world.telegram.enforce_limits(limits)
     world.deliverer.config = config(messages_per_second=25, per_chat_interval=0.25)
-    world.deliverer.pacer = Pacer(25, 0.25, 2, group_window=1.0)
+    world.deliverer.outbound.pacer = Pacer(25, 0.25, 2, group_window=1.0)
     await world.chat(GROUP)
     group_sub = await world.subscription(GROUP, "Akhannouch")
     for _ in range(5):
@@ -437,7 +442,10 @@ async def test_limits_hold_against_an_enforcing_server_and_work_is_conserved(
 
 async def test_enforcing_server_answers_429_to_a_careless_client(world: World) -> None:
     world.telegram.enforce_limits(Limits(per_second=None, private_per_second=1))
-    bot = create_bot(TOKEN, world.telegram.base_url)
+    # A bare aiogram client: nothing paces it (the bot's own goes through its Outbound).
+    bot = Bot(
+        TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(world.telegram.base_url))
+    )
     try:
         await bot.send_message(USER, "one")
         with pytest.raises(Exception, match="retry after 1"):

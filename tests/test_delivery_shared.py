@@ -32,6 +32,7 @@ from bot.config import DeliveryConfig
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Chat, OutboxItem, Pacing, Source, Subscription
 from bot.telegram.dispatcher import create_bot
+from bot.telegram.outbound import Outbound
 from bot.telegram.sender import TelegramSender
 from tests.e2e import TOKEN
 from tests.fakes.telegram_api import FakeTelegram, Limits, SentMessage
@@ -66,19 +67,25 @@ class Cluster:
         self.stack = contextlib.AsyncExitStack()
         self._numbers = iter(range(1, 1_000_000))
 
-    def node(self, name: str, delivery: DeliveryConfig, **options: Any) -> Node:
+    def node(
+        self, name: str, delivery: DeliveryConfig, pacer: Pacer | None = None, **options: Any
+    ) -> Node:
+        """A deliverer process: its own Outbound (``pacer``: shortened windows), the global
+        rate shared in the database, as ``build_app`` makes them on PostgreSQL."""
         engine = create_engine(self.url)
         self.stack.push_async_callback(engine.dispose)
         token = f"{TOKEN.split(':')[0]}:TEST-{name}"
         self.telegram.tokens.add(token)
-        bot = create_bot(token, self.telegram.base_url)
+        sessions = session_factory(engine)
+        outbound = Outbound.of(delivery, sessions=sessions, pacer=pacer)
+        bot = create_bot(token, self.telegram.base_url, outbound)
         self.stack.push_async_callback(bot.session.close)
-        options.setdefault("shared_pace", True)
         deliverer = Deliverer(
-            session_factory(engine),
+            sessions,
             TelegramSender(bot),
             delivery,
             UTC_ZONE,
+            outbound=outbound,
             worker_id=name,
             **options,
         )
@@ -252,14 +259,16 @@ async def test_three_deliverers_share_one_outbox_within_telegram_limits(
         group_per_minute=GROUP_PER_WINDOW,
         batch_size=3,
     )
-    nodes = [
-        cluster.node(name, delivery, lease_seconds=1.0, chat_window=CHAT_WINDOW)
+    nodes = [  # Telegram's per-minute group window, shortened like the fake's
+        cluster.node(
+            name,
+            delivery,
+            Pacer(RATE, PRIVATE_INTERVAL, GROUP_PER_WINDOW, group_window=GROUP_WINDOW),
+            lease_seconds=1.0,
+            chat_window=CHAT_WINDOW,
+        )
         for name in ("deliverer-a", "deliverer-b", "deliverer-c")
     ]
-    for node in nodes:  # Telegram's per-minute group window, shortened like the fake's
-        node.deliverer.pacer = Pacer(
-            RATE, PRIVATE_INTERVAL, GROUP_PER_WINDOW, group_window=GROUP_WINDOW
-        )
 
     started = time.monotonic()
     counts = await asyncio.gather(*(drain_until_settled(cluster, node) for node in nodes))

@@ -17,8 +17,9 @@ from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 from aiogram.types import Message
 from aiohttp import web
 
-from bot.config import ConfigError, Settings, TelegramConfig
+from bot.config import ConfigError, DeliveryConfig, Settings, TelegramConfig
 from bot.telegram.dispatcher import create_bot
+from bot.telegram.outbound import Outbound
 from bot.telegram.updates import Updates
 from tests.e2e import FEED, OTHER_USER, TOKEN, USER, Apps, make_settings, say
 from tests.fakes.feed_server import FeedServer, rss_feed
@@ -161,7 +162,7 @@ async def empty_feed(feeds: FeedServer) -> FeedServer:
 
 
 async def test_fake_pushes_updates_to_the_webhook_and_retries(telegram: FakeTelegram) -> None:
-    bot = create_bot(TOKEN, telegram.base_url)
+    bot = create_bot(TOKEN, telegram.base_url, Outbound.of(DeliveryConfig()))
     try:
         async with Receiver([500]) as receiver:
             url = f"http://127.0.0.1:{receiver.port}{HOOK_PATH}"
@@ -349,7 +350,7 @@ async def test_stop_cancels_an_update_still_handled_after_the_grace(
 
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
-    bot = create_bot(TOKEN, telegram.base_url)
+    bot = create_bot(TOKEN, telegram.base_url, Outbound.of(DeliveryConfig()))
     port = free_port()
     config = TelegramConfig(
         token=TOKEN,
@@ -374,7 +375,7 @@ async def test_stop_cancels_an_update_still_handled_after_the_grace(
 async def test_a_port_in_use_is_a_clear_error_before_any_set_webhook(
     telegram: FakeTelegram,
 ) -> None:
-    bot = create_bot(TOKEN, telegram.base_url)
+    bot = create_bot(TOKEN, telegram.base_url, Outbound.of(DeliveryConfig()))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

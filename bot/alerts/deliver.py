@@ -18,10 +18,13 @@ one unit: a crash between its parts resends all of them. A paused chat's due row
 
 **Limits by construction** (``bot.alerts.limits.Pacer``): global spacing at
 ``delivery.messages_per_second``, ``per_chat_interval`` per chat, ``group_per_minute`` per
-group or channel; edits count like sends. The pacer lives as long as the Deliverer, so limits
-hold across drains. The drain is work-conserving: while one chat waits, others are sent, with
-up to ``max_in_flight`` requests under way (never two for one chat). A chat that may not send
-for more than ``HORIZON`` seconds is left for a later drain, so it never holds the drain up.
+group or channel; edits count like sends. The Pacer is the process's one, in its
+``bot.telegram.outbound.Outbound``, which command replies go through as well: limits hold
+across drains and count every message the bot sends, and a reply waiting for a slot goes
+before the Deliverer's next request (``Priority``). The drain is work-conserving: while one
+chat waits, others are sent, with up to ``max_in_flight`` requests under way (never two for
+one chat). A chat that may not send for more than ``HORIZON`` seconds is left for a later
+drain, so it never holds the drain up.
 
 **Errors**, each settled on its row, nothing retried forever, nothing dropped silently:
 
@@ -37,6 +40,8 @@ for more than ``HORIZON`` seconds is left for a later drain, so it never holds t
 - Network errors and 5xx: retried with exponential backoff until ``delivery.max_attempts``
   attempts, then ``failed``.
 - A row that can no longer be rendered (article removed): ``dropped`` with the reason.
+- An answer ``ok: true`` whose result cannot be decoded: Telegram accepted the message, so
+  the row is ``sent`` (no message id: a later edit is given up quietly), never resent.
 
 **Edits**: a ``sent`` row with ``edit_pending`` (a later copy of the story added an outlet to
 ``also``) gets its message edited; "not modified" counts as done, a message that vanished is
@@ -81,10 +86,10 @@ whoever has time, and the global limit is shared in the database (``bot.alerts.p
   lease with a request in flight (its chat can then be taken and the row resent).
 - *SQLite* has one process (the application refuses more): ``recover`` clears every lease at
   start and resends every ``sending`` row, as before.
-- *Global rate.* With ``shared_pace`` (PostgreSQL), each request first reserves a send slot in
-  the ``pacing`` table (``SharedPace``), after the local Pacer allowed it; a global flood
-  pushes everyone's next slot. The local Pacer keeps its own global spacing as an upper
-  bound for this process.
+- *Global rate.* With a shared pace (the Outbound's, on PostgreSQL), each request first
+  reserves a send slot in the ``pacing`` table (``SharedPace``), after the local Pacer
+  allowed it; a global flood pushes everyone's next slot. The local Pacer keeps its own
+  global spacing as an upper bound for this process.
 """
 
 from __future__ import annotations
@@ -93,7 +98,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -106,7 +110,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts.digest import DigestEntry, compose_digest
 from bot.alerts.limits import GROUP_WINDOW, Pacer, is_group
-from bot.alerts.pace import SharedPace
 from bot.alerts.render import Button, Outgoing, Undeliverable, fitted, render
 from bot.alerts.schedule import ChatSchedule, is_digest, release_at
 from bot.config import DeliveryConfig
@@ -114,6 +117,7 @@ from bot.metrics import Metrics
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Chat, OutboxItem, Source
 from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository
+from bot.telegram.outbound import Outbound, Priority
 
 __all__ = [
     "BadMessage",
@@ -217,40 +221,38 @@ class Deliverer:
         config: DeliveryConfig,
         zone: ZoneInfo,
         *,
-        monotonic: Callable[[], float] = time.monotonic,
+        outbound: Outbound,
         max_in_flight: int = 8,
         worker_id: str | None = None,
         lease_seconds: float = 60.0,
-        shared_pace: bool = False,
         metrics: Metrics | None = None,
         chat_window: float = CHAT_WINDOW,
     ) -> None:
-        """``worker_id``: this deliverer's name in chat leases (random when not given).
-        ``shared_pace``: reserve each send slot in PostgreSQL (several deliverers).
-        ``chat_window``: only tests shorten it (with a shortened Pacer group window)."""
+        """``outbound``: the process's one path to Telegram, whose Pacer (and shared pace,
+        on PostgreSQL) every request waits for. ``worker_id``: this deliverer's name in chat
+        leases (random when not given). ``chat_window``: only tests shorten it (with a
+        shortened Pacer group window)."""
         self.sessions = sessions
         self.sender = sender
         self.config = config
         self.zone = zone
-        self.monotonic = monotonic
+        self.outbound = outbound
+        self.monotonic = outbound.pacer.monotonic
         self.max_in_flight = max_in_flight
         self.worker_id = worker_id or new_worker_id()
         self.lease_seconds = lease_seconds
         self.chat_window = chat_window
         self.chat_lease = timedelta(seconds=lease_seconds + chat_window)
         self.metrics = metrics
-        self.pacer = Pacer(
-            config.messages_per_second,
-            config.per_chat_interval,
-            config.group_per_minute,
-            monotonic,
-        )
-        self.shared = SharedPace(sessions, config.messages_per_second) if shared_pace else None
         # The chats this deliverer holds, with the end of each lease as last committed.
         self.leases: dict[int, datetime] = {}
         self._lock = asyncio.Lock()
         self._db_lock = asyncio.Lock()
         self._closed = False
+
+    @property
+    def pacer(self) -> Pacer:
+        return self.outbound.pacer
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -359,9 +361,8 @@ class Deliverer:
         sent = 0
         try:
             for position, part in enumerate(outgoing.parts):
-                await self._pace(job)
                 last = position == len(outgoing.parts) - 1
-                try:
+                async with self.outbound.slot(job.chat_id, job.group, Priority.ALERT):
                     await self._admit(job, clock)
                     message_id = await self.sender.send(
                         job.chat_id,
@@ -370,8 +371,6 @@ class Deliverer:
                         buttons=outgoing.buttons if last else (),
                         plain=claim.plain,
                     )
-                finally:
-                    self.pacer.answered(job.chat_id, job.group)
                 sent += 1
         except _LeaseLost:
             # Another deliverer holds the chat now: it sends these rows (a digest whose
@@ -397,23 +396,10 @@ class Deliverer:
             self.metrics.alerts_sent.labels(kind=claim.kind).inc(sent)
         return sent
 
-    async def _pace(self, job: _Job) -> None:
-        """Wait until this chat and the global rate allow another message, then take it.
-
-        Called right before each request (after the claim's database work), so the spacing
-        Telegram sees is the spacing of the requests themselves."""
-        # A rate wait, not a wait for an event: the pacer says how long.
-        while (delay := self.pacer.ready_at(job.chat_id, job.group) - self.monotonic()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(min(delay, 0.05))
-        self.pacer.take()
-
     async def _admit(self, job: _Job, clock: Callable[[], datetime]) -> None:
-        """After the local Pacer: the shared send slot (several deliverers), then the chat's
-        lease, which must have ``chat_window`` left when the request starts."""
-        if self.shared is not None:
-            wait = await self.shared.reserve()
-            if wait > 0:
-                await asyncio.sleep(wait)
+        """Inside the Outbound's send slot (taken right before each request, after the
+        claim's database work, so the spacing Telegram sees is the requests' own): the
+        chat's lease, which must have ``chat_window`` left when the request starts."""
         now = clock()
         until = self.leases.get(job.chat_id)
         if until is not None and (until - now).total_seconds() >= self.chat_window:
@@ -534,7 +520,7 @@ class Deliverer:
                 .values(
                     status="sent",
                     sent_at=now,
-                    telegram_message_id=message_id,
+                    telegram_message_id=message_id or None,  # 0: accepted, id unknown
                     attempts=OutboxItem.attempts + 1,
                     last_error=None,
                 )
@@ -552,12 +538,7 @@ class Deliverer:
 
     async def _too_many(self, chat_id: int, seconds: float) -> None:
         """A 429: the chat waits; for a global flood, every deliverer waits."""
-        if self.metrics is not None:
-            self.metrics.telegram_429.inc()
-        if self.pacer.retry_after(chat_id, seconds):
-            log.warning("Telegram flood control: all sending paused for %gs", seconds)
-            if self.shared is not None:
-                await self.shared.pause(seconds)
+        await self.outbound.too_many(chat_id, seconds)
 
     async def _unreachable(self, chat_id: int, row_ids: Sequence[int], reason: str) -> None:
         async with self.transaction() as session:
@@ -607,7 +588,8 @@ class Deliverer:
             message_id = row.telegram_message_id
             also = list(row.also or [])
             outgoing: Outgoing | None = None
-            problem = "no message id" if message_id is None else None
+            # None or 0: Telegram accepted it but its answer could not be read.
+            problem = "no message id" if not message_id else None
             if problem is None and await _shares_message(session, row):
                 # Sent inside a digest: editing would replace the whole digest by this alert.
                 problem = "sent in a digest"
@@ -618,18 +600,15 @@ class Deliverer:
                     outgoing = await render(session, row, chat, self.zone)
                 except Undeliverable as exc:
                     problem = _error(exc)
-        if outgoing is None or message_id is None:
+        if outgoing is None or not message_id:
             await self._edit_done(row_id, also, f"edit given up: {problem}")
             return
-        await self._pace(job)
         try:
-            try:
+            async with self.outbound.slot(job.chat_id, job.group, Priority.ALERT):
                 await self._admit(job, clock)
                 await self.sender.edit(
                     job.chat_id, message_id, outgoing.parts[-1], buttons=outgoing.buttons
                 )
-            finally:
-                self.pacer.answered(job.chat_id, job.group)
         except _LeaseLost:
             return  # the chat's new holder edits it
         except RetryLater as exc:
@@ -763,7 +742,7 @@ class _Drain:
         for chat_id, jobs in self.queues.items():
             if chat_id in self.busy:
                 continue
-            ready = self.d.pacer.chat_ready_at(chat_id, jobs[0].group)
+            ready = self.d.outbound.alert_ready_at(chat_id, jobs[0].group)
             if best is None or ready < best[1]:
                 best = (chat_id, ready)
         return best

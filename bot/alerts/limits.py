@@ -3,11 +3,13 @@
 Rules (times are ``time.monotonic()`` seconds; edits count like sends):
 
 - Global: message starts are spaced ``1 / messages_per_second`` apart (no bursts). On top,
-  a hard ceiling of ``CEILING`` x that rate holds where Telegram counts (arrivals), whatever
-  the network or our event loop does to the spacing: a message may start only when fewer
-  than the ceiling are under way or were answered in the last second, so arrival(k) >=
-  start(k) >= answer(k - ceiling) + 1 s >= arrival(k - ceiling) + 1 s. At the default
-  25/s the ceiling is Telegram's 30/s; the spacing alone keeps the steady rate at the cap.
+  a hard ceiling of ``CEILING`` x that rate, never above Telegram's ``TELEGRAM_PER_SECOND``
+  (unless the rate itself is: a test server without limits), holds where Telegram counts
+  (arrivals), whatever the network or our event loop does to the spacing: a message may
+  start only when fewer than the ceiling are under way or were answered in the last second,
+  so arrival(k) >= start(k) >= answer(k - ceiling) + 1 s >= arrival(k - ceiling) + 1 s, and
+  no second ever holds more than the ceiling. The spacing alone keeps the steady rate at
+  the cap; the ceiling only cuts bunched arrivals.
 - Every chat: a message may start only ``per_chat_interval`` after the previous message to
   that chat *finished* (its answer arrived). Measuring from the answer, not from our start,
   means network jitter can never make two messages reach Telegram closer than the interval.
@@ -18,8 +20,10 @@ Rules (times are ``time.monotonic()`` seconds; edits count like sends):
   ``FLOOD_CHATS`` different chats within ``FLOOD_WINDOW`` seconds, Telegram is throttling the
   bot as a whole: everything pauses until the latest of those retry times.
 
-The state lives as long as the Deliverer, so the limits hold across drains, not just within
-one batch.
+The state lives as long as the process (one Pacer, owned by ``bot.telegram.outbound.Outbound``
+and used for every message the bot sends), so the limits hold across drains and for
+replies as much as for alerts. A message to a chat known by name only (``chat_id`` None)
+counts against the global limits alone.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from collections import deque
 from collections.abc import Callable
 
 CEILING = 1.2
+TELEGRAM_PER_SECOND = 30  # messages per second Telegram allows a bot overall
 FLOOD_CHATS = 3
 FLOOD_WINDOW = 2.0
 GROUP_WINDOW = 60.0
@@ -54,7 +59,10 @@ class Pacer:
         self.group_window = group_window
         self.monotonic = monotonic
         self._next_global = 0.0
-        self._window = max(1, math.floor(messages_per_second * CEILING))
+        ceiling = math.floor(messages_per_second * CEILING)
+        if messages_per_second <= TELEGRAM_PER_SECOND:  # above it: a server without limits
+            ceiling = min(ceiling, TELEGRAM_PER_SECOND)
+        self._window = max(1, ceiling)
         self._answers: deque[float] = deque(maxlen=self._window)
         self._in_flight = 0
         self.paused_until = 0.0
@@ -95,11 +103,13 @@ class Pacer:
         self._next_global = max(self._next_global, now) + self.spacing
         self._in_flight += 1
 
-    def answered(self, chat_id: int, group: bool) -> None:
+    def answered(self, chat_id: int | None, group: bool) -> None:
         """Telegram answered a message to this chat (success or error alike)."""
         now = self.monotonic()
         self._in_flight = max(0, self._in_flight - 1)
         self._answers.append(now)
+        if chat_id is None:
+            return
         self._chat_free_at[chat_id] = now + self.per_chat_interval
         if group:
             answers = self._group_answers.setdefault(chat_id, deque())

@@ -15,19 +15,27 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from bot.access import AccessPolicy
 from bot.services.chats import ChatService
 from bot.telegram.middlewares import ChatContextMiddleware
+from bot.telegram.outbound import Outbound
 from bot.telegram.routers import admin, settings, stats, user
 from bot.telegram.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, text
 
 log = logging.getLogger(__name__)
 
 
-def create_bot(token: str, api_base: str) -> Bot:
+def create_bot(token: str, api_base: str, outbound: Outbound) -> Bot:
+    """The bot client; every request it makes goes through ``outbound`` (paced, 429s
+    waited out for handlers, accepted-but-unreadable answers counted as sent)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    session.middleware(outbound.middleware)
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 
-def create_dispatcher(chats: ChatService, access: AccessPolicy, **services: Any) -> Dispatcher:
+def create_dispatcher(
+    chats: ChatService, access: AccessPolicy, outbound: Outbound, **services: Any
+) -> Dispatcher:
     dispatcher = Dispatcher(chats=chats, access=access, **services)
+    # Outermost: while a chat's update is handled, its replies go before its alerts.
+    dispatcher.update.outer_middleware(outbound.updates_middleware)
     middleware = ChatContextMiddleware(chats, access)
     dispatcher.message.outer_middleware(middleware)
     dispatcher.callback_query.outer_middleware(middleware)
