@@ -63,6 +63,9 @@ class Subscription(Base):
     thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
     # No alerts before this moment; None = not muted.
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The Telegram user who made it (the per-person cap); None: unknown (an anonymous group
+    # admin, the console, a group's subscription made before revision 0005).
+    created_by: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
 
 
 class Source(Base):

@@ -127,6 +127,13 @@ class SubscriptionRepository:
         )
         return count or 0
 
+    async def count_by_person(self, user_id: int) -> int:
+        """Subscriptions ``user_id`` made, in every chat."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Subscription).where(Subscription.created_by == user_id)
+        )
+        return count or 0
+
     async def delete(self, subscription_id: int, chat_id: int) -> Subscription | None:
         subscription = await self.session.get(Subscription, subscription_id)
         if subscription is None or subscription.chat_id != chat_id:
@@ -393,10 +400,12 @@ class OutboxRepository:
         exclude_ids: Iterable[int] = (),
         exclude_chats: Iterable[int] = (),
     ) -> Sequence[OutboxItem]:
-        """Due work, oldest first: pending rows, and sent rows whose message needs an edit.
-        With ``worker``: only of chats free for it (no delivery lease, a lapsed one, or its
-        own)."""
-        query = select(OutboxItem).where(
+        """Due work: pending rows, and sent rows whose message needs an edit. Taken in turns
+        across chats (every chat's oldest row, then every chat's second...; oldest first
+        within a turn), so one busy chat cannot hold everyone else's alerts back. With
+        ``worker``: only of chats free for it (no delivery lease, a lapsed one, or its own)."""
+        turn = func.row_number().over(partition_by=OutboxItem.chat_id, order_by=OutboxItem.id)
+        query = select(OutboxItem.id, turn.label("turn")).where(
             OutboxItem.next_attempt_at <= now,
             (OutboxItem.status == "pending")
             | ((OutboxItem.status == "sent") & OutboxItem.edit_pending.is_(True)),
@@ -412,7 +421,13 @@ class OutboxRepository:
             query = query.where(OutboxItem.id.not_in(ids))
         if chats:
             query = query.where(OutboxItem.chat_id.not_in(chats))
-        rows = await self.session.scalars(query.order_by(OutboxItem.id).limit(limit))
+        turns = query.subquery()
+        rows = await self.session.scalars(
+            select(OutboxItem)
+            .join(turns, turns.c.id == OutboxItem.id)
+            .order_by(turns.c.turn, OutboxItem.id)
+            .limit(limit)
+        )
         return rows.all()
 
     async def due_alerts_for_chat(self, chat_id: int, now: datetime) -> Sequence[OutboxItem]:

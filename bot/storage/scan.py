@@ -1,0 +1,59 @@
+"""Stored articles read in batches for /test and the count after /subscribe.
+
+Newest first, by id: the next batch starts below the last id seen (keyset pagination), so
+each batch is one short query and no connection is held while the batch is matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Article, Source
+
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """What matching and an example need of a stored article."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    body: str
+    source_name: str
+
+
+class ArticleScan:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def count_since(self, moment: datetime) -> int:
+        """Articles fetched since ``moment``."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Article).where(Article.fetched_at >= moment)
+        )
+        return int(count or 0)
+
+    async def batch(self, moment: datetime, below: int | None, limit: int) -> list[StoredText]:
+        """Up to ``limit`` articles fetched since ``moment`` with an id below ``below``
+        (None: the newest), highest id first."""
+        query = (
+            select(
+                Article.id,
+                Article.url,
+                Article.title,
+                Article.summary,
+                Article.body,
+                Source.name,
+            )
+            .join(Source, Source.id == Article.source_id)
+            .where(Article.fetched_at >= moment)
+        )
+        if below is not None:
+            query = query.where(Article.id < below)
+        rows = await self.session.execute(query.order_by(Article.id.desc()).limit(limit))
+        return [StoredText(*row) for row in rows.all()]
