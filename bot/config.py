@@ -11,6 +11,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -39,6 +40,28 @@ class ConfigError(Exception):
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _base_url_problem(value: str) -> str | None:
+    """What keeps ``value`` from being the base URL of the Bot API, or None."""
+    if not value.isprintable() or any(c.isspace() for c in value):
+        return "it holds spaces or control characters"
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return "its host or port cannot be read"
+    if parts.scheme not in ("http", "https"):
+        return "it does not start with http:// or https://"
+    if not parts.hostname:
+        return "it has no host"
+    if port == 0:
+        return "its port is 0"
+    if parts.username is not None or parts.password is not None:
+        return "it holds a user name or password"
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        return "it has a query or a fragment (? or #)"
+    return None
 
 
 class TelegramConfig(_Section):
@@ -76,9 +99,14 @@ class TelegramConfig(_Section):
     @field_validator("api_base")
     @classmethod
     def _http_base(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/")
+        # The value is never repeated in the message: it might hold the token.
+        value = value.strip().rstrip("/")
+        problem = _base_url_problem(value)
+        if problem is not None:
+            raise ValueError(
+                f"must be an http:// or https:// URL like {DEFAULT_API_BASE}: {problem}"
+            )
+        return value
 
     @field_validator("token")
     @classmethod
@@ -153,7 +181,16 @@ class MatchingConfig(_Section):
     max_query_length: int = Field(default=300, ge=10, le=4000)
     max_terms: int = Field(default=20, ge=1, le=200)
     max_subscriptions_per_chat: int = Field(default=50, ge=1)
+    # One person's subscriptions across every chat they subscribe in (their own, the groups
+    # they administer); the bot's admins are not counted.
+    max_subscriptions_per_user: int = Field(default=100, ge=1)
     test_days: float = Field(default=7, gt=0, description="days of articles /test looks at")
+    # /test and the count after /subscribe: the longest one may scan and match (beyond it
+    # the reply says how far it got), one person's wait between two of them, and how many
+    # run at once in the whole bot.
+    test_seconds: float = Field(default=5, gt=0, le=120, description="seconds")
+    test_cooldown: float = Field(default=5, ge=0, description="seconds per person")
+    test_concurrency: int = Field(default=2, ge=1, le=32)
 
 
 class ClusterConfig(_Section):

@@ -34,6 +34,8 @@ def make_settings(
             "allow_private_addresses": True,
         },
         "delivery": {"tick": 0.1, "per_chat_interval": 0},
+        # Tests type faster than people: no cooldown between one user's /test unless asked.
+        "matching": {"test_cooldown": 0},
         "sources": [{"url": feeds.url(FEED), "name": "Hespress <AR>", "interval": 0.2}],
     }
     values.update(overrides)

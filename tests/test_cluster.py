@@ -32,7 +32,9 @@ from bot.config import ConfigError
 from bot.matching import Document, QueryLimits
 from bot.pipeline.poller import Poller
 from bot.services.aliases import AliasService
-from bot.services.subscriptions import SubscriptionService
+from bot.services.preview import Previewer
+from bot.services.subscriptions import SubscriptionLimits, SubscriptionService
+from bot.services.throttle import CommandGate
 from bot.storage.db import SchemaError, check_schema, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
 from bot.storage.repositories import ChatRepository, SubscriptionRepository
@@ -122,7 +124,7 @@ async def test_without_migrate_on_start_an_old_schema_is_refused(tmp_path: Path)
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/rasd.sqlite3")
     try:
         await migrate(engine, "0003")
-        with pytest.raises(SchemaError, match="at revision 0003, this code needs 0004"):
+        with pytest.raises(SchemaError, match="at revision 0003, this code needs 0005"):
             await check_schema(engine)
     finally:
         await engine.dispose()
@@ -136,7 +138,15 @@ async def test_subscriptions_made_elsewhere_reach_this_index(database_url: str) 
     index_b = SubscriptionIndex(QueryLimits(300, 20))
     sync_b = IndexSync(sessions_b, index_b)
     now = utc_now
-    service_a = SubscriptionService(sessions_a, index_a, 50, now, "en")
+    gate = CommandGate(now, cooldown=0, concurrency=2, wait=5)
+    service_a = SubscriptionService(
+        sessions_a,
+        index_a,
+        SubscriptionLimits(per_chat=50, per_person=100, exempt=frozenset()),
+        now,
+        "en",
+        Previewer(sessions_a, now, gate, days=7, seconds=5),
+    )
     aliases_a = AliasService(sessions_a, index_a, now)
     doc = Document(title="Le ministre Laftit à Rabat", text="")
     try:
@@ -144,7 +154,7 @@ async def test_subscriptions_made_elsewhere_reach_this_index(database_url: str) 
         async with sessions_a() as session, session.begin():
             await ChatRepository(session).ensure(42, language="en", now=now())
             await ChatRepository(session).ensure(-100500, language="en", now=now())
-        made = await service_a.subscribe(42, "Laftit")
+        made = await service_a.subscribe(42, "Laftit", created_by=42)
         assert index_b.match(doc) == {}
         assert await sync_b.refresh() is True
         assert set(index_b.match(doc)) == {(42, 0)}

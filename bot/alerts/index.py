@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -36,6 +37,8 @@ class SubscriptionIndex:
         self._aliases = aliases or Aliases()
         self._index: MatchIndex[int] = MatchIndex(aliases=self._aliases)
         self._destination_of: dict[int, Destination] = {}
+        self._rebuilding = asyncio.Lock()
+        self._touched: set[int] | None = None  # ids added or removed during a rebuild
 
     def __len__(self) -> int:
         return len(self._destination_of)
@@ -49,8 +52,28 @@ class SubscriptionIndex:
         return compile_query(query, self.limits, aliases=self._aliases)
 
     def set_aliases(self, aliases: Aliases) -> None:
+        """Recompile every subscription here and now (blocks: see ``use_aliases``)."""
         self._aliases = aliases
         self._index.set_aliases(aliases)
+
+    async def use_aliases(self, aliases: Aliases) -> None:
+        """Recompile every subscription against new alias groups in a worker thread (seconds
+        with tens of thousands of them) while this index keeps matching, then swap the new
+        one in; subscriptions added or removed meanwhile are replayed onto it."""
+        async with self._rebuilding:
+            self._touched = set()
+            try:
+                snapshot = {key: query for key in self._index if (query := self._index.get(key))}
+                rebuilt = await asyncio.to_thread(_compiled, snapshot, aliases)
+                for key in self._touched:
+                    query = self._index.get(key)
+                    if query is None:
+                        rebuilt.remove(key)
+                    else:
+                        rebuilt.add(key, query)
+            finally:
+                self._touched = None
+            self._index, self._aliases = rebuilt, aliases
 
     def add(self, subscription_id: int, chat_id: int, query: str, thread_id: int = 0) -> None:
         try:
@@ -60,10 +83,14 @@ class SubscriptionIndex:
             return
         self._index.add(subscription_id, compiled)
         self._destination_of[subscription_id] = (chat_id, thread_id)
+        if self._touched is not None:
+            self._touched.add(subscription_id)
 
     def remove(self, subscription_id: int) -> None:
         self._index.remove(subscription_id)
         self._destination_of.pop(subscription_id, None)
+        if self._touched is not None:
+            self._touched.add(subscription_id)
 
     def match_subscriptions(self, doc: Document) -> dict[int, list[Span]]:
         """Every matching subscription with its spans."""
@@ -88,3 +115,11 @@ class SubscriptionIndex:
     def match(self, doc: Document) -> dict[Destination, ChatMatch]:
         """The destinations whose subscriptions match ``doc``."""
         return self.group(self.match_subscriptions(doc))
+
+
+def _compiled(queries: dict[int, CompiledQuery], aliases: Aliases) -> MatchIndex[int]:
+    """A new index of ``queries`` recompiled against ``aliases`` (in a worker thread)."""
+    index: MatchIndex[int] = MatchIndex(aliases=aliases)
+    for key, query in queries.items():
+        index.add(key, query)
+    return index

@@ -57,7 +57,7 @@ class IndexSync:
             if aliases != self._aliases:
                 groups = [alias.entries for alias in await session.scalars(select(Alias))]
         if groups is not None:
-            self.index.set_aliases(Aliases(groups))
+            await self.index.use_aliases(Aliases(groups))
         added = removed = 0
         for subscription_id in self._loaded.keys() - wanted.keys():
             self.index.remove(subscription_id)

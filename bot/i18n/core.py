@@ -76,7 +76,6 @@ EN: dict[str, str] = {
         "<code>/subscribe عبد الوافي لفتيت</code>\n<code>/subscribe Bruno Retailleau</code>"
     ),
     "subscribed": "✅ Subscribed (#{number}): <b>{query}</b>\nUnderstood as: <code>{understood}</code>\n{recent}",
-    "recent_count": "{count} of the articles stored in the last {days} days match it.",
     "test_usage": "Give the query to try, e.g. <code>/test عبد الوافي لفتيت</code>",
     "test_result": "Understood as: <code>{understood}</code>\n{recent}",
     "test_example": '• <a href="{url}">{title}</a> — {source}\n  {excerpt}',
@@ -190,7 +189,6 @@ FR: dict[str, str] = {
         "<code>/subscribe عبد الوافي لفتيت</code>\n<code>/subscribe Bruno Retailleau</code>"
     ),
     "subscribed": "✅ Abonnement (n° {number}) : <b>{query}</b>\nCompris comme : <code>{understood}</code>\n{recent}",
-    "recent_count": "{count} des articles enregistrés ces {days} derniers jours y correspondent.",
     "test_usage": "Indiquez la requête à essayer, p. ex. <code>/test Bruno Retailleau</code>",
     "test_result": "Compris comme : <code>{understood}</code>\n{recent}",
     "alias_added": "✅ Alias n° {id} : {entries}. Toutes les requêtes trouvent désormais ces graphies.",
@@ -293,7 +291,6 @@ AR: dict[str, str] = {
         "<code>/subscribe عبد الوافي لفتيت</code>\n<code>/subscribe Bruno Retailleau</code>"
     ),
     "subscribed": "✅ تم الاشتراك (رقم {number}): <b>{query}</b>\nفُهم على أنه: <code>{understood}</code>\n{recent}",
-    "recent_count": "يطابقه {count} من المقالات المحفوظة خلال آخر {days} أيام.",
     "test_usage": "اكتب الاستعلام المراد تجربته، مثلا <code>/test عبد الوافي لفتيت</code>",
     "test_result": "فُهم على أنه: <code>{understood}</code>\n{recent}",
     "alias_added": "✅ الاسم البديل رقم {id}: {entries}. كل الاستعلامات تجد هذه الكتابات الآن.",

@@ -40,4 +40,4 @@ class AliasService:
     async def load(self) -> None:
         """Rebuild the alias groups from storage and recompile every subscription."""
         groups = [alias.entries for alias in await self.list()]
-        self.index.set_aliases(Aliases(groups))
+        await self.index.use_aliases(Aliases(groups))

@@ -34,7 +34,12 @@ class ChatService:
     ) -> Chat:
         """Create the chat on first contact; a chat that writes again is reachable again.
         ``kind`` (a Telegram chat type) is recorded when given: a group that becomes a
-        supergroup, or a row created before kinds were known, gets it right."""
+        supergroup, or a row created before kinds were known, gets it right. A chat known
+        as it is is only read: every update comes here, and writes queue on SQLite."""
+        async with self.sessions() as session:
+            known = await ChatRepository(session).get(chat_id)
+        if known is not None and _unchanged(known, title=title, kind=kind):
+            return known
         async with self.sessions() as session, session.begin():
             chat = await ChatRepository(session).ensure(
                 chat_id, language=language or self.default_language, now=self.clock(), title=title
@@ -125,3 +130,12 @@ class ChatService:
         return await ChatRepository(session).ensure(
             chat_id, language=self.default_language, now=self.clock()
         )
+
+
+def _unchanged(chat: Chat, *, title: str, kind: str | None) -> bool:
+    """Whether ``register`` would change nothing in ``chat``."""
+    return (
+        not chat.blocked
+        and (kind not in CHAT_KINDS or chat.kind == kind)
+        and (not title or chat.title == title[:255])
+    )

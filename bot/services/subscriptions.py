@@ -10,24 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.alerts.index import SubscriptionIndex
 from bot.clock import Clock
-from bot.matching import CompiledQuery, Document, Span
+from bot.matching import CompiledQuery
+from bot.services.preview import Preview, Previewer
 from bot.storage.db import SessionFactory
-from bot.storage.models import Article, Subscription
-from bot.storage.repositories import ArticleRepository, ChatRepository, SubscriptionRepository
+from bot.storage.models import Subscription
+from bot.storage.repositories import ChatRepository, SubscriptionRepository
 
 MUTED_FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
+class LimitKind(StrEnum):
+    CHAT = "chat"  # the chat has as many subscriptions as it may
+    PERSON = "person"  # the person made as many as they may, across every chat
+
+
 class SubscriptionLimitReached(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"at most {limit} subscriptions per chat")
+    def __init__(self, limit: int, kind: LimitKind) -> None:
+        super().__init__(f"at most {limit} subscriptions per {kind.value}")
         self.limit = limit
+        self.kind = kind
 
 
 class AlreadySubscribed(Exception):
@@ -37,27 +45,17 @@ class AlreadySubscribed(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Example:
-    article: Article
-    source_name: str
-    spans: list[Span]
-
-
-@dataclass(frozen=True, slots=True)
-class Preview:
-    """What a query would have matched among recently stored articles."""
-
-    query: CompiledQuery
-    days: float
-    scanned: int
-    matched: int
-    examples: list[Example]
+class SubscriptionLimits:
+    per_chat: int
+    per_person: int  # across every chat the person subscribes in
+    exempt: frozenset[int]  # people without a per-person cap (the bot's admins)
 
 
 @dataclass(frozen=True, slots=True)
 class Subscribed:
     subscription: Subscription
-    preview: Preview
+    query: CompiledQuery
+    position: int  # its number in the destination's /list
 
 
 class SubscriptionService:
@@ -65,46 +63,34 @@ class SubscriptionService:
         self,
         sessions: SessionFactory,
         index: SubscriptionIndex,
-        max_per_chat: int,
+        limits: SubscriptionLimits,
         clock: Clock,
         default_language: str,
-        *,
-        preview_days: float = 7,
-        preview_scan: int = 5000,
+        previewer: Previewer,
     ) -> None:
         self.sessions = sessions
         self.index = index
-        self.max_per_chat = max_per_chat
+        self.limits = limits
         self.clock = clock
         self.default_language = default_language
-        self.preview_days = preview_days
-        self.preview_scan = preview_scan
+        self.previewer = previewer
 
     def understand(self, text: str) -> CompiledQuery:
         """Parse a query with the current aliases; raises QueryError (user-facing)."""
         return self.index.compile(text)
 
-    async def preview(self, text: str, examples: int = 3) -> Preview:
-        """Which of the last days' stored articles the query would have matched."""
-        query = self.understand(text)
-        since = self.clock() - timedelta(days=self.preview_days)
-        async with self.sessions() as session:
-            recent = await ArticleRepository(session).recent_with_source(since, self.preview_scan)
-        found: list[Example] = []
-        matched = 0
-        for article, source_name in recent:
-            spans = query.match(Document(title=article.title, text=article.body or article.summary))
-            if spans is None:
-                continue
-            matched += 1
-            if len(found) < examples:
-                found.append(Example(article, source_name, spans))
-        return Preview(query, self.preview_days, len(recent), matched, found)
+    async def preview(self, query: CompiledQuery, *, person: int, examples: int = 3) -> Preview:
+        """Which of the last days' stored articles ``query`` would have matched; raises
+        Throttled when ``person`` must wait or too many previews run (``Previewer``)."""
+        return await self.previewer.run(query, person=person, examples=examples)
 
-    async def subscribe(self, chat_id: int, text: str, thread_id: int = 0) -> Subscribed:
-        """Follow ``text`` in the chat (in forum topic ``thread_id`` when not 0)."""
-        preview = await self.preview(text, examples=0)
-        query = preview.query
+    async def subscribe(
+        self, chat_id: int, text: str, *, thread_id: int = 0, created_by: int | None
+    ) -> Subscribed:
+        """Follow ``text`` in the chat (in forum topic ``thread_id`` when not 0), made by
+        person ``created_by`` (None: unknown, no per-person cap). Saved before anything
+        slow: the count of recent matches is the caller's, afterwards (``preview``)."""
+        query = self.understand(text)
         async with self.sessions() as session, session.begin():
             await ChatRepository(session).ensure(
                 chat_id, language=self.default_language, now=self.clock()
@@ -119,15 +105,32 @@ class SubscriptionService:
             )
             if existing is not None:
                 raise AlreadySubscribed(existing.query)
-            if await repo.count_for_chat(chat_id) >= self.max_per_chat:
-                raise SubscriptionLimitReached(self.max_per_chat)
+            limits = self.limits
+            if await repo.count_for_chat(chat_id) >= limits.per_chat:
+                raise SubscriptionLimitReached(limits.per_chat, LimitKind.CHAT)
+            if created_by is not None and await self._over_person_cap(repo, created_by):
+                raise SubscriptionLimitReached(limits.per_person, LimitKind.PERSON)
             subscription = Subscription(
-                chat_id=chat_id, query=query.text, created_at=self.clock(), thread_id=thread_id
+                chat_id=chat_id,
+                query=query.text,
+                created_at=self.clock(),
+                thread_id=thread_id,
+                created_by=created_by,
             )
             session.add(subscription)
             await session.flush()
+            position = await session.scalar(
+                select(func.count())
+                .select_from(Subscription)
+                .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+            )
         self.index.add(subscription.id, chat_id, subscription.query, thread_id=thread_id)
-        return Subscribed(subscription, preview)
+        return Subscribed(subscription, query, int(position or 0))
+
+    async def _over_person_cap(self, repo: SubscriptionRepository, person: int) -> bool:
+        if person in self.limits.exempt:
+            return False
+        return await repo.count_by_person(person) >= self.limits.per_person
 
     async def get(self, subscription_id: int) -> Subscription | None:
         async with self.sessions() as session:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,10 +25,12 @@ from aiogram.filters import (
     Command,
     CommandObject,
     CommandStart,
+    ExceptionTypeFilter,
 )
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
+    ErrorEvent,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
@@ -35,21 +38,32 @@ from aiogram.types import (
 
 from bot.alerts.format import TITLE_LIMIT, bold_spans, excerpt, shorten
 from bot.i18n.bidi import embed
-from bot.matching import QueryError
+from bot.i18n.counts import plural
+from bot.matching import CompiledQuery, QueryError
 from bot.services.chats import ChatService
+from bot.services.preview import Example, Preview
 from bot.services.subscriptions import (
     MUTED_FOREVER,
     AlreadySubscribed,
-    Example,
-    Preview,
+    LimitKind,
     SubscriptionLimitReached,
     SubscriptionService,
 )
+from bot.services.throttle import Throttle, Throttled
+from bot.storage.db import STORAGE_FAILURES
 from bot.storage.models import Subscription
 from bot.telegram.keyboards import AlertUnsubscribe, Mute, Unmute, Unsubscribe, subscription_list
-from bot.telegram.manage import Target, button_refusal, command_target, managing_heading
+from bot.telegram.manage import (
+    Target,
+    button_refusal,
+    command_target,
+    is_anonymous_admin,
+    managing_heading,
+)
 from bot.telegram.query_errors import describe_error
 from bot.telegram.texts import LANGUAGES, pick_language, text
+
+log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Queries are shortened in /list so that 50 of them, muted, still fit in one message.
@@ -71,7 +85,40 @@ def help_text(lang: str, is_admin: bool) -> str:
 
 
 def recent_text(lang: str, preview: Preview) -> str:
-    return text(lang, "recent_count", count=preview.matched, days=f"{preview.days:g}")
+    """How many recent articles match: all of them counted, or at least this many."""
+    days = f"{preview.days:g}"
+    if preview.complete:
+        return plural(lang, "recent_count", preview.matched, days=days)
+    return text(
+        lang,
+        "recent_partial",
+        count=preview.matched,
+        scanned=preview.scanned,
+        stored=preview.stored,
+        days=days,
+    )
+
+
+def person_of(message: Message) -> int | None:
+    """Who sent a command: None for a group admin posting as the group."""
+    if message.from_user is None or is_anonymous_admin(message):
+        return None
+    return message.from_user.id
+
+
+async def recent_after_subscribe(
+    lang: str, subscriptions: SubscriptionService, query: CompiledQuery, person: int
+) -> str:
+    """The count of recent matches under a new subscription, or why it was skipped (the
+    subscription is saved either way)."""
+    try:
+        preview = await subscriptions.preview(query, person=person, examples=0)
+    except Throttled as exc:
+        if exc.reason is Throttle.COOLDOWN:
+            cooldown = subscriptions.previewer.gate.cooldown.total_seconds()
+            return text(lang, "recent_cooldown", cooldown=f"{cooldown:g}")
+        return text(lang, "recent_busy")
+    return recent_text(lang, preview)
 
 
 def example_text(lang: str, example: Example) -> str:
@@ -173,8 +220,11 @@ async def subscribe(
     if not query:
         await message.answer(text(lang, "subscribe_usage"))
         return
+    person = person_of(message)
     try:
-        result = await subscriptions.subscribe(target.chat_id, query, thread_id=target.thread_id)
+        result = await subscriptions.subscribe(
+            target.chat_id, query, thread_id=target.thread_id, created_by=person
+        )
     except QueryError as exc:
         await message.answer(query_error_text(lang, query, exc))
         return
@@ -184,18 +234,22 @@ async def subscribe(
         )
         return
     except SubscriptionLimitReached as exc:
-        await message.answer(target.heading(lang) + text(lang, "too_many", limit=exc.limit))
+        key = "too_many" if exc.kind is LimitKind.CHAT else "too_many_person"
+        await message.answer(target.heading(lang) + text(lang, key, limit=exc.limit))
         return
-    number = len(await subscriptions.list(target.chat_id, target.thread_id))
+    # Saved: only now the count of recent matches, which may be slow, cut or skipped.
+    recent = await recent_after_subscribe(
+        lang, subscriptions, result.query, target.chat_id if person is None else person
+    )
     await message.answer(
         target.heading(lang)
         + text(
             lang,
             "subscribed",
-            number=number,
+            number=result.position,
             query=quoted(lang, result.subscription.query),
-            understood=html.escape(result.preview.query.describe(), quote=False),
-            recent=recent_text(lang, result.preview),
+            understood=html.escape(result.query.describe(), quote=False),
+            recent=recent,
         )
     )
 
@@ -208,9 +262,22 @@ async def test_query(
         await message.answer(text(lang, "test_usage"))
         return
     try:
-        preview = await subscriptions.preview(query)
+        compiled = subscriptions.understand(query)
     except QueryError as exc:
         await message.answer(query_error_text(lang, query, exc))
+        return
+    person = person_of(message)
+    try:
+        preview = await subscriptions.preview(
+            compiled, person=message.chat.id if person is None else person
+        )
+    except Throttled as exc:
+        if exc.reason is Throttle.COOLDOWN:
+            await message.answer(
+                text(lang, "test_cooldown", seconds=max(1, round(exc.retry_after)))
+            )
+        else:
+            await message.answer(text(lang, "test_busy"))
         return
     lines = [
         text(
@@ -558,6 +625,8 @@ async def plain_text(message: Message, lang: str) -> None:
 async def added_to_chat(event: ChatMemberUpdated, bot: Bot, chats: ChatService) -> None:
     """The bot joined a group (greet it with how to subscribe) or a channel (record it)."""
     chat = event.chat
+    if not await chats.may_use(event.from_user.id):
+        return  # allowlist mode, added by a stranger: nothing recorded, nothing said
     language = pick_language(event.from_user.language_code, chats.default_language)
     record = await chats.register(
         chat.id, title=chat.title or "", language=language, kind=chat.type
@@ -577,6 +646,23 @@ async def added_to_chat(event: ChatMemberUpdated, bot: Bot, chats: ChatService) 
                     ref=html.escape(reference, quote=False),
                 ),
             )
+
+
+async def storage_failed(event: ErrorEvent, chats: ChatService) -> None:
+    """The database could not take a command (overloaded, locked, unreachable): its
+    transaction was rolled back, and the sender is told nothing was saved."""
+    log.warning("a command failed on the database: %r", event.exception)
+    update = event.update
+    message = update.message or (update.callback_query.message if update.callback_query else None)
+    sender = update.message.from_user if update.message else None
+    if update.callback_query is not None:
+        sender = update.callback_query.from_user
+    lang = pick_language(sender.language_code if sender else None, chats.default_language)
+    with contextlib.suppress(TelegramAPIError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(text(lang, "not_saved")[:190], show_alert=True)
+        elif isinstance(message, Message):
+            await message.answer(text(lang, "not_saved"))
 
 
 async def upgraded_to_supergroup(message: Message, subscriptions: SubscriptionService) -> None:
@@ -607,4 +693,5 @@ def build_router() -> Router:
     private = F.chat.type == "private"
     router.message(private, F.text.startswith("/"))(unknown_command)
     router.message(private, F.text)(plain_text)
+    router.errors(ExceptionTypeFilter(*STORAGE_FAILURES))(storage_failed)
     return router
