@@ -1,31 +1,60 @@
-"""The one error type a source raises when it cannot be read."""
+"""The one error type a source raises when it cannot be read, and its kinds."""
 
 from __future__ import annotations
 
-__all__ = ["SourceError"]
+from enum import StrEnum
+
+__all__ = ["ErrorKind", "FeedParseError", "SourceError"]
+
+
+class ErrorKind(StrEnum):
+    """Why a source could not be read, as a machine word (equal to its string value, so
+    ``error.kind == "hostile"`` holds)."""
+
+    # Fetching.
+    TIMEOUT = "timeout"
+    HTTP = "http"
+    TOO_LARGE = "too_large"
+    DNS = "dns"
+    CONNECT = "connect"
+    TLS = "tls"
+    REDIRECTS = "redirects"
+    PRIVATE_ADDRESS = "private_address"
+    INVALID_URL = "invalid_url"
+    NETWORK = "network"
+    DECOMPRESS = "decompress"
+    # Reading what was fetched.
+    PARSE = "parse"  # the document is not what the source's kind expects
+    HOSTILE = "hostile"  # entity declarations, XML bombs
+    EMPTY = "empty"  # nothing to read on a page
 
 
 class SourceError(Exception):
     """A source could not be read; ``str(error)`` is a short reason fit for an admin.
 
-    ``kind`` is a short machine word: the fetch error kinds ('timeout', 'http',
-    'too_large', 'dns', 'connect', 'tls', 'redirects', 'private_address',
-    'invalid_url', 'network', 'decompress'), or 'parse' (the document is not what
-    the source's kind expects), 'hostile' (entity declarations, XML bombs) or
-    'empty' (nothing to read on a page).  ``status`` and ``retry_after`` are
-    copied from the fetch error when there was one.
+    ``kind`` is an :class:`ErrorKind` (a plain string naming one is accepted and
+    converted; any other string is a programming error and raises ``ValueError``).
+    ``status`` and ``retry_after`` are copied from the fetch error when there was one.
     """
 
     def __init__(
         self,
         reason: str,
         *,
-        kind: str = "parse",
+        kind: ErrorKind | str = ErrorKind.PARSE,
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.kind = kind
+        self.kind = ErrorKind(kind)
         self.status = status
         self.retry_after = retry_after
+
+
+class FeedParseError(SourceError):
+    """The document is not a usable source of its kind; ``str(error)`` starts with
+    "not a feed: " (or sitemap, channel page...)."""
+
+    def __init__(self, reason: str, *, kind: ErrorKind | str = ErrorKind.PARSE) -> None:
+        super().__init__(reason, kind=kind)

@@ -1,8 +1,10 @@
 """OPML 1.0/2.0: the outlines of a subscription list, and a list written back out.
 
-Parsing is safe: defusedxml refuses DTDs, entity declarations (billion laughs) and external
-entities. Every ``<outline>`` with an ``xmlUrl`` counts, at any depth (folders nest them);
-only http(s) URLs are kept, each once, at most ``MAX_OUTLINES``.
+Parsing is safe: defusedxml's expat handlers refuse every entity declaration (billion
+laughs, parameter entities) and external entity as the parser meets it, before anything is
+expanded or read (``OpmlError`` of kind ``hostile``); a DOCTYPE without them is fine.
+Every ``<outline>`` with an ``xmlUrl`` counts, at any depth (folders nest them); only
+http(s) URLs are kept, each once, at most ``MAX_OUTLINES``.
 """
 
 from __future__ import annotations
@@ -16,16 +18,27 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 from defusedxml import DefusedXmlException
 
+from bot.sources.errors import ErrorKind
 from bot.sources.urls import canonical_url
+from bot.sources.xml_guard import HostileXmlError, refuse_declarations
 
 __all__ = ["MAX_OUTLINES", "OpmlError", "OpmlOutline", "build_opml", "parse_opml"]
 
 MAX_OUTLINES = 2000
 MAX_OPML_BYTES = 2_000_000
+_HOSTILE = (
+    "refused: the file declares XML entities (entity expansion and external entities are"
+    " never processed)"
+)
 
 
 class OpmlError(Exception):
-    """Not a usable OPML document; ``str(error)`` is fit to show an admin."""
+    """Not a usable OPML document; ``str(error)`` is fit to show an admin. ``kind``: why
+    (``too_large``, ``parse``, or ``hostile`` for entity declarations)."""
+
+    def __init__(self, reason: str, *, kind: ErrorKind = ErrorKind.PARSE) -> None:
+        super().__init__(reason)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +55,18 @@ def _local(tag: object) -> str:
 def parse_opml(data: bytes) -> list[OpmlOutline]:
     """The feed outlines of an OPML document, in document order. Raises OpmlError."""
     if len(data) > MAX_OPML_BYTES:
-        raise OpmlError(f"file larger than {MAX_OPML_BYTES // 1_000_000} MB")
+        raise OpmlError(
+            f"file larger than {MAX_OPML_BYTES // 1_000_000} MB", kind=ErrorKind.TOO_LARGE
+        )
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise OpmlError("refused: the file declares a DTD or entities") from exc
+        root = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise OpmlError(_HOSTILE, kind=ErrorKind.HOSTILE) from None
     except SafeET.ParseError as exc:
+        try:  # unreadable before expat could see what it declares: the token refuses it
+            refuse_declarations(data)
+        except HostileXmlError:
+            raise OpmlError(_HOSTILE, kind=ErrorKind.HOSTILE) from None
         raise OpmlError(f"not valid XML ({exc})") from exc
     if _local(root.tag) != "opml":
         raise OpmlError("not an OPML file (the root element is not <opml>)")

@@ -14,10 +14,11 @@ sites often serve windows-1256 with a missing or contradictory charset:
 
 The text is then handed to feedparser as UTF-8 with a matching declaration.
 
-Hostile documents: a DOCTYPE that declares entities (entity expansion, "billion
-laughs", external entities reading local files or URLs) is refused with a
-:class:`FeedParseError` of kind ``hostile``; any other DOCTYPE (old RSS 0.91 DTD
-references) is dropped unread, so nothing is ever fetched or expanded.  A feed
+Hostile documents: a DTD that declares entities (entity expansion, "billion
+laughs", external entities reading local files or URLs) is refused by expat itself
+(:mod:`bot.sources.xml_guard`) with a :class:`HostileXmlError` (kind ``hostile``);
+any other DOCTYPE (old RSS 0.91 DTD references) is dropped unread with the rest of
+the prolog, so nothing is ever fetched or expanded.  A feed
 with more than ``max_items`` items is cut *before* parsing to the newest
 ``max_items`` (the first ones, or the last ones when the document is oldest
 first), so a 10,000-item feed costs what a 500-item one does.
@@ -41,12 +42,15 @@ from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.sources.dates import parse_date_naive, site_zone, to_utc
-from bot.sources.errors import SourceError
+from bot.sources.errors import FeedParseError
 from bot.sources.urls import canonical_url
+from bot.sources.xml_guard import HOSTILE_ENTITIES, HostileXmlError, guard_prolog
 
 __all__ = [
     "DEFAULT_MAX_ITEMS",
+    "HOSTILE_ENTITIES",
     "FeedParseError",
+    "HostileXmlError",
     "ParsedEntry",
     "ParsedFeed",
     "decode_document",
@@ -84,13 +88,6 @@ class ParsedFeed:
     link: str | None
     entries: list[ParsedEntry]
     ttl: float | None = None
-
-
-class FeedParseError(SourceError):
-    """The document is not a usable feed; ``str(error)`` starts with "not a feed: "."""
-
-    def __init__(self, reason: str, *, kind: str = "parse") -> None:
-        super().__init__(reason, kind=kind)
 
 
 # --------------------------------------------------------------------------- HTML -> text
@@ -432,6 +429,7 @@ def is_html(body: bytes, content_type: str) -> bool:
 # --------------------------------------------------------------------------- parsing
 
 _XML_DECL_RE = re.compile(r"\A<\?xml\b[^>]*?\?>")
+_UTF8_DECL = b'<?xml version="1.0" encoding="utf-8"?>\n'
 _JUNK_BEFORE_DECL_RE = re.compile(r"\A[^<]*<(?!\?xml\s).*?(?=<\?xml\s)", re.DOTALL)
 _DECL_ENCODING_ATTR_RE = re.compile(r"""\bencoding\s*=\s*(["'])[^"']*\1""")
 # Characters XML 1.0 forbids; legacy CMSs leak them from pasted text.
@@ -465,30 +463,6 @@ def _fix_entities(text: str) -> str:
     for index in range(0, len(pieces), 2):  # odd indexes are the CDATA sections
         pieces[index] = _AMP_RE.sub(_fix_reference, pieces[index])
     return "".join(pieces)
-
-
-_DOCTYPE_RE = re.compile(r"<!DOCTYPE\b(?:[^>\[]|\[.*?\])*>", re.DOTALL | re.IGNORECASE)
-_ENTITY_DECL_RE = re.compile(r"<!ENTITY\b", re.IGNORECASE)
-_PROLOG_SCAN = 65536
-HOSTILE_ENTITIES = (
-    "the document declares XML entities (refused: entity expansion and external"
-    " entities are never processed)"
-)
-
-
-def refuse_entities(text: str, root_re: re.Pattern[str]) -> str:
-    """``text`` without its DOCTYPE; raises :class:`FeedParseError` (kind
-    ``hostile``) if the prolog (before the first ``root_re`` match) declares
-    entities.  Only a prolog DTD is ever processed by an XML parser, so entity
-    declarations anywhere else are inert."""
-    root = root_re.search(text, 0, _PROLOG_SCAN * 16)
-    end = root.start() if root is not None else min(len(text), _PROLOG_SCAN)
-    prolog = text[:end]
-    if "<!" not in prolog:
-        return text
-    if _ENTITY_DECL_RE.search(prolog):
-        raise FeedParseError(f"not a feed: {HOSTILE_ENTITIES}", kind="hostile")
-    return _DOCTYPE_RE.sub("", prolog) + text[end:]
 
 
 _ITEM_OPEN_RE = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?(?:item|entry)[\s>/]")
@@ -564,7 +538,6 @@ def _prepare_xml(
     junk = _JUNK_BEFORE_DECL_RE.match(text[:4096])
     if junk is not None and not _FEED_START_RE.search(junk.group(0)):
         text = text[junk.end() :]
-    text = refuse_entities(text, _FEED_START_RE)
     text = _limit_items(text, max_items)
     if known:
         text = _drop_known_items(text, known)
@@ -573,7 +546,14 @@ def _prepare_xml(
     if decl is not None:
         fixed = _DECL_ENCODING_ATTR_RE.sub('encoding="utf-8"', decl.group(0))
         text = fixed + text[decl.end() :]
-    return text.encode("utf-8", errors="replace")
+    data = text.encode("utf-8", errors="replace")
+    # Checked last, on the very bytes feedparser gets (see xml_guard).  feedparser finds
+    # the DOCTYPE and entity declarations with regexes of its own and puts back the ones
+    # it deems safe, so it is given the document from its root element on: no DTD at all.
+    root = guard_prolog(data, "feed")
+    if root:
+        data = _UTF8_DECL + data[root:]
+    return data
 
 
 def _describe(exc: object) -> str:

@@ -11,8 +11,9 @@ Rules:
   worth reading (news ones first, then the most recently modified, else the last
   ones, where CMSs put the newest posts).  The reader follows one level only.
 - Namespaces are matched by local name: many sites get them wrong.
-- Parsed with defusedxml after the DOCTYPE check of :func:`refuse_entities`: no
-  entity is ever expanded and nothing external is ever read.  At most
+- Parsed with defusedxml, whose expat handlers refuse every entity declaration and
+  external reference as the parser meets it (kind ``hostile``): no entity is ever
+  expanded and nothing external is ever read; a DOCTYPE without declarations is fine.  At most
   ``max_items`` entries are kept, the newest first by publication date, then
   lastmod.
 """
@@ -31,15 +32,14 @@ from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 from bot.sources.dates import parse_date_naive, site_zone, to_utc
 from bot.sources.parse import (
     DEFAULT_MAX_ITEMS,
-    HOSTILE_ENTITIES,
     FeedParseError,
     ParsedEntry,
     decode_document,
     html_to_text,
-    refuse_entities,
     title_from_url,
 )
 from bot.sources.urls import canonical_url
+from bot.sources.xml_guard import HOSTILE_ENTITIES, HostileXmlError, refuse_declarations
 
 __all__ = ["Sitemap", "is_sitemap", "parse_sitemap", "pick_children"]
 
@@ -99,13 +99,15 @@ def parse_sitemap(
     zone: tzinfo | None = None,
 ) -> Sitemap:
     """Parse a sitemap or sitemap index; raises :class:`FeedParseError` if it is neither."""
-    text = refuse_entities(decode_document(body, charset).lstrip("\ufeff \t\r\n"), _ROOT_RE)
+    text = decode_document(body, charset).lstrip("\ufeff \t\r\n")
     text = _DECL_RE.sub("", text, count=1)  # the text is already decoded
     try:
-        root = fromstring(text)
-    except DefusedXmlException:
-        raise FeedParseError(f"not a sitemap: {HOSTILE_ENTITIES}", kind="hostile") from None
+        root = fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:  # an entity declaration or external reference
+        raise HostileXmlError(f"not a sitemap: {HOSTILE_ENTITIES}") from None
     except ParseError as exc:
+        # Unreadable before expat could see what it declares: the token alone refuses it.
+        refuse_declarations(text.encode("utf-8", "replace"), "sitemap")
         raise FeedParseError(f"not a sitemap: malformed XML ({exc})") from None
     kind = _local(root.tag)
     if kind == "sitemapindex":
