@@ -30,6 +30,10 @@ class SchemaError(Exception):
     """The database schema does not fit this code (newer, or not migrated)."""
 
 
+class MigrationError(SchemaError):
+    """A migration would leave rows pointing at rows that do not exist; it was rolled back."""
+
+
 class Session(AsyncSession):
     """``async with session.begin()`` declares a transaction that writes; reads use the
     session without it. On SQLite only the former take the write lock (see ``_begin``)."""
@@ -115,17 +119,69 @@ def _check(connection: Connection, *, behind_ok: bool) -> None:
         )
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; safe to run on every start, and from several
-    processes at once (they take turns). Refuses a schema newer than this code."""
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign keys for this connection, on its DBAPI connection: through
+    SQLAlchemy the PRAGMA would begin a transaction first, and inside one SQLite ignores it."""
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        cursor.execute("PRAGMA foreign_keys")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is None or bool(row[0]) != on:
+        raise RuntimeError(f"SQLite did not switch foreign keys {'on' if on else 'off'}")
 
-    def upgrade(connection: Connection) -> None:
+
+def _sqlite_foreign_key_check(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        shown = "; ".join(f"{row[0]} row {row[1]} → {row[2]}" for row in broken[:5])
+        raise MigrationError(
+            f"the migration would leave {len(broken)} row(s) pointing at rows that do not "
+            f"exist ({shown}); it was rolled back and the database is unchanged"
+        )
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    with connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
         _check(connection, behind_ok=True)
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(_alembic_config(connection), revision)
+        after = MigrationContext.configure(connection).get_current_revision()
+        if connection.dialect.name == "sqlite" and after != before:
+            _sqlite_foreign_key_check(connection)
 
-    async with engine.execution_options(**{_WRITES: True}).begin() as connection:
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``; safe to run on every start, and from several
+    processes at once (they take turns). Refuses a schema newer than this code.
+
+    On SQLite the migration runs with foreign keys off: a migration that rebuilds a table
+    (Alembic's batch mode) drops it, and with them on the drop would delete every row
+    pointing at it, in cascade. Before the commit ``PRAGMA foreign_key_check`` must find no
+    broken reference (MigrationError, rolled back, otherwise); the connection gets its
+    foreign keys back before it returns to the pool."""
+
+    def upgrade(connection: Connection) -> None:
+        if connection.dialect.name != "sqlite":
+            _upgrade(connection, revision)
+            return
+        _sqlite_foreign_keys(connection, on=False)  # before BEGIN: ignored inside one
+        try:
+            _upgrade(connection, revision)
+        finally:
+            try:
+                _sqlite_foreign_keys(connection, on=True)
+            except Exception:
+                connection.invalidate()  # never back to the pool with foreign keys off
+                raise
+
+    async with engine.execution_options(**{_WRITES: True}).connect() as connection:
         await connection.run_sync(upgrade)
 
 

@@ -10,6 +10,13 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations with `python -m bot migrate`")
 
+if (
+    connection.dialect.name == "sqlite"
+    and connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+):
+    # A table rebuilt in batch mode is dropped first: the drop would cascade to its children.
+    raise RuntimeError("SQLite migrations run with foreign keys off (bot.storage.db.migrate)")
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
