@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,6 +20,7 @@ from bot.storage.repositories import (
     SourceRepository,
     SubscriptionRepository,
 )
+from tests import table_rows
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -46,8 +47,36 @@ async def test_migrations_build_exactly_the_models(engine: AsyncEngine) -> None:
         assert await connection.run_sync(diff) == []
 
 
+def _state(connection: Connection) -> tuple[str | None, dict[str, object], table_rows.Tables]:
+    """Revision, schema as reflected, and every row of every table."""
+    inspector = inspect(connection)
+    schema: dict[str, object] = {
+        table: (
+            [
+                (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                for c in inspector.get_columns(table)
+            ],
+            inspector.get_pk_constraint(table),
+            sorted(map(repr, inspector.get_foreign_keys(table))),
+            sorted(map(repr, inspector.get_indexes(table))),
+            sorted(map(repr, inspector.get_unique_constraints(table))),
+        )
+        for table in inspector.get_table_names()
+    }
+    revision = MigrationContext.configure(connection).get_current_revision()
+    return revision, schema, table_rows.snapshot(connection, table_rows.reflect(connection))
+
+
 async def test_migrate_twice_is_harmless(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda c: table_rows.fill(c, table_rows.reflect(c)))
+        before = await connection.run_sync(_state)
     await migrate(engine)
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_state) == before
+    revision, schema, rows = before
+    assert revision is not None and set(schema) >= set(Base.metadata.tables)
+    assert all(len(table) == table_rows.ROWS for table in rows.values())
 
 
 async def add_source(sessions: SessionFactory, url: str = "https://a.ma/rss") -> Source:
