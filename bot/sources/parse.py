@@ -41,6 +41,14 @@ import feedparser
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.sources.bounds import (
+    MAX_SUMMARY_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    bounded_guid,
+    bounded_url,
+    clip,
+)
 from bot.sources.dates import parse_date_naive, site_zone, to_utc
 from bot.sources.errors import FeedParseError
 from bot.sources.urls import canonical_url
@@ -69,7 +77,8 @@ DEFAULT_MAX_ITEMS = 500
 class ParsedEntry:
     """One article of a source.  ``published`` is aware (UTC) or ``None`` (unknown:
     the pipeline uses first-seen time); ``text`` is the full text when the source
-    itself carries it (a Telegram post), else empty."""
+    itself carries it (a Telegram post), else empty.  Every field is cut to the
+    limits of :mod:`bot.sources.bounds` when the entry is made."""
 
     guid: str
     url: str
@@ -77,6 +86,20 @@ class ParsedEntry:
     summary: str
     published: datetime | None
     text: str = ""
+
+    def __post_init__(self) -> None:
+        # The one place every source kind's articles pass: no field is longer than
+        # bot.sources.bounds allows, whatever the source sent.
+        bounded = (
+            ("guid", bounded_guid(self.guid)),
+            ("url", bounded_url(self.url)),
+            ("title", clip(self.title, MAX_TITLE_CHARS)),
+            ("summary", clip(self.summary, MAX_SUMMARY_CHARS)),
+            ("text", clip(self.text, MAX_TEXT_CHARS)),
+        )
+        for name, value in bounded:
+            if value is not getattr(self, name):
+                object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)
