@@ -103,3 +103,29 @@ async def test_stored_articles_are_bounded(database_url: str, feeds: FeedServer)
         assert max(len(a.body) for a in stored) <= MAX_TEXT_CHARS
         [alert] = await world.rows()
         assert alert.article_id == {a.url: a.id for a in stored}["https://x.ma/huge/2"]
+
+
+async def test_a_full_text_page_with_a_huge_canonical_link(
+    database_url: str, feeds: FeedServer
+) -> None:
+    """A page's ``rel=canonical`` is stored as the article's URL; one over the limit is
+    ignored and the entry's own link kept (on PostgreSQL it failed the whole write)."""
+    feeds.set("/a.xml", rss_feed("A", []))
+    paragraph = "<p>" + "Le ministre a présidé une longue réunion sur la migration. " * 40 + "</p>"
+    feeds.set(
+        "/article/1",
+        f"<html><head><title>Réunion</title><link rel='canonical' href='{LONG_LINK}'></head>"
+        f"<body><article><h1>Réunion</h1>{paragraph * 3}</article></body></html>",
+        content_type="text/html; charset=utf-8",
+    )
+    async with pipeline_world(database_url) as world:
+        source = (await world.sources.add(feeds.url("/a.xml"))).source
+        await world.sources.set_full_text(source.id, True)
+        item: FeedItem = {"title": "Réunion", "link": feeds.url("/article/1"), "guid": "r1"}
+        feeds.set("/a.xml", rss_feed("A", [item]))
+        result = await world.poller.poll(source.id)
+        assert result is not None and result.new_articles == 1
+        [article] = await world.articles()
+        assert article.url == feeds.url("/article/1")
+        assert "présidé une longue réunion" in article.body  # the page was read
+        assert feeds.hits["/article/1"] == 1

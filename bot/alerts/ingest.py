@@ -33,6 +33,7 @@ from bot.access import AccessPolicy
 from bot.alerts.index import ChatMatch, Destination, SubscriptionIndex
 from bot.alerts.stories import StoryEntry, StoryIndex, same_story, text_key, title_key
 from bot.matching import Document, Span
+from bot.sources.bounds import MAX_TEXT_CHARS, MAX_URL_CHARS, clip
 from bot.sources.extract import PageText
 from bot.sources.parse import ParsedEntry
 from bot.sources.urls import canonical_url, is_web_url
@@ -58,7 +59,7 @@ def _canonical(url: str, page: PageText | None) -> str:
     if page is None:
         return url
     stated = canonical_url(page.canonical or url)
-    return stated if is_web_url(stated) else url
+    return stated if is_web_url(stated) and len(stated) <= MAX_URL_CHARS else url
 
 
 def _fresh(entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
@@ -187,7 +188,8 @@ def _too_old(entry: ParsedEntry, now: datetime, max_age: timedelta | None) -> bo
 
 def _body(entry: ParsedEntry, page: PageText | None) -> str:
     # A Telegram post carries its own text (ParsedEntry.text, from the source reader).
-    return (page.text if page else "") or str(getattr(entry, "text", "") or "")
+    body = (page.text if page else "") or str(getattr(entry, "text", "") or "")
+    return clip(body, MAX_TEXT_CHARS)  # what is matched and stored (bot.sources.bounds)
 
 
 def _may_alert(chat: Chat | None, access: AccessPolicy) -> bool:
