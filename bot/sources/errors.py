@@ -27,6 +27,9 @@ class ErrorKind(StrEnum):
     PARSE = "parse"  # the document is not what the source's kind expects
     HOSTILE = "hostile"  # entity declarations, XML bombs
     EMPTY = "empty"  # nothing to read on a page
+    TOO_COMPLEX = "too_complex"  # nesting too deep, a CSS selector too long or complex
+    PARSE_TIMEOUT = "parse_timeout"  # the parse overran its time budget; the parser was killed
+    PARSER_CRASH = "parser_crash"  # the parser process died on the document
 
 
 class SourceError(Exception):
