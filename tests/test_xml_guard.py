@@ -274,6 +274,18 @@ def test_an_entity_declared_only_in_a_comment_stays_inert_text(
     assert "zzz" not in feed.entries[0].summary
 
 
+def test_declarations_after_the_root_element_are_inert_text() -> None:
+    """Only the DTD can declare; markup that looks like it inside the document must not
+    reach feedparser's own DOCTYPE handling (it would put "safe" entities back)."""
+    data = (
+        b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title>'
+        b'<!DOCTYPE rss [<!ENTITY a "EXPANDED">]><!ENTITY b "EXPANDED">'
+        b"<item><title>x &a; &b;</title><link>https://x.ma/1</link></item></channel></rss>"
+    )
+    [entry] = parse_feed(data, base_url="https://x.ma/rss").entries
+    assert entry.title == "x &a; &b;"
+
+
 def test_junk_before_a_feed_without_declarations_is_still_read() -> None:
     """expat cannot read this prolog; with no ``<!ENTITY`` in it, feedparser's lenient
     parser reads it as before."""
