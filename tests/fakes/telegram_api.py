@@ -186,6 +186,13 @@ class _Failure:
 
 
 @dataclass
+class _Garble:
+    method: str
+    chat_id: int | None
+    remaining: int
+
+
+@dataclass
 class _State:
     """Server-side state that handlers share (messages as Telegram stores them)."""
 
@@ -258,6 +265,7 @@ class FakeTelegram(LoopbackServer):
         self.calls: list[tuple[str, JsonDict]] = []
         self._state = _State()
         self._failures: list[_Failure] = []
+        self._garbled: list[_Garble] = []
         self._blocked: set[int] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._update_ids = itertools.count(1)
@@ -406,6 +414,12 @@ class FakeTelegram(LoopbackServer):
         error = ApiError(error_code, description, retry_after)
         self._failures.append(_Failure(method.lower(), error, chat_id, times))
 
+    def garble_next(self, method: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` (optionally for one chat) as usual, but
+        answer ``ok: true`` with a result no client can decode (a message Telegram accepted,
+        whose answer was mangled on the way)."""
+        self._garbled.append(_Garble(method.lower(), chat_id, times))
+
     def hold(self, method: str) -> None:
         """Keep calls of ``method`` waiting (recorded in ``calls``) until ``release``."""
         self._held.setdefault(method.lower(), asyncio.Event())
@@ -539,7 +553,18 @@ class FakeTelegram(LoopbackServer):
             result = await self._dispatch(method.lower(), params)
         except ApiError as error:
             return web.json_response(error.body(), status=error.error_code)
+        if self._garble(lowered, params.get("chat_id")):
+            return web.json_response({"ok": True, "result": {"garbled": [1, 2]}})
         return web.json_response({"ok": True, "result": result})
+
+    def _garble(self, method: str, chat_id: object) -> bool:
+        for garble in self._garbled:
+            if garble.method == method and garble.chat_id in (None, chat_id):
+                garble.remaining -= 1
+                if garble.remaining <= 0:
+                    self._garbled.remove(garble)
+                return True
+        return False
 
     @staticmethod
     async def _read_params(request: web.Request) -> JsonDict:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,6 +26,8 @@ from bot.telegram.routers.user import query_error_text
 from bot.telegram.texts import ADMIN_COMMANDS, duration, text
 
 MESSAGE_LIMIT = 4000
+
+log = logging.getLogger(__name__)
 
 
 class NotAdmin(Filter):
@@ -122,6 +126,18 @@ async def _remove_by_id(
         await message.answer(text(lang, missing, id=item_id))
 
 
+async def _say(message: Message, reply: str) -> Message:
+    return await message.answer(reply)
+
+
+async def _settled(progress: asyncio.Task[Message]) -> None:
+    """Wait for a progress message; one that could not be sent is logged, not raised."""
+    try:
+        await progress
+    except Exception as exc:
+        log.warning("a progress message could not be sent: %s", exc)
+
+
 def _id_argument(command: CommandObject) -> int | None:
     argument = (command.args or "").strip()
     return int(argument) if argument.isdigit() else None
@@ -138,17 +154,27 @@ async def add_source(
         return
     url = parts[0]
     name = parts[1].strip() if len(parts) > 1 else None
-    await message.answer(text(lang, "addsource_checking", url=_escape(url)))
+    # The progress message goes out while the source is checked and added: the add never
+    # waits for it, and never depends on it (a message that cannot be sent is only logged).
+    progress = asyncio.create_task(
+        _say(message, text(lang, "addsource_checking", url=_escape(url)))
+    )
     try:
         added = await sources.add(url, name)
     except SourceExists as exc:
+        await _settled(progress)
         await message.answer(text(lang, "source_exists", id=exc.source_id, name=_escape(exc.name)))
         return
     except SourceError as exc:
+        await _settled(progress)
         await message.answer(
             text(lang, "addsource_failed", url=_escape(url), reason=_escape(str(exc)))
         )
         return
+    except BaseException:
+        progress.cancel()
+        raise
+    await _settled(progress)  # the result comes after it, not before
     source = added.source
     discovered = (
         text(lang, "addsource_discovered", feed=_escape(source.feed_url))
