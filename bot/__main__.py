@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -14,9 +15,10 @@ from pathlib import Path
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.config import ROLES, ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.logs import configure_logging, scrub
 
 DEFAULT_CONFIG = Path("config.toml")
 EXAMPLE_CONFIG = Path("config.example.toml")
@@ -67,6 +69,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _secrets(settings: Settings) -> list[str]:
+    """What must never be printed or logged: the token, the webhook secret, the database
+    password."""
+    webhook = settings.telegram.webhook_secret
+    try:
+        password = make_url(settings.database.url).password
+    except (ArgumentError, ValueError):
+        password = None
+    secrets = (settings.token, webhook.get_secret_value() if webhook else None, password)
+    return [str(secret) for secret in secrets if secret]
+
+
+def _error(settings: Settings, message: str) -> None:
+    """Print ``error: message`` without any secret of ``settings`` (an exception's text may
+    hold a URL with the token in it)."""
+    print(f"error: {scrub(message, _secrets(settings))}", file=sys.stderr)
+
+
 def _settings(path: Path) -> Settings:
     if not path.exists() and path == DEFAULT_CONFIG and EXAMPLE_CONFIG.exists():
         shutil.copyfile(EXAMPLE_CONFIG, path)
@@ -91,16 +111,14 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         await app.start()
         await stop.wait()
     except SchemaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(settings, str(exc))
         return 2
     except TelegramUnauthorizedError:
-        print(
-            "error: Telegram refused the token; check BOT_TOKEN or telegram.token", file=sys.stderr
-        )
+        _error(settings, "Telegram refused the token; check BOT_TOKEN or telegram.token")
         return 1
     except TelegramNetworkError as exc:
         api = settings.telegram.api_base
-        print(f"error: cannot reach the Telegram Bot API at {api}: {exc}", file=sys.stderr)
+        _error(settings, f"cannot reach the Telegram Bot API at {api}: {exc}")
         return 1
     finally:
         await app.stop()
@@ -114,7 +132,7 @@ async def _migrate(settings: Settings) -> int:
     try:
         await migrate(engine)
     except SchemaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(settings, str(exc))
         return 2
     finally:
         await engine.dispose()
@@ -142,7 +160,7 @@ async def _preview(settings: Settings, url: str, selector: str | None) -> int:
                 zone=settings.zone,
             )
         except SourceError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            _error(settings, str(exc))
             return 1
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))
@@ -170,9 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     configure_logging(
-        args.log_level or settings.logging.level,
-        [settings.token or ""],
-        fmt=settings.logging.format,
+        args.log_level or settings.logging.level, _secrets(settings), fmt=settings.logging.format
     )
     if args.command == "check-config":
         sources = len(settings.sources)
@@ -187,10 +203,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         return asyncio.run(_preview(settings, args.url, args.selector))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(settings, str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # unforeseen: the traceback goes through the scrubbing log
+        logging.getLogger("bot").critical("stopped by an unexpected error", exc_info=True)
+        _error(settings, f"{type(exc).__name__}: {exc}")
+        return 1
 
 
 if __name__ == "__main__":

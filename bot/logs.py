@@ -62,6 +62,12 @@ class _Secrets:
         return any(form in value for form in self.forms)
 
 
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (and its percent-encoded form) replaced by ``[redacted]``:
+    for what is printed rather than logged."""
+    return _Secrets(secrets).scrub(text)
+
+
 class RedactSecrets(logging.Filter):
     """Rewrites a record so no secret is left in it, for every handler after this one."""
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from bot.logs import REDACTED, LogFormat, configure_logging
+from bot.logs import REDACTED, LogFormat, configure_logging, scrub
 
 SECRET = "555:the-bot-token"
 
@@ -165,3 +166,37 @@ def test_level_filters_records(capsys: pytest.CaptureFixture[str]) -> None:
     log.info("hidden")
     log.warning("shown")
     assert [json.loads(x)["msg"] for x in capsys.readouterr().err.splitlines()] == ["shown"]
+
+
+def test_scrub_redacts_what_is_printed() -> None:
+    assert scrub(f"at /bot{SECRET}/getMe and {quote(SECRET, safe='')}", [SECRET]) == (
+        f"at /bot{REDACTED}/getMe and {REDACTED}"
+    )
+    assert scrub("nothing to hide", []) == "nothing to hide"
+
+
+def test_an_unexpected_error_at_start_up_prints_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever stops the bot, its message and traceback go out without the token, the
+    webhook secret or the database password."""
+    import bot.__main__ as cli
+
+    config = tmp_path / "rasd.toml"
+    config.write_text(
+        '[telegram]\nwebhook_url = "https://bot.example/hook"\nwebhook_secret = "hook-secret"\n'
+        '[database]\nurl = "postgresql://rasd:db-password@db/rasd"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BOT_TOKEN", SECRET)
+
+    async def failing_run(*_: object) -> int:
+        raise RuntimeError(f"GET /bot{SECRET}/getMe hook-secret db-password")
+
+    monkeypatch.setattr(cli, "_run", failing_run)
+    assert cli.main(["--config", str(config), "run"]) == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err and "Traceback" in err  # in the log, scrubbed
+    assert err.count(REDACTED) >= 6
+    for secret in (SECRET, "the-bot-token", "hook-secret", "db-password"):
+        assert secret not in err
