@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.pipeline.retention import prune_articles
+from bot.pipeline.retention import Retention, prune_articles, prune_notices
 from bot.storage.models import Article, OutboxItem
 from tests.fakes.feed_server import FeedServer, rss_feed
 from tests.pipeline_world import ADMINS, pipeline_world
@@ -124,3 +124,47 @@ async def test_retention_prunes_old_articles_but_keeps_those_still_to_be_sent(
         async with world.sessions() as session:
             left = list(await session.scalars(select(OutboxItem.article_id)))
         assert left == [waiting.id]
+
+
+async def test_retention_prunes_old_admin_notices_once_done(
+    database_url: str, feeds: FeedServer
+) -> None:
+    feeds.set("/f.xml", rss_feed("F", []))
+    async with pipeline_world(database_url) as world:
+        await world.subscribe(2002, "Article")  # the chat the notices go to
+        now = world.clock()
+        long_ago, lately = now - timedelta(days=40), now - timedelta(days=2)
+        cases = [
+            ("old sent", long_ago, "sent"),
+            ("old failed", long_ago, "failed"),
+            ("old dropped", long_ago, "dropped"),
+            ("old pending", long_ago, "pending"),  # still to go out: kept
+            ("old sending", long_ago, "sending"),
+            ("recent sent", lately, "sent"),  # within the retention: kept
+        ]
+        async with world.sessions() as session, session.begin():
+            for name, created, status in cases:
+                session.add(
+                    OutboxItem(
+                        chat_id=2002,
+                        kind="notice",
+                        payload={"key": "notice_source_recovered", "params": {"name": name}},
+                        subscription_ids=[],
+                        spans=[],
+                        status=status,
+                        next_attempt_at=created,
+                        created_at=created,
+                    )
+                )
+
+        assert await Retention(world.sessions, 30, world.clock).run() == 0  # no article
+        async with world.sessions() as session:
+            left = list(await session.scalars(select(OutboxItem.payload)))
+        names = sorted(str(p["params"]) for p in left if p)
+        assert names == [
+            str({"name": "old pending"}),
+            str({"name": "old sending"}),
+            str({"name": "recent sent"}),
+        ]
+        assert await prune_notices(world.sessions, now, timedelta(days=30)) == 0
+        assert await prune_notices(world.sessions, now, timedelta(days=1)) == 1

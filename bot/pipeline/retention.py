@@ -8,6 +8,9 @@ explicitly here (not left to the database's ON DELETE CASCADE, which SQLite appl
 with its foreign-key pragma on). Copies of a pruned story keep their ``story_id``: it is
 only ever compared, never followed. Deletes go in batches so a large backlog never holds
 one long transaction.
+
+Admin notices (outbox rows of kind ``notice``, tied to no article) follow the same rule: one
+created more than the retention ago is deleted once it is done (sent, failed or dropped).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy import delete, select
 from bot.clock import Clock
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, OutboxItem
+from bot.storage.repositories import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,17 @@ async def prune_articles(sessions: SessionFactory, now: datetime, max_age: timed
     return pruned
 
 
+async def prune_notices(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
+    """Delete the done notices older than ``max_age`` at ``now``; returns how many."""
+    pruned = 0
+    while True:
+        async with sessions() as session, session.begin():
+            deleted = await OutboxRepository(session).prune_notices(now - max_age, BATCH)
+        pruned += deleted
+        if deleted < BATCH:
+            return pruned
+
+
 class Retention:
     """The scheduled job: prune with the clock's ``now``."""
 
@@ -61,7 +76,12 @@ class Retention:
         self.clock = clock
 
     async def run(self) -> int:
-        pruned = await prune_articles(self.sessions, self.clock(), self.max_age)
+        """Prune articles, then notices; returns how many articles."""
+        now = self.clock()
+        pruned = await prune_articles(self.sessions, now, self.max_age)
         if pruned:
             log.info("pruned %d articles older than %s", pruned, self.max_age)
+        notices = await prune_notices(self.sessions, now, self.max_age)
+        if notices:
+            log.info("pruned %d admin notices older than %s", notices, self.max_age)
         return pruned

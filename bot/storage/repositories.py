@@ -389,6 +389,27 @@ class OutboxRepository:
             .values(status="dropped", last_error=reason)
         )
 
+    async def prune_notices(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` notices created before ``before`` that are done (sent,
+        failed, dropped: not waiting to go out); returns how many."""
+        ids = list(
+            await self.session.scalars(
+                select(OutboxItem.id)
+                .where(
+                    OutboxItem.kind == "notice",
+                    OutboxItem.article_id.is_(None),
+                    OutboxItem.created_at < before,
+                    OutboxItem.status.not_in(("pending", "sending")),
+                    OutboxItem.edit_pending.is_(False),
+                )
+                .order_by(OutboxItem.id)
+                .limit(limit)
+            )
+        )
+        if ids:
+            await self.session.execute(delete(OutboxItem).where(OutboxItem.id.in_(ids)))
+        return len(ids)
+
     # -- delivery (helper C) ---------------------------------------------------------------
 
     async def deliverable(
