@@ -8,6 +8,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from aiohttp import web
+
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -128,3 +130,46 @@ async def test_run_with_a_refused_token_says_so_without_showing_it(tmp_path: Pat
     assert code == 1
     assert "Telegram refused the token" in err
     assert "a-wrong-token" not in out + err
+
+
+async def test_no_start_up_message_shows_the_token(tmp_path: Path) -> None:
+    """A malformed ``telegram.api_base`` is a configuration error naming the key; a base
+    that answers every request with a redirect to itself makes aiohttp's error quote the
+    request URL, token included: printed, it is redacted."""
+    token = "777000111:the-secret-part"
+    secret = token.split(":")[1]
+    database = f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite3"\n'
+    config = tmp_path / "rasd.toml"
+    for base in ("https://api.telegram.org:99999",):  # the others: tests/test_config.py
+        config.write_text(f'[telegram]\napi_base = "{base}"\n{database}', encoding="utf-8")
+        code, out, err = await run_cli(
+            "--config", str(config), "run", cwd=tmp_path, env={"BOT_TOKEN": token}
+        )
+        assert code == 2, base
+        assert "telegram.api_base: " in err and "must be an http:// or https:// URL" in err
+        assert secret not in out + err
+        assert "Traceback" not in err
+
+    async def loop_back(request: web.Request) -> web.Response:
+        raise web.HTTPFound(str(request.url))
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", loop_back)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        config.write_text(
+            f'[telegram]\napi_base = "http://127.0.0.1:{port}"\n{database}', encoding="utf-8"
+        )
+        code, out, err = await run_cli(
+            "--config", str(config), "run", cwd=tmp_path, env={"BOT_TOKEN": token}
+        )
+    finally:
+        await runner.cleanup()
+    assert code == 1
+    assert "cannot reach the Telegram Bot API" in err
+    assert "/bot[redacted]/getMe" in err  # the message quoted the URL
+    assert secret not in out + err

@@ -51,6 +51,41 @@ def test_bad_keys_are_named(tmp_path: Path, body: str, key: str) -> None:
     assert key in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("base", "problem"),
+    [
+        ("https://api.telegram.org:99999", "its host or port cannot be read"),
+        ("https://api.telegram.org:abc/bot1:SECRET", "its host or port cannot be read"),
+        ("http://[::1", "its host or port cannot be read"),
+        ("https://", "it has no host"),
+        ("http://:8081/x", "it has no host"),
+        ("https://api.telegram.org:0", "its port is 0"),
+        ("https://exa mple.org", "spaces or control characters"),
+        ("https://api.tele\\tgram.org", "spaces or control characters"),
+        ("ftp://api.telegram.org", "does not start with http:// or https://"),
+        ("api.telegram.org", "does not start with http:// or https://"),
+        ("https://u:SECRET@api.telegram.org", "a user name or password"),
+        ("https://api.telegram.org/?SECRET", "a query or a fragment"),
+        ("https://api.telegram.org/#SECRET", "a query or a fragment"),
+    ],
+)
+def test_api_base_must_be_a_url(tmp_path: Path, base: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, f'[telegram]\napi_base = "{base}"'))
+    message = str(caught.value)
+    assert "telegram.api_base: " in message and problem in message
+    assert "SECRET" not in message  # the value is never repeated: it might hold the token
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["https://api.telegram.org", "http://127.0.0.1:8081/", "http://[::1]:8081", "https://h/tg"],
+)
+def test_api_base_accepts_urls(tmp_path: Path, base: str) -> None:
+    settings = load_settings(write(tmp_path, f'[telegram]\napi_base = "{base}"'))
+    assert settings.telegram.api_base == base.rstrip("/")
+
+
 def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(write(tmp_path, "admins = [1,"))
