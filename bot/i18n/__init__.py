@@ -1,5 +1,8 @@
 """What the bot says, in Arabic, French and English. Values are HTML; callers escape inputs.
 
+Every string value inserted into a text loses its bidi controls (see `bot.i18n.bidi`): only
+the isolates that `bot.i18n.bidi.embed` put around a value stay.
+
 Each area keeps its texts in its own module (``EN``, ``FR``, ``AR`` dicts with the same keys);
 this package merges them. Every layer may import it: it depends on nothing else in ``bot``.
 """
@@ -8,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import chats, core, delivery, sources, stats
+from bot.i18n import chats, core, counts, delivery, sources, stats
+from bot.i18n.bidi import balanced
 
 LANGUAGES = ("ar", "fr", "en")
 
-_MODULES = (core, sources, delivery, chats, stats)
+_MODULES = (core, sources, delivery, chats, stats, counts)
 
 
 def _merge(language: str) -> dict[str, str]:
@@ -37,7 +41,11 @@ def pick_language(code: str | None, default: str) -> str:
 
 def text(language: str, key: str, **values: Any) -> str:
     template = _CATALOG.get(language, _CATALOG["en"]).get(key) or _CATALOG["en"][key]
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    return template.format(
+        **{name: balanced(v) if isinstance(v, str) else v for name, v in values.items()}
+    )
 
 
 def duration(language: str, seconds: float) -> str:

@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,6 +26,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITES = "rasd_writes"
 # pg_advisory_xact_lock key: processes starting together migrate one at a time.
 _MIGRATION_LOCK = 0x52415344  # "RASD"
+# A crowd of commands queues for the database rather than failing: seconds a session waits
+# for a pooled connection, and milliseconds an SQLite writer waits for the write lock.
+POOL_WAIT = 60.0
+SQLITE_BUSY_MS = 30_000
+# What a command meets when the database could not take it (its transaction rolled back):
+# overloaded, locked past the waits above, or unreachable.
+STORAGE_FAILURES: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class SchemaError(Exception):
@@ -56,7 +65,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # In WAL mode NORMAL still survives a killed process (only an OS crash or power cut can
     # lose the last commits, never corrupt the file) and spares an fsync on every commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 
@@ -70,18 +79,21 @@ def _begin(connection: Connection) -> None:
 
 
 def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """``pool_size``: PostgreSQL connections kept open (5 more may open at busy moments);
-    the application passes what its concurrent polls need, so none is opened per poll."""
+    """``pool_size``: PostgreSQL connections kept open (10 more may open at busy moments);
+    the application passes what its concurrent polls need, so none is opened per poll. A
+    session finding every connection taken waits up to ``POOL_WAIT`` for one."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=20, max_overflow=20)
+        engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_timeout=POOL_WAIT)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=5)
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10, pool_timeout=POOL_WAIT
+    )
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
