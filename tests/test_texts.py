@@ -9,7 +9,7 @@ import pytest
 
 from bot.alerts.split import visible_length
 from bot.i18n import _CATALOG, LANGUAGES, pick_language, text
-from bot.i18n.bidi import embed
+from bot.i18n.bidi import BIDI_CONTROLS, balanced, clean, embed
 from bot.storage.models import Subscription
 from bot.telegram.routers.user import help_text, list_view
 from bot.telegram.texts import USER_COMMANDS
@@ -55,6 +55,30 @@ def test_arabic_isolates_latin_inserts_other_languages_do_not() -> None:
     assert "1. \u2068Macron &lt;2&gt;\u2069" in body
     body, _ = list_view("en", [Subscription(id=1, chat_id=1, query="Macron")], paused=False)
     assert "1. Macron" in body
+
+
+HOSTILE = "Macron\u2069 \u202eevil\u202c \u2066x\u2067y\u2068z"  # every control, unpaired
+
+
+def test_bidi_controls_are_stripped_from_every_inserted_value() -> None:
+    """A value's own PDI would close the Arabic isolate early and let the rest reorder the
+    sentence; an override would reverse it."""
+    assert clean(HOSTILE) == "Macron evil xyz"
+    assert not BIDI_CONTROLS.search(clean("".join(map(chr, range(0x202A, 0x202F)))))
+    assert not BIDI_CONTROLS.search(clean("".join(map(chr, range(0x2066, 0x206A)))))
+    assert embed("ar", HOSTILE) == "\u2068Macron evil xyz\u2069"
+    assert embed("fr", HOSTILE) == "Macron evil xyz"
+    # Straight into a text: every control of the value goes.
+    assert text("en", "unsubscribed", query=HOSTILE) == "🗑 Removed: <b>Macron evil xyz</b>"
+    # Through embed, then a text: only the isolate embed added stays.
+    assert text("ar", "unsubscribed", query=embed("ar", HOSTILE)).count("\u2068") == 1
+    body, _ = list_view("ar", [Subscription(id=1, chat_id=1, query=HOSTILE)], paused=False)
+    assert "1. \u2068Macron evil xyz\u2069" in body
+    assert body.count("\u2069") == body.count("\u2068") == 1
+    # A value made of embedded parts keeps their isolates; a stray one is dropped.
+    parts = embed("ar", "a") + "\u2069 " + embed("ar", "b") + "\u2068"
+    assert balanced(parts) == "\u2068a\u2069 \u2068b\u2069"
+    assert balanced("plain") == "plain"
 
 
 def test_language_is_picked_from_telegram_codes() -> None:
