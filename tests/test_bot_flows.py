@@ -326,7 +326,11 @@ async def test_test_command_and_aliases(
 
 
 async def test_stopping_while_an_alert_is_being_sent_finishes_it_first(
-    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+    database_url: str,
+    telegram: FakeTelegram,
+    feeds: FeedServer,
+    apps: Apps,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     feeds.set(FEED, rss_feed("Le Site", [OLD]))
     app = await apps(make_settings(database_url, telegram, feeds))
@@ -335,10 +339,26 @@ async def test_stopping_while_an_alert_is_being_sent_finishes_it_first(
     await publish(feeds, item("b1", "Nasser Bourita reçoit son homologue"))
     await telegram.wait_for_call("sendMessage", count=2)  # the reply, then the alert
 
+    close_begun, close_done = asyncio.Event(), asyncio.Event()
+    close = app.deliverer.close
+
+    async def observed_close() -> None:
+        close_begun.set()
+        await close()
+        close_done.set()
+
+    monkeypatch.setattr(app.deliverer, "close", observed_close)
     stopping = asyncio.create_task(apps.stop(app))
-    await asyncio.sleep(0)  # let the stop begin while Telegram holds the alert
+    await close_begun.wait()
+    # close() has begun and Telegram still holds the alert: close() waits for it. A close()
+    # that did not wait would be done at once, long before this timeout.
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(close_done.wait()), 0.5)
+    assert not stopping.done()
+    assert not [m for m in telegram.sent if "/b1" in m.text]  # held, not yet sent
     telegram.release("sendMessage")
     await stopping
+    assert close_done.is_set()
 
     [alert] = [m for m in telegram.sent if "/b1" in m.text]
     assert alert.chat_id == USER
