@@ -157,7 +157,7 @@ class Driver:
         fetcher: Fetcher,
         config: PollingConfig,
         access: AccessPolicy,
-        parsers: ParsePool | None,
+        parsers: ParsePool,
     ) -> None:
         self.sessions, self.fetcher, self.config = sessions, fetcher, config
         self.access, self.parsers = access, parsers
@@ -292,7 +292,7 @@ async def run_round(
         await _seed(sessions, specs, port)
         seeded = await _seed_articles(sessions, specs) if steady else 0
         others = _children()
-        parsers = ParsePool(parse_workers) if parse_workers else None
+        parsers = ParsePool(config.parse_workers, config.parse_timeout)
         try:
             async with create_session(limits, guard=guard, resolver=FarmResolver()) as http:
                 fetcher = Fetcher(http, limits)
@@ -300,9 +300,9 @@ async def run_round(
                 # What the bot does once when it starts, before its first round.
                 started = time.perf_counter()
                 prepared = []
-                if parsers is not None:
+                if driver != "fetch":
                     await parsers.start()
-                    prepared.append(f"{parse_workers} parse worker(s) started")
+                    prepared.append(f"{config.parse_workers} parse worker(s) started")
                 prepared.append(await drive.prepare())
                 prepare = time.perf_counter() - started
                 workers = sorted(_children() - others)
@@ -316,8 +316,7 @@ async def run_round(
                 worker_cpu = [_cpu_seconds(p) - c for p, c in zip(workers, worker_cpu, strict=True)]
                 worker_peak = [_peak_mb(pid) for pid in workers]
         finally:
-            if parsers is not None:
-                await parsers.close()
+            await parsers.close()
         articles, failed = await _counts(sessions)
         await engine.dispose()
     return RoundResult(
@@ -347,7 +346,7 @@ def main() -> None:
         "--parse-workers",
         type=int,
         default=PollingConfig().parse_workers,
-        help="parse worker processes (polling.parse_workers; 0: parse in-process)",
+        help="parse worker processes (polling.parse_workers; 0 is read as 1)",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)  # failing feeds would log a line each

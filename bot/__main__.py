@@ -146,15 +146,18 @@ async def _preview(settings: Settings, url: str, selector: str | None) -> int:
     from bot.fetching import fetch_limits
     from bot.sources.errors import SourceError
     from bot.sources.fetch import Fetcher, create_session
+    from bot.sources.parse_pool import ParsePool
     from bot.sources.preview import preview_rows
 
     polling = settings.polling
     limits = fetch_limits(polling)
+    parsers = ParsePool(1, polling.parse_timeout)  # parsed as the bot would: in a worker
     async with create_session(limits) as http:
         try:
             rows = await preview_rows(
                 Fetcher(http, limits),
                 url,
+                parsers=parsers,
                 selector=selector,
                 max_items=polling.max_items_per_feed,
                 zone=settings.zone,
@@ -162,6 +165,8 @@ async def _preview(settings: Settings, url: str, selector: str | None) -> int:
         except SourceError as exc:
             _error(settings, str(exc))
             return 1
+        finally:
+            await parsers.close()
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))
     return 0

@@ -94,13 +94,13 @@ class App:
     index_sync: IndexSync
     heartbeat: Heartbeat
     metrics: Metrics
+    parsers: ParsePool
     role: Role = "all"
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
     dry_run: DryRun | None = None
     single_process: SingleProcessLock | None = None
     ops: OpsServer | None = None
-    parsers: ParsePool | None = None
     _updates: Updates | None = None
 
     @property
@@ -125,7 +125,7 @@ class App:
         parts = self.parts
         if self.ops is not None:
             await self.ops.start()
-        if self.parsers is not None:
+        if parts.poller:
             await self.parsers.start()
         if parts.deliverer:
             await self.deliverer.recover()  # rows left 'sending' by a crash are sent again
@@ -197,8 +197,7 @@ class App:
             self.scheduler.pause()
         await self.poller.close()
         await self.deliverer.close()
-        if self.parsers is not None:
-            await self.parsers.close()
+        await self.parsers.close()
         if self.scheduler.running:
             # Cancels the job tasks still pending; the drain among them has returned.
             self.scheduler.shutdown(wait=False)
@@ -264,8 +263,10 @@ async def build_app(
     fetcher = Fetcher(http, fetching, metrics=metrics)
     # On PostgreSQL other pollers store articles too: the index catches up before comparing.
     stories = StoryIndex(timedelta(hours=settings.polling.story_window_hours), shared=not sqlite)
-    parse_workers = settings.polling.parse_workers if Parts.of(role).poller else 0
-    parsers = ParsePool(parse_workers) if parse_workers and dry_run is None else None
+    # Every parse (polls, /addsource, /selector, OPML imports, dry runs) runs in these worker
+    # processes within the budget; they start when first needed (a poller starts them all at
+    # once), so a role that never parses never starts one.
+    parsers = ParsePool(settings.polling.parse_workers, settings.polling.parse_timeout)
     write_lock = asyncio.Lock()  # article writes: the poller and /addsource, one at a time
     access = AccessPolicy(
         mode=settings.access, admins=frozenset(settings.admins), allowed=frozenset(settings.allow)
@@ -289,6 +290,7 @@ async def build_app(
         access,
         settings.polling,
         clock,
+        parsers=parsers,
         stories=stories,
         write_lock=write_lock,
         zone=settings.zone,

@@ -158,8 +158,23 @@ class PollingConfig(_Section):
     full_text_feeds: bool = Field(default=False, description="full text for new feed sources")
     article_retention_days: float = Field(default=30, gt=0)
     story_window_hours: float = Field(default=24, gt=0)
-    parse_workers: int = Field(default=1, ge=0, le=64, description="0: parse in-process")
+    parse_workers: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="worker processes that parse fetched documents; 0 is read as 1 (every"
+        " parse runs in a worker, within parse_timeout)",
+    )
+    parse_timeout: float = Field(
+        default=5, gt=0, le=300, description="seconds one document may take to parse"
+    )
     user_agent: str = "RasdBot/0.2 (+media monitoring; Telegram alert bot)"
+
+    @field_validator("parse_workers")
+    @classmethod
+    def _at_least_one_worker(cls, value: int) -> int:
+        # Before every parse had a time budget, 0 meant "parse in the bot's process".
+        return max(value, 1)
 
     @model_validator(mode="after")
     def _default_not_below_min(self) -> PollingConfig:
@@ -171,7 +186,7 @@ class PollingConfig(_Section):
 class DeliveryConfig(_Section):
     tick: float = Field(default=2, gt=0, description="seconds between outbox drains")
     max_attempts: int = Field(default=5, ge=1)
-    messages_per_second: float = Field(default=25, gt=0)
+    messages_per_second: float = Field(default=29, gt=0)
     per_chat_interval: float = Field(default=1.0, ge=0, description="seconds")
     group_per_minute: int = Field(default=20, ge=1, description="groups and channels")
     batch_size: int = Field(default=100, ge=1)

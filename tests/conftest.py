@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.sources.fetch import Fetcher, FetchLimits, create_session
+from bot.sources.parse_pool import ParsePool
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from tests.e2e import TOKEN, Apps
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
+from tests.parsing import shared_parsers
 
 POSTGRES_ENV = "RASD_TEST_POSTGRES_URL"
 
@@ -108,3 +110,9 @@ async def fetcher() -> AsyncIterator[Fetcher]:
     limits = FetchLimits(allow_private=True, timeout=5.0)
     async with create_session(limits) as http:
         yield Fetcher(http, limits)
+
+
+@pytest.fixture
+def parsers() -> ParsePool:
+    """The tests' shared parse pool (``tests.parsing``): workers with the default budget."""
+    return shared_parsers()

@@ -22,9 +22,11 @@ from bot.matching import QueryLimits
 from bot.pipeline.poller import Poller
 from bot.services.sources import SourceService
 from bot.sources.fetch import Fetcher, FetchLimits, create_session
+from bot.sources.parse_pool import ParsePool
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, OutboxItem, Source, Subscription
 from bot.storage.repositories import ChatRepository, SubscriptionRepository
+from tests.parsing import shared_parsers
 
 ADMINS = (1001, 1002)
 
@@ -103,8 +105,13 @@ class World:
 
 @asynccontextmanager
 async def pipeline_world(
-    database_url: str, admins: Sequence[int] = ADMINS, **polling: Any
+    database_url: str,
+    admins: Sequence[int] = ADMINS,
+    parsers: ParsePool | None = None,
+    **polling: Any,
 ) -> AsyncIterator[World]:
+    """A poller and a source service on a migrated database; ``parsers``: their parse pool
+    (by default the tests' shared one, ``tests.parsing``)."""
     engine = create_engine(database_url)
     await migrate(engine)
     sessions = session_factory(engine)
@@ -124,8 +131,21 @@ async def pipeline_world(
     index = SubscriptionIndex(QueryLimits(300, 20))
     access = AccessPolicy(mode="open", admins=frozenset(admins), allowed=frozenset())
     stories = StoryIndex(timedelta(hours=config.story_window_hours))
-    poller = Poller(sessions, fetcher, index, access, config, clock, admins=admins, stories=stories)
-    sources = SourceService(sessions, fetcher, index, access, config, clock, stories=stories)
+    parsers = parsers or shared_parsers()
+    poller = Poller(
+        sessions,
+        fetcher,
+        index,
+        access,
+        config,
+        clock,
+        admins=admins,
+        stories=stories,
+        parsers=parsers,
+    )
+    sources = SourceService(
+        sessions, fetcher, index, access, config, clock, parsers=parsers, stories=stories
+    )
     try:
         yield World(sessions, clock, index, poller, sources, config)
     finally:

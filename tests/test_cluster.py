@@ -225,6 +225,7 @@ async def two_pollers(
             world.clock,
             worker_id="worker-b",
             claim_limit=3,
+            parsers=world.poller.parsers,
         )
         world.poller.worker_id, world.poller.claim_limit = "worker-a", 3
         try:

@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import time
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +15,9 @@ from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher, FetchLimits, create_session
 from bot.sources.preview import preview_rows
 from bot.sources.read import SourceRead, read_source
-from bot.sources.resolve import SourceResolveError, resolve_source
+from bot.sources.resolve import ResolvedSource, SourceResolveError, resolve_source
 from tests.fakes.feed_server import FeedServer, numbered_items, rss_feed, site_bytes
+from tests.parsing import shared_parsers
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 HTML = "text/html; charset=utf-8"
@@ -39,9 +41,18 @@ async def read(
         selector=selector,
         etag=etag,
         last_modified=None,
+        parsers=shared_parsers(),
         max_items=max_items,
         zone=CASABLANCA,
     )
+
+
+async def resolve(fetcher: Fetcher, url: str, **options: Any) -> ResolvedSource:
+    return await resolve_source(fetcher, url, parsers=shared_parsers(), **options)
+
+
+async def preview(fetcher: Fetcher, url: str) -> list[dict[str, Any]]:
+    return await preview_rows(fetcher, url, parsers=shared_parsers())
 
 
 def titles(result: SourceRead) -> list[str]:
@@ -260,15 +271,15 @@ async def test_resolve_direct_kinds(server: FeedServer, fetcher: Fetcher) -> Non
     server.set_file("/feed.json", "jsonfeed_1_1.json", content_type="application/json")
     server.set("/news.xml", site_bytes("news_sitemap.xml"), content_type="text/xml")
     server.set_file("/rdf", "rss1_rdf.xml", content_type="text/html")  # mislabelled
-    json_feed = await resolve_source(fetcher, server.url("/feed.json"))
+    json_feed = await resolve(fetcher, server.url("/feed.json"))
     assert (json_feed.kind, json_feed.feed_url) == ("feed", server.url("/feed.json"))
-    sitemap = await resolve_source(fetcher, server.url("/news.xml"))
+    sitemap = await resolve(fetcher, server.url("/news.xml"))
     assert (sitemap.kind, sitemap.feed_url, sitemap.title) == (
         "sitemap",
         server.url("/news.xml"),
         "صوت الشمال",
     )
-    rdf = await resolve_source(fetcher, server.url("/rdf"))
+    rdf = await resolve(fetcher, server.url("/rdf"))
     assert (rdf.kind, rdf.title) == ("feed", "Agence Maghreb Info")
     assert rdf.selector is None
 
@@ -277,7 +288,7 @@ async def test_resolve_common_feed_paths(server: FeedServer, fetcher: Fetcher) -
     server.set_file("/", "page_without_feed.html", content_type=HTML)
     server.set("/rss", "<html><body>soft 404: the home page again</body></html>", content_type=HTML)
     server.set_file("/?feed=rss2", "french_atom.xml")
-    resolved = await resolve_source(fetcher, server.url("/"))
+    resolved = await resolve(fetcher, server.url("/"))
     assert resolved.kind == "feed"
     assert resolved.feed_url == server.url("/?feed=rss2")
     assert resolved.title == "L’Écho du Maroc — Actualités"
@@ -296,7 +307,7 @@ async def test_resolve_news_sitemap_from_an_index(server: FeedServer, fetcher: F
     server.set("/sitemap.xml", index, content_type=XML)
     server.set("/sitemaps/news-1.xml", site_bytes("news_sitemap.xml"), content_type=XML)
     server.set("/sitemaps/posts-1.xml", site_bytes("plain_sitemap.xml"), content_type=XML)
-    resolved = await resolve_source(fetcher, server.url("/"))
+    resolved = await resolve(fetcher, server.url("/"))
     assert resolved.kind == "sitemap"
     assert resolved.feed_url == server.url("/sitemap.xml")  # the index is what gets polled
     assert resolved.read.entries and resolved.read.entries[0].title == LAFTIT_TITLE
@@ -314,7 +325,7 @@ async def test_resolve_news_sitemap_named_in_robots_txt(
     )
     server.set("/robots.txt", robots, content_type="text/plain")
     server.set("/seo/google-news.xml", site_bytes("news_sitemap.xml"), content_type=XML)
-    resolved = await resolve_source(fetcher, server.url("/"))
+    resolved = await resolve(fetcher, server.url("/"))
     assert (resolved.kind, resolved.feed_url) == ("sitemap", server.url("/seo/google-news.xml"))
     assert "/sitemap_index.xml" not in server.hits  # not a news sitemap by its name
 
@@ -324,7 +335,7 @@ async def test_resolve_prefers_feeds_then_sitemaps_then_listing(
 ) -> None:
     server.set_file("/", "page_without_feed.html", content_type=HTML)
     server.set("/sitemap.xml", site_bytes("plain_sitemap.xml"), content_type=XML)  # no news
-    listing = await resolve_source(fetcher, server.url("/"))
+    listing = await resolve(fetcher, server.url("/"))
     assert listing.kind == "html"
     assert listing.feed_url == server.url("/")
     assert [e.title for e in listing.read.entries or []] == [
@@ -333,11 +344,11 @@ async def test_resolve_prefers_feeds_then_sitemaps_then_listing(
     assert server.hits["/sitemap.xml"] == 1
 
     server.set("/sitemap_news.xml", site_bytes("news_sitemap.xml"), content_type=XML)
-    sitemap = await resolve_source(fetcher, server.url("/"))
+    sitemap = await resolve(fetcher, server.url("/"))
     assert (sitemap.kind, sitemap.feed_url) == ("sitemap", server.url("/sitemap_news.xml"))
 
     server.set_file("/feed/", "arabic_rss.xml")
-    feed = await resolve_source(fetcher, server.url("/"))
+    feed = await resolve(fetcher, server.url("/"))
     assert (feed.kind, feed.feed_url) == ("feed", server.url("/feed/"))
 
 
@@ -347,7 +358,7 @@ async def test_resolve_stops_guessing_on_a_slow_site(server: FeedServer) -> None
     server.set_file("/rss", "arabic_rss.xml")
     limits = FetchLimits(allow_private=True, timeout=0.3)
     async with create_session(limits) as http:
-        resolved = await resolve_source(Fetcher(http, limits), server.url("/"))
+        resolved = await resolve(Fetcher(http, limits), server.url("/"))
     # /feed/ timed out: no more guesses (not /rss, not the sitemaps), the page is the listing.
     assert resolved.kind == "html"
     assert "/rss" not in server.hits and "/sitemap.xml" not in server.hits
@@ -357,8 +368,8 @@ async def test_resolve_stops_guessing_on_a_slow_site(server: FeedServer) -> None
 async def test_resolve_with_a_selector(server: FeedServer, fetcher: Fetcher) -> None:
     server.set("/depeches", site_bytes("listing_selector.html"), content_type=HTML)
     with pytest.raises(SourceResolveError, match="give a CSS selector"):
-        await resolve_source(fetcher, server.url("/depeches"))
-    resolved = await resolve_source(fetcher, server.url("/depeches"), selector="div.akhbar-row")
+        await resolve(fetcher, server.url("/depeches"))
+    resolved = await resolve(fetcher, server.url("/depeches"), selector="div.akhbar-row")
     assert (resolved.kind, resolved.selector, resolved.title) == (
         "html",
         "div.akhbar-row",
@@ -366,23 +377,23 @@ async def test_resolve_with_a_selector(server: FeedServer, fetcher: Fetcher) -> 
     )
     assert len(resolved.read.entries or []) == 3
     with pytest.raises(SourceResolveError, match="not valid"):
-        await resolve_source(fetcher, server.url("/depeches"), selector="a[")
+        await resolve(fetcher, server.url("/depeches"), selector="a[")
 
 
 async def test_resolve_telegram(server: FeedServer, fetcher: Fetcher) -> None:
     server.set("/s/hespress_demo", site_bytes("telegram_channel.html"), content_type=HTML)
     for pasted in ("https://t.me/hespress_demo", "t.me/s/hespress_demo", "t.me/hespress_demo/4810"):
-        resolved = await resolve_source(fetcher, pasted, telegram_base=server.base_url)
+        resolved = await resolve(fetcher, pasted, telegram_base=server.base_url)
         assert resolved.kind == "telegram"
         assert resolved.page_url == pasted
         assert resolved.feed_url == server.url("/s/hespress_demo")
         assert resolved.title == "Hespress هسبريس"
         assert len(resolved.read.entries or []) == 2
     # A preview page served from anywhere is recognised by its content.
-    mirrored = await resolve_source(fetcher, server.url("/s/hespress_demo"))
+    mirrored = await resolve(fetcher, server.url("/s/hespress_demo"))
     assert mirrored.kind == "telegram"
     with pytest.raises(SourceResolveError, match="Telegram channel @nobody_here: HTTP 404"):
-        await resolve_source(fetcher, "https://t.me/nobody_here", telegram_base=server.base_url)
+        await resolve(fetcher, "https://t.me/nobody_here", telegram_base=server.base_url)
 
 
 async def test_resolve_refuses_private_addresses_by_default(server: FeedServer) -> None:
@@ -390,7 +401,7 @@ async def test_resolve_refuses_private_addresses_by_default(server: FeedServer) 
     limits = FetchLimits()
     async with create_session(limits) as http:
         with pytest.raises(SourceResolveError) as caught:
-            await resolve_source(Fetcher(http, limits), server.url("/rss.xml"))
+            await resolve(Fetcher(http, limits), server.url("/rss.xml"))
     assert caught.value.kind == "private_address"
     assert "/rss.xml" not in server.hits
 
@@ -401,7 +412,7 @@ async def test_resolve_refuses_private_addresses_by_default(server: FeedServer) 
 async def test_preview_rows(server: FeedServer, fetcher: Fetcher) -> None:
     server.set_file("/", "page_with_feed.html", content_type=HTML)
     server.set_file("/rss.xml", "arabic_rss.xml")
-    rows = await preview_rows(fetcher, server.url("/"))
+    rows = await preview(fetcher, server.url("/"))
     assert rows[0] == {
         "kind": "feed",
         "url": server.url("/"),
@@ -422,6 +433,6 @@ async def test_preview_text_is_cut_at_200_characters(server: FeedServer, fetcher
         "/rss.xml",
         rss_feed("t", [{"title": "x", "link": "https://x.ma/1", "description": long_text}]),
     )
-    _, row = await preview_rows(fetcher, server.url("/rss.xml"))
+    _, row = await preview(fetcher, server.url("/rss.xml"))
     assert row["text"] == long_text.strip()[:200]
     assert row["published"] is None

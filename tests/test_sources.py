@@ -33,6 +33,7 @@ from bot.sources.parse import (
 from bot.sources.resolve import SourceResolveError, resolve_source
 from bot.sources.urls import canonical_url
 from tests.fakes.feed_server import FEEDS_DIR, FeedItem, FeedServer, atom_feed, rss_feed
+from tests.parsing import shared_parsers
 
 CP1256_TITLES = [
     "وزارة الداخلية تعلن عن إجراءات جديدة لمحاربة الهجرة السرية",
@@ -639,7 +640,7 @@ def test_discover_anchor_fallback_and_base_href() -> None:
 async def test_resolve_html_page_finds_its_feed(server: FeedServer, fetcher: Fetcher) -> None:
     server.set_file("/", "page_with_feed.html", content_type="text/html; charset=utf-8")
     server.set_file("/rss.xml", "arabic_rss.xml", etag='"abc"')
-    resolved = await resolve_source(fetcher, server.url("/"))
+    resolved = await resolve_source(fetcher, server.url("/"), parsers=shared_parsers())
     assert resolved.page_url == server.url("/")
     assert resolved.feed_url == server.url("/rss.xml")
     assert resolved.title == "صدى المغرب - أخبار المغرب والعالم"
@@ -653,7 +654,7 @@ async def test_resolve_html_page_finds_its_feed(server: FeedServer, fetcher: Fet
 
 async def test_resolve_direct_feed(server: FeedServer, fetcher: Fetcher) -> None:
     server.set_file("/atom.xml", "french_atom.xml", content_type="text/html")  # mislabelled
-    resolved = await resolve_source(fetcher, server.url("/atom.xml"))
+    resolved = await resolve_source(fetcher, server.url("/atom.xml"), parsers=shared_parsers())
     assert resolved.feed_url == server.url("/atom.xml")
     assert resolved.title == "L’Écho du Maroc — Actualités"
     assert resolved.kind == "feed"
@@ -668,7 +669,7 @@ async def test_resolve_page_without_feed_or_articles(server: FeedServer, fetcher
         content_type="text/html; charset=utf-8",
     )
     with pytest.raises(SourceResolveError) as caught:
-        await resolve_source(fetcher, server.url("/"))
+        await resolve_source(fetcher, server.url("/"), parsers=shared_parsers())
     assert str(caught.value) == (
         f"{server.url('/')} is an HTML page with no feed, no news sitemap and no article"
         " links recognised (give a CSS selector)"
@@ -685,7 +686,7 @@ async def test_resolve_tries_next_link_when_first_fails(
         content_type="text/html",
     )
     server.set_file("/rss1.rdf", "rss1_rdf.xml")
-    resolved = await resolve_source(fetcher, server.url("/"))
+    resolved = await resolve_source(fetcher, server.url("/"), parsers=shared_parsers())
     assert resolved.feed_url == server.url("/rss1.rdf")
     assert resolved.title == "Agence Maghreb Info"
     assert server.hits["/gone.xml"] == 1
@@ -700,7 +701,7 @@ async def test_resolve_all_links_broken(server: FeedServer, fetcher: Fetcher) ->
     )
     server.set_file("/rss.xml", "truncated.xml")
     with pytest.raises(SourceResolveError) as caught:
-        await resolve_source(fetcher, server.url("/"))
+        await resolve_source(fetcher, server.url("/"), parsers=shared_parsers())
     assert str(caught.value) == (
         f"{server.url('/')} links a feed but none could be read "
         f"({server.url('/rss.xml')}: not a feed: malformed XML (no element found at line 9))"
@@ -731,7 +732,7 @@ async def test_resolve_errors(
         server.set("/thing", body, content_type=content_type)
     url = server.url("/thing")
     with pytest.raises(SourceResolveError) as caught:
-        await resolve_source(fetcher, url)
+        await resolve_source(fetcher, url, parsers=shared_parsers())
     assert str(caught.value).startswith(message.format(url=url))
 
 

@@ -24,6 +24,7 @@ from bot.sources.read import SourceRead, read_source
 from bot.sources.sitemap import parse_sitemap
 from bot.sources.xml_guard import HostileXmlError, guard_prolog
 from tests.fakes.feed_server import FeedServer, site_bytes
+from tests.parsing import shared_parsers
 
 MB = 1_000_000
 NEWS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -361,6 +362,7 @@ async def test_hostile_sources_over_http_fail_alone(server: FeedServer, fetcher:
             selector=None,
             etag=None,
             last_modified=None,
+            parsers=shared_parsers(),
             max_items=500,
             zone=None,
         )

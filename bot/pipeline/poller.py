@@ -7,8 +7,12 @@ Rules:
   a conditional GET.
 - Full text (``Source.full_text``): each *new* article's page is fetched through the shared
   Fetcher (same limits, per-host politeness, ``polling.max_page_bytes``), at most
-  ``MAX_PAGES_PER_POLL`` per poll, and its main text extracted; a page that fails leaves the
-  article with its summary (still matched), never failing the source. Not on the baseline.
+  ``MAX_PAGES_PER_POLL`` per poll, and its main text extracted; a page that fails (fetch,
+  refused by the HTML limits, over the parse budget) leaves the article with its summary
+  (still matched), never failing the source. Not on the baseline.
+- Every parse (the source's document, discovery, article pages) runs in the ``ParsePool``'s
+  worker processes within ``polling.parse_timeout``; an overrun is the source's
+  ``parse_timeout`` error, and the other polls go on.
 - A permanent redirect (every hop 301/308) moves the stored poll URL, unless another source
   already polls the new address.
 - Next poll: see ``bot.pipeline.schedule`` (interval, max-age and TTL after a success;
@@ -65,7 +69,7 @@ from bot.metrics import Metrics
 from bot.pipeline.notices import queue_notice
 from bot.pipeline.schedule import next_poll_after_error, next_poll_after_success
 from bot.sources.errors import SourceError
-from bot.sources.extract import PageText, extract_page
+from bot.sources.extract import PageText
 from bot.sources.fetch import Fetcher, FetchError
 from bot.sources.parse import ParsedEntry
 from bot.sources.parse_pool import ParsePool
@@ -141,8 +145,8 @@ class Poller:
         worker_id: str = "local",
         lease: timedelta = timedelta(seconds=60),
         claim_limit: int | None = None,
+        parsers: ParsePool,
         metrics: Metrics | None = None,
-        parsers: ParsePool | None = None,
     ) -> None:
         self.sessions = sessions
         self.fetcher = fetcher
@@ -171,7 +175,7 @@ class Poller:
         # around, claiming only what it can soon poll leaves the rest to them.
         self.claim_limit = claim_limit
         self.metrics = metrics
-        # Worker processes that parse the fetched documents (None: this process parses).
+        # The worker processes that parse every fetched document and article page.
         self.parsers = parsers
         self._closed = asyncio.Event()
         self._claiming = asyncio.Lock()
@@ -303,6 +307,7 @@ class Poller:
             resolved = await resolve_source(
                 self.fetcher,
                 source.url,
+                parsers=self.parsers,
                 selector=source.selector,
                 max_items=max_items,
                 zone=self.zone,
@@ -426,11 +431,14 @@ class Poller:
                 fetched = await self.fetcher.get(
                     entry.url, max_bytes=self.config.max_page_bytes, accept=_ACCEPT_PAGE
                 )
-                page = await asyncio.to_thread(
-                    extract_page, fetched.body, url=fetched.url, charset=fetched.charset
+                page = await self.parsers.extract(
+                    fetched.body, url=fetched.url, charset=fetched.charset
                 )
             except FetchError as exc:
                 log.info("article page %s not fetched: %s", entry.url, exc)
+                return entry.url, None
+            except SourceError as exc:  # refused, overran the parse budget, crashed the parser
+                log.warning("article page %s not read: %s", entry.url, error_text(exc))
                 return entry.url, None
             except Exception:
                 log.exception("article page %s could not be read", entry.url)

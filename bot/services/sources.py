@@ -7,10 +7,13 @@ Rules:
   today as a silent baseline. Full text starts on for listings and sitemaps and, per
   ``polling.full_text_feeds``, for feeds.
 - A URL already stored (as a page or a poll URL) is refused with the existing source.
-- ``set_selector`` re-reads the listing once with the new selector and keeps it only when
-  it finds article links.
-- OPML import adds every outline's feed that is not stored yet, a few at a time; each
-  failure is reported, none stops the others. Export lists every source's poll URL.
+- ``set_selector`` refuses a selector past the limits (length, combinators,
+  pseudo-classes; ``bot.sources.html_guard``) before anything is fetched, then re-reads the
+  listing once with it (in the parse pool, within its budget) and keeps it only when it
+  finds article links.
+- OPML files are parsed in the parse pool too. Import adds every outline's feed that is
+  not stored yet, a few at a time; each failure is reported, none stops the others. Export
+  lists every source's poll URL.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from bot.config import PollingConfig, SourceEntry
 from bot.pipeline.poller import default_full_text
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher
-from bot.sources.opml import OpmlOutline, build_opml, parse_opml
+from bot.sources.html_guard import check_selector_limits
+from bot.sources.opml import OpmlError, OpmlOutline, build_opml
+from bot.sources.parse_pool import ParsePool
 from bot.sources.read import read_source
 from bot.sources.resolve import resolve_source
 from bot.sources.urls import canonical_url
@@ -104,12 +109,14 @@ class SourceService:
         config: PollingConfig,
         clock: Clock,
         *,
+        parsers: ParsePool,
         stories: StoryIndex | None = None,
         write_lock: asyncio.Lock | None = None,
         zone: tzinfo = UTC,
     ) -> None:
         self.sessions = sessions
         self.fetcher = fetcher
+        self.parsers = parsers
         self.index = index
         self.access = access
         self.config = config
@@ -130,7 +137,11 @@ class SourceService:
         if existing is not None:
             raise SourceExists(existing)
         resolved = await resolve_source(
-            self.fetcher, page_url, max_items=self.config.max_items_per_feed, zone=self.zone
+            self.fetcher,
+            page_url,
+            parsers=self.parsers,
+            max_items=self.config.max_items_per_feed,
+            zone=self.zone,
         )
         entries = resolved.read.entries or []
         async with self.write_lock, self.sessions() as session, session.begin():
@@ -224,7 +235,10 @@ class SourceService:
 
     async def set_selector(self, source_id: int, selector: str | None) -> SelectorResult | None:
         """Use ``selector`` (None: heuristics) for a listing, after one read shows it finds
-        article links. Raises NotAListing, or SourceError (the selector is left as it was)."""
+        article links. Raises NotAListing, or SourceError (the selector is left as it was;
+        ``too_complex`` for a selector past the limits, before anything is read)."""
+        if selector is not None:
+            check_selector_limits(selector)
         async with self.sessions() as session:
             source = await SourceRepository(session).get(source_id)
         if source is None:
@@ -238,6 +252,7 @@ class SourceService:
             selector=selector,
             etag=None,
             last_modified=None,
+            parsers=self.parsers,
             max_items=self.config.max_items_per_feed,
             zone=self.zone,
         )
@@ -248,9 +263,17 @@ class SourceService:
             stored.selector = selector
             return SelectorResult(stored, len(read.entries or []))
 
+    async def read_opml(self, data: bytes) -> Sequence[OpmlOutline]:
+        """The feed outlines of an OPML file, parsed in the parse pool. Raises OpmlError
+        (the pool's own errors, such as an overrun budget, become one too)."""
+        try:
+            return await self.parsers.read_opml(data)
+        except SourceError as exc:
+            raise OpmlError(str(exc), kind=exc.kind) from exc
+
     async def import_opml(self, data: bytes) -> OpmlImport:
         """Add the OPML file's feeds. Raises OpmlError when the file is unusable."""
-        return await self.import_outlines(parse_opml(data))
+        return await self.import_outlines(await self.read_opml(data))
 
     async def import_outlines(self, outlines: Sequence[OpmlOutline]) -> OpmlImport:
         """Add these feeds (skipping stored ones), a few at a time; report what happened."""

@@ -1,4 +1,5 @@
-"""Find the feed(s) an HTML page advertises."""
+"""Find the feed(s) an HTML page advertises (in the parse pool's workers: see
+:func:`bot.sources.parse_jobs.discover`, which checks the HTML limits first)."""
 
 from __future__ import annotations
 

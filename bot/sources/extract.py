@@ -2,8 +2,10 @@
 
 Decoding follows the same order as elsewhere: a byte-order mark, valid UTF-8, the HTTP
 charset, ``<meta charset>`` / ``http-equiv``, then detection (so windows-1256 Arabic pages
-come out right). The main text is trafilatura's (boilerplate, menus, comments and tables
-dropped), cut at ``MAX_TEXT_CHARS``. CPU-bound: call it in a worker thread.
+come out right). A page past the HTML limits (size, nesting depth; see
+:mod:`bot.sources.html_guard`) is refused before any parser sees it. The main text is
+trafilatura's (boilerplate, menus, comments and tables dropped), cut at ``MAX_TEXT_CHARS``.
+CPU-bound: it runs in the parse pool's workers (``ParsePool.extract``), within its budget.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from bot.sources.html_guard import check_html
 from bot.sources.parse import decode_document
 from bot.sources.urls import canonical_url
 
-__all__ = ["MAX_TEXT_CHARS", "PageText", "extract_page"]
+__all__ = ["MAX_TEXT_CHARS", "PageText", "extract_page", "warm_up"]
 
 MAX_TEXT_CHARS = 100_000
 _META_CHARSET = re.compile(
@@ -37,10 +40,15 @@ def _config() -> ConfigParser:
     config.set("DEFAULT", "MAX_TREE_SIZE", "50000")
     # Short dispatches are articles too.
     config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "100")
-    # trafilatura's timeout uses signals, which work only in the main thread; we run in a
-    # worker thread.
+    # The parse pool's budget bounds the time (a worker that overruns is killed).
     config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
     return config
+
+
+def warm_up() -> None:
+    """Import trafilatura now (a worker does it before its first page, whose time budget
+    would otherwise pay for the import)."""
+    _config()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +76,10 @@ def _canonical(tree: LexborHTMLParser, base: str) -> str | None:
 
 
 def extract_page(body: bytes, *, url: str, charset: str | None = None) -> PageText:
-    """The page's main text and canonical URL; never raises on bad HTML."""
+    """The page's main text and canonical URL. Raises :class:`SourceError` for a page past
+    the HTML limits; never on bad HTML."""
     markup = _decode(body, charset)
+    check_html(markup)
     try:
         canonical = _canonical(LexborHTMLParser(markup), url)
     except Exception:  # selectolax refuses some binary junk

@@ -1,168 +1,207 @@
-"""Parse fetched source documents, in this process or in worker processes.
+"""Every parse of a fetched document, in worker processes, each within a time budget.
 
-:func:`parse_body` turns a fetched body into entries for a source's kind (pure: no
-network).  Parsing (expat and feedparser, lexbor, charset detection) is CPU work that
-holds the interpreter: on the event loop's thread it competes with fetching and storing.
-:class:`ParsePool` runs it in ``workers`` spawned processes instead (``polling.parse_workers``),
-so a poll round uses a second core.
+HTML and XML parsers (lexbor, expat and feedparser, trafilatura and lxml, charset
+detection) can take time that grows faster than the document: 40,000 nested ``<div>``
+took lexbor 5 s. None of it runs on the event loop; :class:`ParsePool` runs it in
+``workers`` processes of its own (``polling.parse_workers``), started by the composition
+root in every mode that parses. Rules:
 
-- Workers are spawned, not forked (the bot's process has threads and open connections),
-  and import only the parsers: this module imports nothing else of the bot, nor aiohttp or
-  SQLAlchemy, and a worker does not run the parent's main script again (multiprocessing
-  would, for a program started as a script: all of the bot, some 60 MB more per worker).
-  They start on the first document, or ahead of it with :meth:`ParsePool.start`.
-- Errors come back as they would in-process (a :class:`SourceError` with its ``kind``).
-- A worker that dies (a parser crash, the OOM killer) breaks the executor; the pool starts
-  a new one and the documents that were in flight are parsed once more; a document that
-  breaks the new one too fails its own source with a ``parse`` error.
+- A worker is ``python -m bot.sources.parse_worker`` (:mod:`bot.sources.parse_worker`
+  has the protocol): a fresh interpreter that imports only the parsers, never the bot's
+  main script. Workers start when first needed (or all at once with :meth:`start`), at
+  most ``workers`` of them; a document waits for a free worker, and its budget starts
+  when a worker takes it.
+- Each document gets ``timeout`` seconds (``polling.parse_timeout``), from the moment it
+  is handed to a worker until its answer is read. A worker that overruns is killed
+  (SIGKILL) and a new one takes its place for the next document; the caller gets a
+  ``parse_timeout`` :class:`SourceError`, which becomes that source's error. Other
+  documents go on in the other workers.
+- A worker that dies (a parser crash, the OOM killer) is replaced and the document is
+  tried once more on a new worker; a document that kills that one too fails its source
+  with a ``parser_crash`` error.
+- A caller cancelled while its document is being parsed has the worker killed too (what
+  it was doing is unknown); the next document gets a new one.
+- The event loop only moves bytes: the job is pickled and written, the answer read and
+  unpickled, through non-blocking pipes watched by the loop that calls (so one pool
+  serves whatever loop uses it, one at a time). Both are linear in the document.
+- Errors come back as raised in the worker: a :class:`SourceError` with its ``kind``
+  (an :class:`~bot.sources.opml.OpmlError` from :meth:`read_opml`).
+- :meth:`close` lets the documents being parsed finish (each within its budget), then
+  ends the workers; later calls fail with a ``parse`` error.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import multiprocessing
 import os
+import pickle
+import subprocess
 import sys
-import threading
-import time
-import types
-import zlib
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import deque
+from collections.abc import Callable
 from datetime import tzinfo
-from typing import Literal
+from pathlib import Path
+from typing import ParamSpec, TypeVar, cast
 
-from bot.sources.errors import SourceError
-from bot.sources.listing import parse_listing
-from bot.sources.parse import DEFAULT_MAX_ITEMS, FeedParseError, ParsedFeed, decode_html, parse_feed
-from bot.sources.sitemap import Sitemap, parse_sitemap
-from bot.sources.telegram_channel import parse_telegram_channel
+from bot.sources.errors import ErrorKind, SourceError
+from bot.sources.extract import PageText
+from bot.sources.opml import OpmlOutline
+from bot.sources.parse import DEFAULT_MAX_ITEMS, ParsedFeed
+from bot.sources.parse_jobs import SourceKind, discover, extract, parse_body, read_opml
+from bot.sources.parse_worker import FRAME, MAX_FRAME
+from bot.sources.sitemap import Sitemap
 
-__all__ = ["ParsePool", "SourceKind", "parse_body"]
+__all__ = ["STARTUP_SECONDS", "ParsePool", "SourceKind", "parse_body"]
 
 log = logging.getLogger(__name__)
 
-SourceKind = Literal["feed", "sitemap", "html", "telegram"]
-PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that the bot's process is alive
-_MAX_INFLATED = 20_000_000  # a gzipped sitemap's inflated size (gzip bombs stop here)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+STARTUP_SECONDS = 60.0  # a worker not ready by then (a stuck import) is given up
+STOP_SECONDS = 5.0  # a worker told to stop that has not left by then is killed
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where ``bot`` is imported from
 
 
-def _gunzip(body: bytes, limit: int) -> bytes:
-    """Inflate a gzip body (``sitemap.xml.gz`` served as a file), at most ``limit`` bytes."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+class _Died(Exception):
+    """The worker's pipes closed: it is gone."""
+
+
+async def _until(fd: int, *, write: bool) -> None:
+    """Until ``fd`` is readable (``write``: writable), on the running loop."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    if write:
+        loop.add_writer(fd, wake)
+    else:
+        loop.add_reader(fd, wake)
     try:
-        data = inflater.decompress(body, limit + 1)
-    except zlib.error:
-        raise SourceError("could not decompress the gzipped sitemap", kind="decompress") from None
-    if len(data) > limit:
-        raise SourceError(
-            f"gzipped sitemap inflates beyond {limit // 1_000_000 or 1} MB", kind="too_large"
-        )
-    return data
-
-
-def parse_body(
-    kind: SourceKind,
-    body: bytes,
-    url: str,
-    charset: str | None,
-    *,
-    selector: str | None = None,
-    max_items: int = DEFAULT_MAX_ITEMS,
-    zone: tzinfo | None = None,
-    known: frozenset[str] = frozenset(),
-) -> ParsedFeed | Sitemap:
-    """Parse a fetched body (from ``url``, with the HTTP ``charset``) as ``kind``.  A sitemap
-    index comes back as a :class:`Sitemap` with ``children`` for the caller to follow.
-    Raises :class:`SourceError` only."""
-    try:
-        if kind == "feed":  # parse_feed hands a JSON Feed to jsonfeed itself
-            return parse_feed(
-                body, base_url=url, charset=charset, max_items=max_items, zone=zone, known=known
-            )
-        if kind == "sitemap":
-            if body[:2] == b"\x1f\x8b":
-                body = _gunzip(body, _MAX_INFLATED)
-            return parse_sitemap(
-                body, base_url=url, charset=charset, max_items=max_items, zone=zone
-            )
-        html = decode_html(body, charset)
-        if kind == "telegram":
-            return parse_telegram_channel(html, page_url=url, max_items=max_items, zone=zone)
-        listing = parse_listing(
-            html, page_url=url, selector=selector, max_items=max_items, zone=zone
-        )
-    except SourceError:
-        raise
-    except Exception as exc:  # a parser bug must stay this source's problem
-        raise SourceError(
-            f"could not parse the document ({type(exc).__name__})", kind="parse"
-        ) from exc
-    if not listing.entries:
-        hint = "the selector matches no article link" if selector else "no article links found"
-        raise FeedParseError(f"{hint} on the page")
-    return listing
-
-
-def _ready() -> int:
-    return os.getpid()
-
-
-def _exit_with(parent: int) -> None:
-    """Worker initializer: leave when the bot's process is gone. A process killed outright
-    (SIGKILL, the OOM killer) cannot stop its workers, which would otherwise stay forever."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-@contextlib.contextmanager
-def _without_main() -> Iterator[None]:
-    """Workers spawned inside do not import this process's ``__main__`` (see the module
-    documentation): what they run lives in this module."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
+        await ready
     finally:
-        sys.modules["__main__"] = main
+        if write:
+            loop.remove_writer(fd)
+        else:
+            loop.remove_reader(fd)
+
+
+class _Worker:
+    """One worker process and its two pipes (non-blocking on this side)."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.sources.parse_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            env=env,
+            start_new_session=True,  # a terminal's Ctrl-C is for the bot, which stops it
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.jobs = self.process.stdin.fileno()
+        self.answers = self.process.stdout.fileno()
+        os.set_blocking(self.jobs, False)
+        os.set_blocking(self.answers, False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def send(self, payload: bytes) -> None:
+        view = memoryview(FRAME.pack(len(payload)) + payload)
+        while view:
+            try:
+                view = view[os.write(self.jobs, view) :]
+            except BlockingIOError:
+                await _until(self.jobs, write=True)
+            except OSError as exc:  # EPIPE: the worker is gone
+                raise _Died from exc
+
+    async def _read(self, size: int) -> bytes:
+        chunks = bytearray()
+        while len(chunks) < size:
+            try:
+                chunk = os.read(self.answers, min(size - len(chunks), 1 << 20))
+            except BlockingIOError:
+                await _until(self.answers, write=False)
+                continue
+            except OSError as exc:
+                raise _Died from exc
+            if not chunk:
+                raise _Died
+            chunks += chunk
+        return bytes(chunks)
+
+    async def receive(self) -> tuple[str, object]:
+        (size,) = FRAME.unpack(await self._read(FRAME.size))
+        if size > MAX_FRAME:
+            raise _Died
+        answer: tuple[str, object] = pickle.loads(await self._read(size))
+        return answer
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self._close_pipes()
+
+    def stop(self) -> None:
+        """Ask it to leave: the end of its jobs pipe."""
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+    def gone(self) -> bool:
+        """Whether the process has ended (reaping it if so)."""
+        return self.process.poll() is not None
 
 
 class ParsePool:
-    """:func:`parse_body` in ``workers`` worker processes (see the module documentation).
-    Made and closed by the composition root; share one between the stages that parse."""
+    """Worker processes that parse documents within a time budget (see the module rules).
+    Made and closed by the composition root; one per process, shared by every part that
+    parses."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, timeout: float) -> None:
         if workers < 1:
             raise ValueError("a parse pool needs at least one worker")
+        if timeout <= 0:
+            raise ValueError("a parse budget must be positive")
         self.workers = workers
-        self._context = multiprocessing.get_context("spawn")
-        self._executor = self._new_executor()
+        self.timeout = timeout
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._live = 0  # workers running or starting
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._ended: list[_Worker] = []  # killed or stopped, not reaped yet
         self._closed = False
+        self._drained: asyncio.Future[None] | None = None  # close() waits for the busy ones
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=self._context,
-            initializer=_exit_with,
-            initargs=(os.getpid(),),
-        )
+    def pids(self) -> list[int]:
+        """The worker processes' ids (idle and busy)."""
+        return [worker.pid for worker in [*self._idle, *self._busy]]
 
     async def start(self) -> None:
-        """Start every worker now, so the first poll does not wait for them."""
-        loop = asyncio.get_running_loop()
-        executor = self._executor
-        with _without_main():  # submitting spawns the workers
-            started = [loop.run_in_executor(executor, _ready) for _ in range(self.workers)]
-        await asyncio.gather(*started)
+        """Start every worker now, so the first documents do not wait for them."""
+        started = await asyncio.gather(
+            *(self._spawn() for _ in range(self.workers - self._live)), return_exceptions=True
+        )
+        for worker in started:
+            if isinstance(worker, _Worker):
+                self._release(worker)
+        for error in started:
+            if isinstance(error, BaseException):
+                raise error
 
     async def parse(
         self,
@@ -176,40 +215,171 @@ class ParsePool:
         zone: tzinfo | None = None,
         known: frozenset[str] = frozenset(),
     ) -> ParsedFeed | Sitemap:
-        """:func:`parse_body` in a worker.  Raises :class:`SourceError`."""
+        """:func:`~bot.sources.parse_jobs.parse_body` in a worker. Raises SourceError."""
         return await self.run(
-            functools.partial(
-                parse_body,
-                kind,
-                body,
-                url,
-                charset,
-                selector=selector,
-                max_items=max_items,
-                zone=zone,
-                known=known,
-            )
+            parse_body,
+            kind,
+            body,
+            url,
+            charset,
+            selector=selector,
+            max_items=max_items,
+            zone=zone,
+            known=known,
         )
 
-    async def run(self, call: Callable[[], ParsedFeed | Sitemap]) -> ParsedFeed | Sitemap:
-        """``call`` (a picklable partial of :func:`parse_body`) in a worker."""
-        loop = asyncio.get_running_loop()
-        for _ in range(2):
-            if self._closed:
-                raise SourceError("the parser is shut down", kind="parse")
-            executor = self._executor
+    async def extract(self, body: bytes, *, url: str, charset: str | None) -> PageText:
+        """An article page's main text and canonical URL. Raises SourceError."""
+        return await self.run(extract, body, url, charset)
+
+    async def discover(self, body: bytes, *, url: str, charset: str | None) -> list[str]:
+        """The feeds an HTML page advertises, best first. Raises SourceError."""
+        return await self.run(discover, body, url, charset)
+
+    async def read_opml(self, data: bytes) -> list[OpmlOutline]:
+        """The feed outlines of an OPML file. Raises OpmlError or SourceError."""
+        return await self.run(read_opml, data)
+
+    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``function(*args, **kwargs)`` in a worker (a module-level function; the arguments
+        picklable), within the budget. Raises what it raises, or SourceError."""
+        job = pickle.dumps((function, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        for attempt in range(2):
+            worker = await self._acquire()
             try:
-                with _without_main():  # a submission may spawn a worker
-                    parsed = loop.run_in_executor(executor, call)
-                return await parsed
-            except BrokenProcessPool:
-                if executor is self._executor and not self._closed:
-                    log.warning("a parser process died; starting a new one")
-                    executor.shutdown(wait=False, cancel_futures=True)
-                    self._executor = self._new_executor()
-        raise SourceError("the document made the parser process crash", kind="parse")
+                async with asyncio.timeout(self.timeout):
+                    await worker.send(job)
+                    status, value = await worker.receive()
+            except TimeoutError:
+                self._discard(worker)
+                log.warning(
+                    "a parse took longer than %gs: worker %d killed", self.timeout, worker.pid
+                )
+                raise SourceError(
+                    f"parsing the document took longer than {self.timeout:g}s; the parser"
+                    " was stopped",
+                    kind=ErrorKind.PARSE_TIMEOUT,
+                ) from None
+            except _Died:
+                self._discard(worker)
+                log.warning("parse worker %d died (attempt %d)", worker.pid, attempt + 1)
+                continue
+            except BaseException:  # cancelled (or a bug here): the worker's state is unknown
+                self._discard(worker)
+                raise
+            self._release(worker)
+            if status == "error":
+                assert isinstance(value, BaseException)
+                raise value
+            return cast(T, value)
+        raise SourceError("the document made the parser crash", kind=ErrorKind.PARSER_CRASH)
+
+    async def _acquire(self) -> _Worker:
+        while True:
+            if self._closed:
+                raise SourceError("the parser is shut down", kind=ErrorKind.PARSE)
+            if self._idle:
+                worker = self._idle.pop()
+                self._busy.add(worker)
+                return worker
+            if self._live < self.workers:
+                return await self._spawn()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # woken, then cancelled: the turn goes to the next one
+                raise
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove(waiter)
+
+    async def _spawn(self) -> _Worker:
+        self._live += 1
+        self._reap()
+        try:
+            worker = _Worker()
+        except OSError as exc:
+            self._live -= 1
+            self._wake()
+            log.error("could not start a parse worker: %s", exc)
+            raise SourceError("the parser could not start", kind=ErrorKind.PARSER_CRASH) from exc
+        self._busy.add(worker)
+        try:
+            async with asyncio.timeout(STARTUP_SECONDS):
+                status, _ = await worker.receive()
+            if status != "ready":
+                raise _Died
+        except (TimeoutError, _Died, pickle.UnpicklingError) as exc:
+            self._discard(worker)
+            log.error("parse worker %d did not start", worker.pid)
+            raise SourceError("the parser could not start", kind=ErrorKind.PARSER_CRASH) from exc
+        except BaseException:
+            self._discard(worker)
+            raise
+        return worker
+
+    def _release(self, worker: _Worker) -> None:
+        self._busy.discard(worker)
+        if self._closed:
+            self._live -= 1
+            worker.stop()
+            self._ended.append(worker)
+        else:
+            self._idle.append(worker)
+        self._wake()
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill a worker; a new one starts when a document needs it."""
+        self._busy.discard(worker)
+        self._live -= 1
+        worker.kill()
+        self._ended.append(worker)
+        self._wake()
+
+    def _wake(self) -> None:
+        """Give the next waiting document its turn (closing: tell close() when none is
+        being parsed any more)."""
+        drained = self._drained
+        if drained is not None and not self._busy and not drained.done():
+            drained.set_result(None)
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done() and not waiter.get_loop().is_closed():
+                waiter.set_result(None)
+                return
+
+    def _reap(self) -> None:
+        self._ended = [worker for worker in self._ended if not worker.gone()]
 
     async def close(self) -> None:
-        """Stop the workers (documents in flight are finished first)."""
+        """Let the documents being parsed finish, then end the workers."""
         self._closed = True
-        await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
+        for waiter in self._waiting:
+            if not waiter.done() and not waiter.get_loop().is_closed():
+                waiter.set_result(None)  # each finds the pool closed
+        self._waiting.clear()
+        loop = asyncio.get_running_loop()
+        if self._busy:
+            self._drained = loop.create_future()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained, self.timeout + STOP_SECONDS)
+        for worker in [*self._idle, *self._busy]:
+            worker.stop()
+            self._ended.append(worker)
+        self._idle.clear()
+        self._busy.clear()
+        self._live = 0
+        deadline = loop.time() + STOP_SECONDS
+        while loop.time() < deadline:
+            self._reap()
+            if not self._ended:
+                return
+            await asyncio.sleep(0.02)
+        stuck, self._ended = self._ended, []
+        for worker in stuck:
+            worker.kill()
+        for worker in stuck:
+            await asyncio.to_thread(worker.process.wait)

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.sources.fetch import Fetcher
 from bot.sources.parse import DEFAULT_MAX_ITEMS
+from bot.sources.parse_pool import ParsePool
 from bot.sources.resolve import resolve_source
 from bot.sources.telegram_channel import TELEGRAM_BASE
 
@@ -19,6 +20,7 @@ async def preview_rows(
     fetcher: Fetcher,
     url: str,
     *,
+    parsers: ParsePool,
     selector: str | None = None,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
@@ -33,6 +35,7 @@ async def preview_rows(
     resolved = await resolve_source(
         fetcher,
         url,
+        parsers=parsers,
         selector=selector,
         max_items=max_items,
         zone=zone,

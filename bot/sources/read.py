@@ -13,16 +13,13 @@ Kinds and what is fetched:
 - ``telegram``: a channel's ``https://t.me/s/CHANNEL`` preview page.
 
 Every failure is a :class:`SourceError` with a ``kind``; nothing else escapes,
-so one broken or hostile source never hurts the others.  Parsing runs in worker
-processes when given a :class:`~bot.sources.parse_pool.ParsePool` (another core);
-without one, big documents are parsed in a worker thread so the event loop (other
-fetches' timeouts) keeps going.
+so one broken or hostile source never hurts the others.  Every parse runs in the
+:class:`~bot.sources.parse_pool.ParsePool`'s worker processes, within its time budget:
+the event loop only fetches and moves bytes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import get_args
@@ -31,7 +28,7 @@ from urllib.parse import urlsplit
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher, FetchError, FetchResult
 from bot.sources.parse import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
-from bot.sources.parse_pool import ParsePool, SourceKind, parse_body
+from bot.sources.parse_pool import ParsePool, SourceKind
 from bot.sources.sitemap import Sitemap, pick_children
 
 __all__ = [
@@ -46,7 +43,6 @@ __all__ = [
 
 SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 MAX_CHILD_SITEMAPS = 3
-_THREAD_ABOVE = 256 * 1024  # without a ParsePool, parse bodies bigger than this in a thread
 _ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _ACCEPT_SITEMAP = "application/xml, text/xml;q=0.9, */*;q=0.5"
 
@@ -82,12 +78,9 @@ async def _parse(
     max_items: int,
     zone: tzinfo | None,
     known: frozenset[str] = frozenset(),
-    parsers: ParsePool | None = None,
+    parsers: ParsePool,
 ) -> ParsedFeed | Sitemap:
-    """``parse_body`` in a worker process when there is a pool, else here (in a thread for
-    big bodies, so the event loop keeps going)."""
-    call = functools.partial(
-        parse_body,
+    return await parsers.parse(
         kind,
         fetched.body,
         fetched.url,
@@ -97,11 +90,6 @@ async def _parse(
         zone=zone,
         known=known,
     )
-    if parsers is not None:
-        return await parsers.run(call)
-    if len(fetched.body) > _THREAD_ABOVE:
-        return await asyncio.to_thread(call)
-    return call()
 
 
 def _host(url: str) -> str:
@@ -114,7 +102,7 @@ async def _read_children(
     *,
     max_items: int,
     zone: tzinfo | None,
-    parsers: ParsePool | None,
+    parsers: ParsePool,
 ) -> Sitemap:
     """Entries of the chosen children of a sitemap index (one level, no deeper)."""
     children = pick_children(index, MAX_CHILD_SITEMAPS)
@@ -159,15 +147,15 @@ async def read_fetched(
     fetched: FetchResult,
     *,
     kind: SourceKind,
+    parsers: ParsePool,
     selector: str | None = None,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
     known: frozenset[str] = frozenset(),
-    parsers: ParsePool | None = None,
 ) -> tuple[SourceRead, bool]:
-    """Parse an already fetched response as ``kind`` (following a sitemap index);
-    also says whether a sitemap carried news data.  ``parsers``: parse in these worker
-    processes rather than in this one.  Raises :class:`SourceError`."""
+    """Parse an already fetched response as ``kind`` (following a sitemap index) in the
+    ``parsers``' workers; also says whether a sitemap carried news data.  Raises
+    :class:`SourceError`."""
     if fetched.not_modified:
         return SourceRead(fetched=fetched, entries=None, title="", ttl=None), False
     parsed = await _parse(
@@ -200,16 +188,16 @@ async def read_source(
     selector: str | None,
     etag: str | None,
     last_modified: str | None,
+    parsers: ParsePool,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
     known: frozenset[str] = frozenset(),
-    parsers: ParsePool | None = None,
 ) -> SourceRead:
     """Fetch ``url`` (conditional GET with ``etag``/``last_modified``) and parse it as
     ``kind``; at most ``max_items`` entries (the newest).  Times without a zone are
     taken in the zone the document's other times use, else ``zone``, else UTC.
     ``known``: guids already stored for this source; a feed's items with these guids may be
-    skipped unparsed.  ``parsers``: parse in these worker processes rather than in this one.
+    skipped unparsed.  ``parsers``: the worker processes that parse it.
     Raises :class:`SourceError` (fetch errors keep their kind, status, retry_after)."""
     if kind not in SOURCE_KINDS:
         raise SourceError(f"unknown source kind {kind!r}", kind="invalid_url")

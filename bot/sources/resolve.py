@@ -13,7 +13,8 @@ Order (the first that yields a readable source wins, and says which kind):
    itself as a listing found by heuristics → ``html``.
 
 Everything goes through the one :class:`Fetcher`, so its limits (private
-addresses, sizes, timeouts, per-host concurrency) hold; at most
+addresses, sizes, timeouts, per-host concurrency) hold, and every parse (the page's
+feed links included) through the one :class:`ParsePool`, within its time budget; at most
 :data:`MAX_CANDIDATES` advertised feeds are tried, and guessing stops at the
 first candidate that times out or cannot be connected to.  Failure is a
 :class:`SourceResolveError` whose message says what was tried.
@@ -26,11 +27,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from urllib.parse import urljoin, urlsplit
 
-from bot.sources.discover import discover_feed_links
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher, FetchError, FetchResult
 from bot.sources.jsonfeed import is_json_feed
-from bot.sources.parse import DEFAULT_MAX_ITEMS, decode_html, is_html, looks_like_feed
+from bot.sources.parse import DEFAULT_MAX_ITEMS, is_html, looks_like_feed
+from bot.sources.parse_pool import ParsePool
 from bot.sources.read import SourceKind, SourceRead, fetch_error, read_fetched, read_source
 from bot.sources.sitemap import is_sitemap
 from bot.sources.telegram_channel import (
@@ -115,11 +116,13 @@ class _Resolver:
         fetcher: Fetcher,
         page_url: str,
         *,
+        parsers: ParsePool,
         selector: str | None,
         max_items: int,
         zone: tzinfo | None,
     ) -> None:
         self.fetcher = fetcher
+        self.parsers = parsers
         self.page_url = page_url
         self.selector = selector
         self.max_items = max_items
@@ -145,6 +148,7 @@ class _Resolver:
             self.fetcher,
             fetched,
             kind=kind,
+            parsers=self.parsers,
             selector=self.selector,
             max_items=self.max_items,
             zone=self.zone,
@@ -181,17 +185,21 @@ async def resolve_source(
     fetcher: Fetcher,
     url: str,
     *,
+    parsers: ParsePool,
     selector: str | None = None,
     max_items: int = DEFAULT_MAX_ITEMS,
     zone: tzinfo | None = None,
     telegram_base: str = TELEGRAM_BASE,
 ) -> ResolvedSource:
-    """Find the source behind ``url`` (see the module rules); a scheme-less URL gets
-    ``https://``.  Raises :class:`SourceResolveError`.  ``telegram_base`` is where
-    channel previews are fetched (tests point it at a loopback server)."""
+    """Find the source behind ``url`` (see the module rules), parsing in ``parsers``; a
+    scheme-less URL gets ``https://``.  Raises :class:`SourceResolveError`.
+    ``telegram_base`` is where channel previews are fetched (tests point it at a loopback
+    server)."""
     page_url = url.strip()
     target = page_url if "://" in page_url else f"https://{page_url}"
-    resolver = _Resolver(fetcher, page_url, selector=selector, max_items=max_items, zone=zone)
+    resolver = _Resolver(
+        fetcher, page_url, parsers=parsers, selector=selector, max_items=max_items, zone=zone
+    )
 
     name = channel_name(target)
     if name is not None:
@@ -204,6 +212,7 @@ async def resolve_source(
                 selector=None,
                 etag=None,
                 last_modified=None,
+                parsers=parsers,
                 max_items=max_items,
                 zone=zone,
             )
@@ -229,8 +238,11 @@ async def resolve_source(
         return resolver.resolved(kind, poll_url, read)
 
     resolver.tried |= {canonical_url(target), canonical_url(page.url)}
-    html = decode_html(page.body, page.charset)
-    advertised = discover_feed_links(html, page.url)[:MAX_CANDIDATES]
+    try:
+        links = await parsers.discover(page.body, url=page.url, charset=page.charset)
+    except SourceError as exc:
+        raise SourceResolveError(f"{page_url}: {exc}", kind=exc.kind) from exc
+    advertised = links[:MAX_CANDIDATES]
     site = f"{urlsplit(page.url).scheme}://{urlsplit(page.url).netloc}"
     common = [canonical_url(urljoin(site, path)) for path in COMMON_FEED_PATHS]
     for candidate in [*advertised, *common]:

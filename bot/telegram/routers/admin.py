@@ -18,7 +18,7 @@ from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
 from bot.services.sources import IntervalTooShort, NotAListing, SourceExists, SourceService
 from bot.sources.errors import SourceError
-from bot.sources.opml import MAX_OPML_BYTES, OpmlError, parse_opml
+from bot.sources.opml import MAX_OPML_BYTES, OpmlError
 from bot.sources.read import SOURCE_KINDS
 from bot.storage.models import Source
 from bot.storage.repositories import SourceStats
@@ -359,7 +359,7 @@ async def import_opml(message: Message, lang: str, sources: SourceService) -> No
     downloaded = await message.bot.download(document)
     data = downloaded.read() if downloaded is not None else b""
     try:
-        outlines = parse_opml(data)
+        outlines = await sources.read_opml(data)  # parsed in the parse pool
     except OpmlError as exc:
         await message.answer(text(lang, "importopml_bad", reason=_escape(str(exc))))
         return
