@@ -156,7 +156,7 @@ async def test_a_command_the_database_cannot_take_is_answered_as_not_saved(
     app = await apps(make_settings(f"sqlite+aiosqlite:///{path}", telegram, feeds))
     await say(telegram, USER, "/help")  # the chat is known: only the subscription writes
 
-    locker = sqlite3.connect(path, isolation_level=None)
+    locker = sqlite3.connect(path, isolation_level=None, timeout=30)
     locker.execute("BEGIN IMMEDIATE")  # another process holding the write lock
     try:
         reply = await say(telegram, USER, "/subscribe Macron")

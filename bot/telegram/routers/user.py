@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,18 +29,14 @@ from aiogram.filters import (
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
-    ErrorEvent,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
 )
 
-from bot.alerts.format import TITLE_LIMIT, bold_spans, excerpt, shorten
+from bot.alerts.format import shorten
 from bot.i18n.bidi import embed
-from bot.i18n.counts import plural
-from bot.matching import CompiledQuery, QueryError
+from bot.matching import QueryError
 from bot.services.chats import ChatService
-from bot.services.preview import Example, Preview
 from bot.services.subscriptions import (
     MUTED_FOREVER,
     AlreadySubscribed,
@@ -49,7 +44,6 @@ from bot.services.subscriptions import (
     SubscriptionLimitReached,
     SubscriptionService,
 )
-from bot.services.throttle import Throttle, Throttled
 from bot.storage.db import STORAGE_FAILURES
 from bot.storage.models import Subscription
 from bot.telegram.keyboards import AlertUnsubscribe, Mute, Unmute, Unsubscribe, subscription_list
@@ -57,15 +51,20 @@ from bot.telegram.manage import (
     Target,
     button_refusal,
     command_target,
-    is_anonymous_admin,
     managing_heading,
 )
-from bot.telegram.query_errors import describe_error
+from bot.telegram.routers.queries import (
+    person_of,
+    quoted,
+    recent_after_subscribe,
+    storage_failed,
+    test_query,
+)
+from bot.telegram.routers.queries import (
+    query_error_text as query_error_text,  # admin's too
+)
 from bot.telegram.texts import LANGUAGES, pick_language, text
 
-log = logging.getLogger(__name__)
-
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Queries are shortened in /list so that 50 of them, muted, still fit in one message.
 LIST_QUERY_LIMIT = 70
 LIST_BUDGET = 3700
@@ -73,73 +72,9 @@ MUTE_DAY = timedelta(hours=24)
 UTC_ZONE = ZoneInfo("UTC")
 
 
-def quoted(lang: str, value: str, limit: int | None = None) -> str:
-    """A user-supplied value for a text: escaped, shortened, isolated in Arabic."""
-    shown = shorten(value, limit) if limit else value
-    return embed(lang, html.escape(shown, quote=False))
-
-
 def help_text(lang: str, is_admin: bool) -> str:
     admin = text(lang, "help_admin") + text(lang, "help_channels") if is_admin else ""
     return text(lang, "help") + text(lang, "query_help") + admin
-
-
-def recent_text(lang: str, preview: Preview) -> str:
-    """How many recent articles match: all of them counted, or at least this many."""
-    days = f"{preview.days:g}"
-    if preview.complete:
-        return plural(lang, "recent_count", preview.matched, days=days)
-    return text(
-        lang,
-        "recent_partial",
-        count=preview.matched,
-        scanned=preview.scanned,
-        stored=preview.stored,
-        days=days,
-    )
-
-
-def person_of(message: Message) -> int | None:
-    """Who sent a command: None for a group admin posting as the group."""
-    if message.from_user is None or is_anonymous_admin(message):
-        return None
-    return message.from_user.id
-
-
-async def recent_after_subscribe(
-    lang: str, subscriptions: SubscriptionService, query: CompiledQuery, person: int
-) -> str:
-    """The count of recent matches under a new subscription, or why it was skipped (the
-    subscription is saved either way)."""
-    try:
-        preview = await subscriptions.preview(query, person=person, examples=0)
-    except Throttled as exc:
-        if exc.reason is Throttle.COOLDOWN:
-            cooldown = subscriptions.previewer.gate.cooldown.total_seconds()
-            return text(lang, "recent_cooldown", cooldown=f"{cooldown:g}")
-        return text(lang, "recent_busy")
-    return recent_text(lang, preview)
-
-
-def example_text(lang: str, example: Example) -> str:
-    article = example.article
-    title_ranges = [(s.start, s.end) for s in example.spans if s.field == "title"]
-    return text(
-        lang,
-        "test_example",
-        url=html.escape(article.url, quote=True),
-        title=embed(lang, bold_spans(article.title[:TITLE_LIMIT], title_ranges)),
-        source=quoted(lang, example.source_name),
-        excerpt=excerpt(article.body or article.summary, example.spans, limit=200),
-    )
-
-
-def query_error_text(lang: str, query: str, error: QueryError) -> str:
-    reason = html.escape(describe_error(error, lang), quote=False)
-    if error.position is None:
-        return text(lang, "bad_query", reason=reason)
-    marked = query[: error.position] + "⟦" + query[error.position :]
-    return text(lang, "bad_query_at", reason=reason, marked=html.escape(marked, quote=False))
 
 
 def muted_mark(lang: str, until: datetime | None, now: datetime | None, zone: ZoneInfo) -> str:
@@ -252,43 +187,6 @@ async def subscribe(
             recent=recent,
         )
     )
-
-
-async def test_query(
-    message: Message, command: CommandObject, lang: str, subscriptions: SubscriptionService
-) -> None:
-    query = (command.args or "").strip()
-    if not query:
-        await message.answer(text(lang, "test_usage"))
-        return
-    try:
-        compiled = subscriptions.understand(query)
-    except QueryError as exc:
-        await message.answer(query_error_text(lang, query, exc))
-        return
-    person = person_of(message)
-    try:
-        preview = await subscriptions.preview(
-            compiled, person=message.chat.id if person is None else person
-        )
-    except Throttled as exc:
-        if exc.reason is Throttle.COOLDOWN:
-            await message.answer(
-                text(lang, "test_cooldown", seconds=max(1, round(exc.retry_after)))
-            )
-        else:
-            await message.answer(text(lang, "test_busy"))
-        return
-    lines = [
-        text(
-            lang,
-            "test_result",
-            understood=html.escape(preview.query.describe(), quote=False),
-            recent=recent_text(lang, preview),
-        )
-    ]
-    lines += [example_text(lang, example) for example in preview.examples]
-    await message.answer("\n\n".join(lines), link_preview_options=NO_PREVIEW)
 
 
 async def _list_of(
@@ -646,23 +544,6 @@ async def added_to_chat(event: ChatMemberUpdated, bot: Bot, chats: ChatService) 
                     ref=html.escape(reference, quote=False),
                 ),
             )
-
-
-async def storage_failed(event: ErrorEvent, chats: ChatService) -> None:
-    """The database could not take a command (overloaded, locked, unreachable): its
-    transaction was rolled back, and the sender is told nothing was saved."""
-    log.warning("a command failed on the database: %r", event.exception)
-    update = event.update
-    message = update.message or (update.callback_query.message if update.callback_query else None)
-    sender = update.message.from_user if update.message else None
-    if update.callback_query is not None:
-        sender = update.callback_query.from_user
-    lang = pick_language(sender.language_code if sender else None, chats.default_language)
-    with contextlib.suppress(TelegramAPIError):
-        if update.callback_query is not None:
-            await update.callback_query.answer(text(lang, "not_saved")[:190], show_alert=True)
-        elif isinstance(message, Message):
-            await message.answer(text(lang, "not_saved"))
 
 
 async def upgraded_to_supergroup(message: Message, subscriptions: SubscriptionService) -> None:
