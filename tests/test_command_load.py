@@ -155,6 +155,8 @@ async def test_a_command_the_database_cannot_take_is_answered_as_not_saved(
     feeds.set(FEED, rss_feed("Le Site", [OLD]))
     app = await apps(make_settings(f"sqlite+aiosqlite:///{path}", telegram, feeds))
     await say(telegram, USER, "/help")  # the chat is known: only the subscription writes
+    app.scheduler.pause()  # no poll or drain writing meanwhile
+    await app.poller.wait_idle()
 
     locker = sqlite3.connect(path, isolation_level=None, timeout=30)
     locker.execute("BEGIN IMMEDIATE")  # another process holding the write lock
