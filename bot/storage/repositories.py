@@ -322,17 +322,6 @@ class ArticleRepository:
         await self.session.flush()
         return article
 
-    async def recent_with_source(self, moment: datetime, limit: int) -> list[tuple[Article, str]]:
-        """Articles fetched since ``moment``, newest first, with their source's name."""
-        rows = await self.session.execute(
-            select(Article, Source.name)
-            .join(Source, Source.id == Article.source_id)
-            .where(Article.fetched_at >= moment)
-            .order_by(Article.fetched_at.desc(), Article.id.desc())
-            .limit(limit)
-        )
-        return [(article, name) for article, name in rows.all()]
-
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
