@@ -19,10 +19,12 @@ class AppProcess:
         self.config = config
         self.log = log
         self.args = args  # after ``run``, e.g. ("--role", "poller")
+        self.env: dict[str, str] = {}  # added to the environment of the next start
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RASD_", "BOT_TOKEN"))}
+        env.update(self.env)
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -25,9 +26,10 @@ from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from tests.e2e import TOKEN
 from tests.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.fakes.telegram_api import FakeTelegram
-from tests.processes import AppProcess, wait_until
+from tests.processes import ROOT, AppProcess, wait_until
 
 FEED = "/crash.xml"
+PROBES = Path(__file__).resolve().parent / "probes"
 CHATS = [7001, 7002, 7003, 7004]
 PAST = datetime.now(UTC) - timedelta(days=1)
 
@@ -249,22 +251,31 @@ async def test_kill_while_ingest_waits_on_a_database_write(
     tmp_path: Path,
 ) -> None:
     sessions, app, _ = world
+    probe = tmp_path / "write-probe"
+    app.env = {"PYTHONPATH": f"{PROBES}{os.pathsep}{ROOT}", "CRASH_WRITE_PROBE": str(probe)}
     asked, release = held_feed(feeds)
     await make_source_due(sessions)
     await app.start()
     await asyncio.wait_for(asked.wait(), 30)  # the app's poll reached the feed
-    # Take SQLite's write lock, then let the poll go on: its ingest must wait for the lock,
-    # inside its transaction, when the process is killed.
+    # Take SQLite's write lock, then let the poll go on: the transaction that stores its
+    # articles asks for the lock and waits (busy_timeout); the child's probe says so
+    # (tests/probes/sitecustomize.py), and only then is it killed.
     blocker = sqlite3.connect(tmp_path / "rasd.sqlite3", isolation_level=None)
     try:
         blocker.execute("BEGIN IMMEDIATE")
         release.set()
-        await feeds.wait_for_hits(FEED, 1)
+
+        async def waiting_for_the_lock() -> bool:
+            return probe.exists()
+
+        await wait_until(waiting_for_the_lock, "the poll's write asks for the write lock")
         await app.kill()
         blocker.execute("ROLLBACK")
     finally:
         with contextlib.suppress(sqlite3.Error):
             blocker.close()
+    assert len(probe.read_text(encoding="utf-8").splitlines()) == 1
+    app.env = {}
     assert await statuses(sessions) == Counter()
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Article)) == 0
