@@ -7,14 +7,16 @@ HTML (:func:`check_html`), before any HTML parser sees a page:
 - Nesting at most :data:`MAX_DEPTH` elements deep (browsers stop at 512 too).  HTML tree
   builders scan the stack of open elements as they go: lexbor took 5 s on a 200 KB page of
   40,000 nested ``<div>``.  The depth is estimated by one pass over the tags, with a stack
-  of open element names that mirrors the tree builder's main rules: void elements and
-  elements that never nest in themselves (``p``, ``li``, ``td``, ``a``, ...) do not
-  count; an end tag closes the innermost open element of its name and everything opened
-  inside it, unless (for a non-structural element) a structural one such as ``div`` sits in
-  between, as the parser does; ``<x/>`` closes only inside SVG or MathML; comments and the
-  text of ``script``, ``style``, ``textarea``... are skipped.  Each element is pushed and
-  popped once, so the pass stays linear whatever the markup.  It is an estimate: markup
-  crafted to defeat it still meets the parse pool's time budget.
+  of open element names that mirrors the tree builder's main rules: a list item, table
+  cell or row, ``<a>``... closes the open one of its kind, a block closes an open ``<p>``
+  (unless a structural element such as ``ul`` or ``table`` sits in between); an end tag
+  closes the innermost open element of its name and everything opened inside it, unless
+  (for a non-structural element) a structural one such as ``div`` sits in between, as the
+  parser does; void elements close at once, and ``<x/>`` too inside SVG or MathML;
+  comments and the text of ``script``, ``style``, ``textarea``... are skipped.  Each
+  element is pushed and popped once, so the pass stays linear whatever the markup.  It is
+  an estimate (implied elements such as ``tbody`` are not counted): markup crafted to
+  defeat it still meets the parse pool's time budget.
 
 CSS selectors (:func:`selector_problem`), before a selector is stored or run: at most
 :data:`MAX_SELECTOR_LENGTH` characters, :data:`MAX_SELECTOR_LIST` comma-separated
@@ -68,44 +70,135 @@ _VOID = _names(
     "area base basefont bgsound br col embed frame hr image img input keygen link meta param"
     " source track wbr"
 )
-# Never nested in themselves by the tree builder (a new one closes the last, or they live
-# in a fixed table or list structure counted by its container): not counted.
-_FLAT = _names(
-    "html head body p li dt dd option optgroup tr td th thead tbody tfoot caption colgroup"
-    " rb rt rp rtc a button form nobr"
-)
+_IGNORED = _names("html head body")  # the document's frame, never nested
 # Their text is not markup: skipped up to their end tag.
 _RAW = _names("script style textarea title xmp iframe noembed noframes plaintext")
-# Structural elements: a stray end tag of another element does not close across them.
+# Structural elements: an end tag of another element does not close across them.
 _SPECIAL = _names(
-    "address applet article aside blockquote center details dialog dir div dl fieldset"
-    " figcaption figure footer frameset h1 h2 h3 h4 h5 h6 header hgroup iframe listing main"
-    " marquee menu nav noscript object ol pre search section select summary table template"
-    " ul svg math"
+    "address applet article aside blockquote caption center details dialog dir div dl dd dt"
+    " fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup iframe li"
+    " listing main marquee menu nav noscript object ol p pre search section select summary"
+    " table tbody td template tfoot th thead tr ul svg math"
 )
+# Elements whose start closes an open element of these names (the innermost, unless a
+# barrier sits above it): list items, table cells and rows, paragraphs, links...
+_GROUPS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("dt", "dd"), _names("dt dd")),
+    **dict.fromkeys(("td", "th"), _names("td th")),
+    "tr": _names("tr td th"),
+    **dict.fromkeys(("thead", "tbody", "tfoot"), _names("thead tbody tfoot tr td th")),
+    "optgroup": _names("optgroup option"),
+    **dict.fromkeys(("rb", "rtc"), _names("rb rt rp rtc")),
+    **dict.fromkeys(("rt", "rp"), _names("rb rt rp")),
+    **{name: frozenset({name}) for name in ("li", "option", "a", "button", "nobr")},
+}
+# Their start closes an open <p> (in its scope).
+_CLOSE_P = _SPECIAL - _names(
+    "applet caption iframe marquee noscript object select tbody td tfoot th thead tr svg math"
+)
+# What a start tag's implied closing does not look past (the structural elements but the
+# ones the parser looks through: address, div, p).
+_BARRIERS = _SPECIAL - _names("address div p")
 _FOREIGN = frozenset({"svg", "math"})
+# Ignored by the parser outside a table.
+_TABLE_PARTS = _names("caption col colgroup tbody td tfoot th thead tr")
+# Closed by their end tag even across a structural element (the adoption agency moves that
+# one out, and it stays open).
+_FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
 _RAW_END = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in _RAW}
 
 
+class _Stack:
+    """The open elements, with each name's places and the structural ones' places, so that
+    finding what a tag closes is O(1) and each element is pushed and popped once."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.places: dict[str, list[int]] = {}
+        self.specials: list[int] = []
+        self.barriers: list[int] = []
+        self.foreign = 0  # open svg/math elements
+        self.closed: set[int] = set()  # places of elements closed under open ones
+
+    @property
+    def depth(self) -> int:
+        return len(self.names) - len(self.closed)
+
+    def push(self, name: str) -> None:
+        place = len(self.names)
+        self.names.append(name)
+        self.places.setdefault(name, []).append(place)
+        if name in _SPECIAL:
+            self.specials.append(place)
+        if name in _BARRIERS:
+            self.barriers.append(place)
+        self.foreign += name in _FOREIGN
+
+    def pop_to(self, place: int) -> None:
+        """Close the element at ``place`` and everything opened inside it."""
+        while len(self.names) > place:
+            name = self.names.pop()
+            if len(self.names) in self.closed:
+                self.closed.discard(len(self.names))
+                continue
+            self.places[name].pop()
+            if self.specials and self.specials[-1] == len(self.names):
+                self.specials.pop()
+            if self.barriers and self.barriers[-1] == len(self.names):
+                self.barriers.pop()
+            self.foreign -= name in _FOREIGN
+
+    def innermost(self, names: frozenset[str], above: list[int]) -> int | None:
+        """The place of the innermost open element named in ``names``, unless one of the
+        places ``above`` is higher."""
+        found = max((self.places[n][-1] for n in names if self.places.get(n)), default=None)
+        if found is None or (above and above[-1] > found):
+            return None
+        return found
+
+    def start(self, name: str, self_closing: bool) -> int:
+        """A start tag; the depth it reaches."""
+        if name in _TABLE_PARTS and not self.places.get("table"):
+            return self.depth
+        if name in _CLOSE_P:
+            place = self.innermost(_P, self.barriers)
+            if place is not None:
+                self.pop_to(place)
+        group = _GROUPS.get(name)
+        if group is not None:
+            place = self.innermost(group, self.barriers)
+            if place is not None:
+                self.pop_to(place)
+        if name in _VOID or (self_closing and self.foreign):
+            return self.depth + 1  # there, and closed at once
+        if name == "form" and self.places.get("form"):
+            return self.depth  # a form inside a form is dropped
+        self.push(name)
+        return self.depth
+
+    def end(self, name: str) -> None:
+        """An end tag: closes the innermost element of that name and what is inside it;
+        with a structural element inside, a formatting element (``b``) alone, another
+        non-structural one not at all."""
+        places = self.places.get(name)
+        if not places:
+            return
+        if name not in _SPECIAL and self.specials and self.specials[-1] > places[-1]:
+            if name in _FORMATTING:
+                self.closed.add(places.pop())
+            return
+        self.pop_to(places[-1])
+
+
+_P = frozenset({"p"})
+
+
 def html_depth(html: str, limit: int = MAX_DEPTH) -> int:
-    """The estimated nesting depth of ``html`` (see the module rules); the scan stops as
-    soon as it passes ``limit`` (the result is then ``limit + 1``)."""
-    stack: list[str] = []
-    where: dict[str, list[int]] = {}  # element name -> its places on the stack
-    specials: list[int] = []  # places of structural elements on the stack
-    foreign = 0  # open svg/math elements
+    """The estimated nesting depth of ``html`` below ``<body>`` (see the module rules); the
+    scan stops as soon as it passes ``limit`` (the result is then ``limit + 1``)."""
+    stack = _Stack()
     deepest = 0
     pos = 0
-
-    def pop() -> None:
-        nonlocal foreign
-        name = stack.pop()
-        where[name].pop()
-        if specials and specials[-1] == len(stack):
-            specials.pop()
-        if name in _FOREIGN:
-            foreign -= 1
-
     last = html.rfind(">") + 1  # a tag past the last ">" never ends: the rest is text to us
     while pos < last:
         restart = False
@@ -118,30 +211,16 @@ def html_depth(html: str, limit: int = MAX_DEPTH) -> int:
                 pos, restart = close + 3, True
                 break
             name = name.lower()
-            if name in _VOID or name in _FLAT:
+            if name in _IGNORED:
                 continue
             if closing:
-                places = where.get(name)
-                if not places:
-                    continue  # nothing to close: the parser ignores it
-                if name not in _SPECIAL and specials and specials[-1] > places[-1]:
-                    continue  # a structural element in between: the parser ignores it
-                target = places[-1]
-                while len(stack) > target:
-                    pop()
+                stack.end(name)
                 continue
-            if foreign and html[match.end() - 2] == "/":
-                continue  # <x/> inside SVG or MathML
-            where.setdefault(name, []).append(len(stack))
-            if name in _SPECIAL:
-                specials.append(len(stack))
-            if name in _FOREIGN:
-                foreign += 1
-            stack.append(name)
-            if len(stack) > deepest:
-                deepest = len(stack)
+            depth = stack.start(name, html[match.end() - 2] == "/")
+            if depth > deepest:
+                deepest = depth
                 if deepest > limit:
-                    return deepest
+                    return limit + 1
             if name in _RAW:
                 raw_end = _RAW_END[name].search(html, match.end())
                 if raw_end is None:
