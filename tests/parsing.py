@@ -7,6 +7,8 @@ process (the end of their stdin). The budget is the production default.
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.config import PollingConfig
 from bot.sources.parse_pool import ParsePool
 
@@ -17,3 +19,27 @@ def shared_parsers() -> ParsePool:
     if not _pool:
         _pool.append(ParsePool(2, PollingConfig().parse_timeout))
     return _pool[0]
+
+
+class LoopLag:
+    """How late a 10 ms ticker on the running event loop woke up, at worst, while inside
+    ``with LoopLag() as lag:`` (read ``lag.worst``)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, loop.time() - before - 0.01)
+
+    def __enter__(self) -> LoopLag:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()

@@ -20,6 +20,7 @@ from bot.sources.opml import OpmlError
 from bot.sources.parse import ParsedFeed
 from bot.sources.parse_pool import ParsePool, parse_body
 from bot.sources.sitemap import Sitemap
+from tests.parsing import LoopLag
 
 URL = "https://news.example/rss.xml"
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -73,29 +74,6 @@ async def _gone(pid: int) -> bool:
             return True
         await asyncio.sleep(0.05)
     return False
-
-
-class LoopLag:
-    """How late a 10 ms ticker on the event loop wakes up, at worst."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            before = loop.time()
-            await asyncio.sleep(0.01)
-            self.worst = max(self.worst, loop.time() - before - 0.01)
-
-    def __enter__(self) -> LoopLag:
-        self._task = asyncio.get_running_loop().create_task(self._tick())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
 
 
 async def test_a_worker_parses_a_feed_as_this_process_does(pool: ParsePool) -> None:
