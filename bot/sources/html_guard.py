@@ -105,99 +105,57 @@ _TABLE_PARTS = _names("caption col colgroup tbody td tfoot th thead tr")
 # Closed by their end tag even across a structural element (the adoption agency moves that
 # one out, and it stays open).
 _FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
+_P = frozenset({"p"})
 _RAW_END = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in _RAW}
 
 
-class _Stack:
-    """The open elements, with each name's places and the structural ones' places, so that
-    finding what a tag closes is O(1) and each element is pushed and popped once."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-        self.places: dict[str, list[int]] = {}
-        self.specials: list[int] = []
-        self.barriers: list[int] = []
-        self.foreign = 0  # open svg/math elements
-        self.closed: set[int] = set()  # places of elements closed under open ones
-
-    @property
-    def depth(self) -> int:
-        return len(self.names) - len(self.closed)
-
-    def push(self, name: str) -> None:
-        place = len(self.names)
-        self.names.append(name)
-        self.places.setdefault(name, []).append(place)
-        if name in _SPECIAL:
-            self.specials.append(place)
-        if name in _BARRIERS:
-            self.barriers.append(place)
-        self.foreign += name in _FOREIGN
-
-    def pop_to(self, place: int) -> None:
-        """Close the element at ``place`` and everything opened inside it."""
-        while len(self.names) > place:
-            name = self.names.pop()
-            if len(self.names) in self.closed:
-                self.closed.discard(len(self.names))
-                continue
-            self.places[name].pop()
-            if self.specials and self.specials[-1] == len(self.names):
-                self.specials.pop()
-            if self.barriers and self.barriers[-1] == len(self.names):
-                self.barriers.pop()
-            self.foreign -= name in _FOREIGN
-
-    def innermost(self, names: frozenset[str], above: list[int]) -> int | None:
-        """The place of the innermost open element named in ``names``, unless one of the
-        places ``above`` is higher."""
-        found = max((self.places[n][-1] for n in names if self.places.get(n)), default=None)
-        if found is None or (above and above[-1] > found):
-            return None
-        return found
-
-    def start(self, name: str, self_closing: bool) -> int:
-        """A start tag; the depth it reaches."""
-        if name in _TABLE_PARTS and not self.places.get("table"):
-            return self.depth
-        if name in _CLOSE_P:
-            place = self.innermost(_P, self.barriers)
-            if place is not None:
-                self.pop_to(place)
-        group = _GROUPS.get(name)
-        if group is not None:
-            place = self.innermost(group, self.barriers)
-            if place is not None:
-                self.pop_to(place)
-        if name in _VOID or (self_closing and self.foreign):
-            return self.depth + 1  # there, and closed at once
-        if name == "form" and self.places.get("form"):
-            return self.depth  # a form inside a form is dropped
-        self.push(name)
-        return self.depth
-
-    def end(self, name: str) -> None:
-        """An end tag: closes the innermost element of that name and what is inside it;
-        with a structural element inside, a formatting element (``b``) alone, another
-        non-structural one not at all."""
-        places = self.places.get(name)
-        if not places:
-            return
-        if name not in _SPECIAL and self.specials and self.specials[-1] > places[-1]:
-            if name in _FORMATTING:
-                self.closed.add(places.pop())
-            return
-        self.pop_to(places[-1])
-
-
-_P = frozenset({"p"})
+def _innermost(
+    places: dict[str, list[int]], names: frozenset[str], barriers: list[int]
+) -> int | None:
+    """The place of the innermost open element named in ``names``, unless a barrier is
+    higher on the stack."""
+    found = -1
+    for name in names:
+        spots = places.get(name)
+        if spots and spots[-1] > found:
+            found = spots[-1]
+    if found < 0 or (barriers and barriers[-1] > found):
+        return None
+    return found
 
 
 def html_depth(html: str, limit: int = MAX_DEPTH) -> int:
     """The estimated nesting depth of ``html`` below ``<body>`` (see the module rules); the
-    scan stops as soon as it passes ``limit`` (the result is then ``limit + 1``)."""
-    stack = _Stack()
+    scan stops as soon as it passes ``limit`` (the result is then ``limit + 1``).
+
+    The stack of open elements keeps each name's places and the structural elements' and
+    barriers' places, so finding what a tag closes is O(1), and each element is pushed and
+    popped once."""
+    stack: list[str] = []
+    places: dict[str, list[int]] = {}
+    specials: list[int] = []
+    barriers: list[int] = []
+    closed: set[int] = set()  # places of formatting elements closed under open ones
+    foreign = 0  # open svg/math elements
     deepest = 0
+
+    def pop_to(place: int) -> None:
+        """Close the element at ``place`` and everything opened inside it."""
+        nonlocal foreign
+        while len(stack) > place:
+            name = stack.pop()
+            top = len(stack)
+            if top in closed:
+                closed.discard(top)
+                continue
+            places[name].pop()
+            if specials and specials[-1] == top:
+                specials.pop()
+            if barriers and barriers[-1] == top:
+                barriers.pop()
+            if name in _FOREIGN:
+                foreign -= 1
+
     pos = 0
     last = html.rfind(">") + 1  # a tag past the last ">" never ends: the rest is text to us
     while pos < last:
@@ -214,9 +172,47 @@ def html_depth(html: str, limit: int = MAX_DEPTH) -> int:
             if name in _IGNORED:
                 continue
             if closing:
-                stack.end(name)
+                # Closes the innermost element of that name and what is inside it; with a
+                # structural element inside, a formatting element (b) alone, another
+                # non-structural one not at all.
+                spots = places.get(name)
+                if not spots:
+                    continue
+                if name not in _SPECIAL and specials and specials[-1] > spots[-1]:
+                    if name in _FORMATTING:
+                        closed.add(spots.pop())
+                    continue
+                pop_to(spots[-1])
                 continue
-            depth = stack.start(name, html[match.end() - 2] == "/")
+            if name in _TABLE_PARTS and not places.get("table"):
+                continue
+            if name in _CLOSE_P and places.get("p"):
+                place = _innermost(places, _P, barriers)
+                if place is not None:
+                    pop_to(place)
+            group = _GROUPS.get(name)
+            if group is not None:
+                place = _innermost(places, group, barriers)
+                if place is not None:
+                    pop_to(place)
+            if name in _VOID or (foreign and html[match.end() - 2] == "/"):
+                depth = len(stack) - len(closed) + 1  # there, and closed at once
+            elif name == "form" and places.get("form"):
+                continue  # a form inside a form is dropped
+            else:
+                place = len(stack)
+                stack.append(name)
+                if name in places:
+                    places[name].append(place)
+                else:
+                    places[name] = [place]
+                if name in _SPECIAL:
+                    specials.append(place)
+                    if name in _BARRIERS:
+                        barriers.append(place)
+                    if name in _FOREIGN:
+                        foreign += 1
+                depth = place + 1 - len(closed)
             if depth > deepest:
                 deepest = depth
                 if deepest > limit:
