@@ -6,8 +6,10 @@ Telegram's limits (answering 429 when a limit is exceeded).
 
 Prints the wall time, the achieved messages per second against the configured cap (the
 ratio; target: within 10 %), and how many 429s the server gave (target: zero). The server's
-global limit is Telegram's 30/s by default, or 1.2 x the cap when the cap is above it; per
-chat it enforces one message per second (private) and 20 per minute (groups).
+global limit is Telegram's 30/s whenever the cap is at or below it (a strict limiter), or
+1.2 x the cap above it; per chat it enforces one message per second (private) and 20 per
+minute (groups). Every alert must be sent exactly once: a row left unsent, or a count of
+messages at the server other than the number of alerts, is printed and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ async def run(args: argparse.Namespace) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="rasd-burst-"))
     url = f"sqlite+aiosqlite:///{scratch / 'burst.sqlite3'}"
     await seed(url, args.chats, args.alerts, args.groups)
-    server_global = max(TELEGRAM_GLOBAL, args.cap * 1.2)
+    server_global = TELEGRAM_GLOBAL if args.cap <= TELEGRAM_GLOBAL else args.cap * 1.2
     async with FakeTelegram(TOKEN) as telegram:
         telegram.enforce_limits(
             Limits(per_second=server_global, private_per_second=1, group_per_minute=20)
@@ -164,6 +166,10 @@ async def run(args: argparse.Namespace) -> None:
     print(f"achieved: {rate:.1f} messages/s = {rate / args.cap:.3f} x the cap")
     print(f"429s from the server: {len(telegram.too_many)}")
     print(f"rows: {settled}")
+    delivered = len(telegram.sent)
+    if settled != {"sent": args.alerts} or delivered != args.alerts:
+        print(f"FAILED: {args.alerts} alerts queued, {delivered} messages at the server")
+        sys.exit(1)
 
 
 def main() -> None:
