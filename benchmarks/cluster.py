@@ -31,12 +31,10 @@ one kind of work alone:
    over ``--chats`` private chats, are made due at once; the phase ends when every row is
    ``sent``. The pollers idle meanwhile (no source due).
 
-The generated config sets ``polling.parse_workers = 0`` (``--parse-workers``): with the
-application's default 1, each poller starts a parse process of its own. That process keeps a
-large feed's parsing off the poller's event loop; here every answer is a small RSS document,
-so it would only add pickling, a hop between processes and N more processes competing for
-the cores. Titles are drawn from 15 words, so the story index (near-duplicate titles) and
-the matcher do real work.
+The generated config sets ``polling.parse_workers`` (``--parse-workers``, default 0, which
+the application reads as 1: every parse runs in a worker process, with a time budget), so
+each poller has one parse process of its own. Titles are drawn from 15 words, so the story
+index (near-duplicate titles) and the matcher do real work.
 
 The Bot API is tests/fakes/telegram_api.py's FakeTelegram in a child process, **with its
 limits off**, and the bot's ``delivery.messages_per_second`` raised to 2,000 with
@@ -727,7 +725,7 @@ def main() -> None:
         "--parse-workers",
         type=int,
         default=0,
-        help="polling.parse_workers: parse processes per poller (0: parse in the poller)",
+        help="polling.parse_workers: parse processes per poller (0 is read as 1)",
     )
     parser.add_argument(
         "--database-url",
