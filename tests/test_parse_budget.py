@@ -108,6 +108,7 @@ async def test_hostile_pages_fail_alone_while_another_source_polls(
     feeds.set("/slow", listing("a-new-article-slug-here"), content_type=HTML)
     world.clock.advance(700)
     await asyncio.gather(world.poller.poll(good.id), world.poller.poll(slow.id))
+    await asyncio.gather(parsers.run(time.sleep, 0.1), parsers.run(time.sleep, 0.1))
     assert len(parsers.pids()) == 2 and killed not in parsers.pids()
     assert "https://good.example.ma/3" in {a.url for a in await world.articles()}
     assert (await world.source(good.id)).error_count == 0
