@@ -3,10 +3,21 @@ they manage, and one busy chat cannot hold everyone else's alerts back."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.alerts.index import SubscriptionIndex
+from bot.matching import QueryLimits
+from bot.services.preview import Previewer
+from bot.services.subscriptions import (
+    LimitKind,
+    SubscriptionLimitReached,
+    SubscriptionLimits,
+    SubscriptionService,
+)
+from bot.services.throttle import CommandGate
 from bot.storage.db import SessionFactory
 from bot.storage.models import Subscription
 from bot.storage.repositories import ChatRepository, OutboxRepository
@@ -55,6 +66,38 @@ async def test_one_persons_subscriptions_are_capped_across_the_chats_they_manage
             select(Subscription.created_by).where(Subscription.chat_id == GROUP_B)
         )
         assert sorted(made) == sorted([USER, OTHER_USER, USER])
+
+
+async def test_the_caps_hold_when_one_person_subscribes_everywhere_at_once(
+    sessions: SessionFactory,
+) -> None:
+    def clock() -> datetime:
+        return NOW
+
+    service = SubscriptionService(
+        sessions,
+        SubscriptionIndex(QueryLimits(300, 20)),
+        SubscriptionLimits(per_chat=3, per_person=5, exempt=frozenset()),
+        clock,
+        "en",
+        Previewer(sessions, clock, CommandGate(clock, cooldown=0, concurrency=1, wait=1),
+                  days=7, seconds=1),
+    )  # fmt: skip
+    groups = [-1004000000 - n for n in range(20)]
+    attempts = [service.subscribe(group, "Laftit", created_by=77) for group in groups]
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+    refused = [r for r in results if isinstance(r, SubscriptionLimitReached)]
+    assert len(results) - len(refused) == 5
+    assert {r.kind for r in refused} == {LimitKind.PERSON}
+
+    crowd = [service.subscribe(GROUP_A, f"query {n}", created_by=100 + n) for n in range(10)]
+    results = await asyncio.gather(*crowd, return_exceptions=True)
+    refused = [r for r in results if isinstance(r, SubscriptionLimitReached)]
+    assert len(results) - len(refused) == 3
+    assert {r.kind for r in refused} == {LimitKind.CHAT}
+    async with sessions() as session:
+        saved = list(await session.scalars(select(Subscription.created_by)))
+    assert saved.count(77) == 5 and len(saved) == 8
 
 
 async def test_due_rows_are_taken_in_turns_across_chats(sessions: SessionFactory) -> None:

@@ -96,6 +96,11 @@ class SubscriptionService:
                 chat_id, language=self.default_language, now=self.clock()
             )
             repo = SubscriptionRepository(session)
+            # Caps hold under concurrent commands (one person scripting many chats at once).
+            keys = [f"subscriptions:chat:{chat_id}"]
+            if created_by is not None:
+                keys.append(f"subscriptions:person:{created_by}")
+            await repo.serialize(*keys)
             existing = await session.scalar(
                 select(Subscription).where(
                     Subscription.chat_id == chat_id,

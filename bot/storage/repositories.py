@@ -127,6 +127,18 @@ class SubscriptionRepository:
         )
         return count or 0
 
+    async def serialize(self, *keys: str) -> None:
+        """Make transactions naming the same key run one at a time from here to their end
+        (a count then an insert under a cap): on PostgreSQL a transaction-scoped advisory
+        lock per key, taken in order; SQLite's writing transactions already run one at a
+        time."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for key in sorted(set(keys)):
+            await self.session.execute(
+                select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
+            )
+
     async def count_by_person(self, user_id: int) -> int:
         """Subscriptions ``user_id`` made, in every chat."""
         count = await self.session.scalar(
