@@ -43,8 +43,14 @@ from bot.pipeline.poller import Poller
 from bot.pipeline.retention import Retention
 from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
+from bot.services.preview import Previewer
 from bot.services.sources import SourceService
-from bot.services.subscriptions import AlreadySubscribed, SubscriptionService
+from bot.services.subscriptions import (
+    AlreadySubscribed,
+    SubscriptionLimits,
+    SubscriptionService,
+)
+from bot.services.throttle import CommandGate
 from bot.sources.fetch import Fetcher, create_session
 from bot.sources.parse_pool import ParsePool
 from bot.storage.db import (
@@ -230,7 +236,7 @@ class App:
         await self.chats.register(CONSOLE_CHAT_ID, title="console", language=None)
         for query in queries:
             with contextlib.suppress(AlreadySubscribed):
-                await self.subscriptions.subscribe(CONSOLE_CHAT_ID, query)
+                await self.subscriptions.subscribe(CONSOLE_CHAT_ID, query, created_by=None)
 
 
 async def build_app(
@@ -274,13 +280,30 @@ async def build_app(
     limits = QueryLimits(settings.matching.max_query_length, settings.matching.max_terms)
     index = SubscriptionIndex(limits)
     chats = ChatService(sessions, access, clock, settings.language)
+    matching = settings.matching
     subscriptions = SubscriptionService(
         sessions,
         index,
-        settings.matching.max_subscriptions_per_chat,
+        SubscriptionLimits(
+            per_chat=matching.max_subscriptions_per_chat,
+            per_person=matching.max_subscriptions_per_user,
+            exempt=frozenset(settings.admins),
+        ),
         clock,
         settings.language,
-        preview_days=settings.matching.test_days,
+        Previewer(
+            sessions,
+            clock,
+            # Nobody waits for a slot longer than one preview may take.
+            CommandGate(
+                clock,
+                cooldown=matching.test_cooldown,
+                concurrency=matching.test_concurrency,
+                wait=matching.test_seconds,
+            ),
+            days=matching.test_days,
+            seconds=matching.test_seconds,
+        ),
     )
     aliases = AliasService(sessions, index, clock)
     sources = SourceService(
