@@ -8,17 +8,20 @@ Prints the wall time, the achieved messages per second against the configured ca
 ratio; target: within 10 %), and how many 429s the server gave (target: zero). The server's
 global limit is Telegram's 30/s whenever the cap is at or below it (a strict limiter), or
 1.2 x the cap above it; per chat it enforces one message per second (private) and 20 per
-minute (groups). Every alert must be sent exactly once: a row left unsent, or a count of
-messages at the server other than the number of alerts, is printed and the exit status is 1.
+minute (groups). Every alert must be sent exactly once: the messages at the server are
+matched to the queued alerts by chat and article link, and a row left unsent, an alert
+missing, sent twice or unknown is printed and the exit status is 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,6 +42,7 @@ from tests.fakes.telegram_api import FakeTelegram, Limits
 TOKEN = "123456:BENCHMARK-token"
 TELEGRAM_GLOBAL = 30.0
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+_LINK = re.compile(r'<a href="([^"]+)"')
 
 
 async def seed(url: str, chats: int, alerts: int, group_share: float) -> None:
@@ -156,6 +160,13 @@ async def run(args: argparse.Namespace) -> None:
                     )
                 ).all()
             )
+            queued = (
+                await session.execute(
+                    select(OutboxItem.chat_id, Article.url).join(
+                        Article, Article.id == OutboxItem.article_id
+                    )
+                )
+            ).all()
         await bot.session.close()
         await engine.dispose()
     rate = sent / wall
@@ -167,9 +178,31 @@ async def run(args: argparse.Namespace) -> None:
     print(f"429s from the server: {len(telegram.too_many)}")
     print(f"rows: {settled}")
     delivered = len(telegram.sent)
-    if settled != {"sent": args.alerts} or delivered != args.alerts:
+    problems = check_each_sent_once([(c, u) for c, u in queued], telegram)
+    print(f"messages at the server: {delivered}; {problems or 'every alert exactly once'}")
+    if settled != {"sent": args.alerts} or delivered != args.alerts or problems:
         print(f"FAILED: {args.alerts} alerts queued, {delivered} messages at the server")
         sys.exit(1)
+
+
+def check_each_sent_once(queued: list[tuple[int, str]], telegram: FakeTelegram) -> str:
+    """What the server received against what was queued, alert by alert (its chat and its
+    article's link): empty when each queued alert arrived once and nothing else did."""
+    arrived = Counter(
+        (message.chat_id, link)
+        for message in telegram.sent
+        for link in _LINK.findall(message.text)[:1]
+    )
+    expected = Counter(queued)
+    missing = sum((expected - arrived).values())
+    repeated = sum(n - 1 for pair, n in arrived.items() if n > 1 and pair in expected)
+    unexpected = sum(n for pair, n in arrived.items() if pair not in expected)
+    found = [
+        f"{n} {what}"
+        for n, what in ((missing, "missing"), (repeated, "sent twice"), (unexpected, "unknown"))
+        if n
+    ]
+    return ", ".join(found)
 
 
 def main() -> None:
