@@ -10,7 +10,10 @@ import pytest
 from bot.alerts.split import visible_length
 from bot.i18n import _CATALOG, LANGUAGES, pick_language, text
 from bot.i18n.bidi import BIDI_CONTROLS, balanced, clean, embed
+from bot.services.preview import Example
 from bot.storage.models import Subscription
+from bot.storage.scan import StoredText
+from bot.telegram.routers.queries import example_text
 from bot.telegram.routers.user import help_text, list_view
 from bot.telegram.texts import USER_COMMANDS
 from tests.fakes.telegram_api import _check_html
@@ -101,3 +104,18 @@ def test_a_full_list_of_long_queries_fits_in_one_message() -> None:
     assert visible_length(body) < 4096
     assert keyboard is not None
     assert sum(len(row) for row in keyboard.inline_keyboard) == 100  # ❌ and 🔔 for each
+
+
+def test_a_test_example_links_only_an_http_article() -> None:
+    def example(url: str) -> Example:
+        stored = StoredText(1, url, "Macron\u2069 à Rabat", "", "Le texte.", "Le360\u202e")
+        return Example(stored, [])
+
+    for language in LANGUAGES:
+        linked = example_text(language, example("https://x.ma/1"))
+        assert '<a href="https://x.ma/1">' in linked
+        for url in ("javascript:alert(1)", "tg://resolve?domain=x", "data:text/html,x"):
+            shown = example_text(language, example(url))
+            assert "<a " not in shown and url not in shown
+            _check_html(shown)
+        assert "\u202e" not in linked and linked.count("\u2069") == linked.count("\u2068")

@@ -79,6 +79,7 @@ EN: dict[str, str] = {
     "test_usage": "Give the query to try, e.g. <code>/test عبد الوافي لفتيت</code>",
     "test_result": "Understood as: <code>{understood}</code>\n{recent}",
     "test_example": '• <a href="{url}">{title}</a> — {source}\n  {excerpt}',
+    "test_example_unlinked": "• {title} — {source}\n  {excerpt}",
     "alias_usage": "Usage: <code>/alias Laftit = لفتيت = Lafdit</code>",
     "alias_added": "✅ Alias #{id}: {entries}. Every query now matches these spellings alike.",
     "aliases_empty": "No aliases yet. Add one with <code>/alias Laftit = لفتيت</code>.",

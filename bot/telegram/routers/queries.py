@@ -20,6 +20,7 @@ from bot.services.chats import ChatService
 from bot.services.preview import Example, Preview
 from bot.services.subscriptions import SubscriptionService
 from bot.services.throttle import Throttle, Throttled
+from bot.sources.urls import is_web_url
 from bot.telegram.manage import is_anonymous_admin
 from bot.telegram.query_errors import describe_error
 from bot.telegram.texts import pick_language, text
@@ -73,11 +74,13 @@ async def recent_after_subscribe(
 
 
 def example_text(lang: str, example: Example) -> str:
+    """One stored article that matched; its title is a link only when the link is http(s)
+    (stored articles are; older rows may not be)."""
     article = example.article
     title_ranges = [(s.start, s.end) for s in example.spans if s.field == "title"]
     return text(
         lang,
-        "test_example",
+        "test_example" if is_web_url(article.url) else "test_example_unlinked",
         url=html.escape(article.url, quote=True),
         title=embed(lang, bold_spans(article.title[:TITLE_LIMIT], title_ranges)),
         source=quoted(lang, example.source_name),
