@@ -144,7 +144,11 @@ class _Worker:
         (size,) = FRAME.unpack(await self._read(FRAME.size))
         if size > MAX_FRAME:
             raise _Died
-        answer: tuple[str, object] = pickle.loads(await self._read(size))
+        payload = await self._read(size)
+        try:
+            answer: tuple[str, object] = pickle.loads(payload)
+        except Exception as exc:  # not what a worker sends: treat it as gone
+            raise _Died from exc
         return answer
 
     def kill(self) -> None:
@@ -312,7 +316,7 @@ class ParsePool:
                 status, _ = await worker.receive()
             if status != "ready":
                 raise _Died
-        except (TimeoutError, _Died, pickle.UnpicklingError) as exc:
+        except (TimeoutError, _Died) as exc:
             self._discard(worker)
             log.error("parse worker %d did not start", worker.pid)
             raise SourceError("the parser could not start", kind=ErrorKind.PARSER_CRASH) from exc

@@ -66,6 +66,10 @@ def _answer(job: bytes) -> bytes:
         reply: tuple[str, object] = ("ok", function(*args, **kwargs))
     except (SourceError, OpmlError) as exc:
         reply = ("error", exc)
+        try:  # an error that cannot be rebuilt on the other side travels as a plain one
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            reply = ("error", SourceError(str(exc), kind=exc.kind))
     except Exception as exc:
         traceback.print_exc()
         reply = (
