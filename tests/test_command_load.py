@@ -108,9 +108,8 @@ async def test_a_count_cut_by_its_time_budget_says_so_and_the_subscription_is_sa
     await store_articles(app, 4000)
 
     tried = await say(telegram, USER, "/test Retailleau")
-    assert "At least" in tried.text and "newest articles match it" in tried.text
     found = re.search(
-        r"At least (\d+) of the (\d+) newest articles match it; (\d+) were", tried.text
+        r"At least (\d+) of the (\d+) newest articles match(?:es)? it; (\d+) were", tried.text
     )
     assert found is not None, tried.text
     matched, scanned, stored = map(int, found.groups())

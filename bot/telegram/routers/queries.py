@@ -41,10 +41,10 @@ def recent_text(lang: str, preview: Preview) -> str:
     days = f"{preview.days:g}"
     if preview.complete:
         return plural(lang, "recent_count", preview.matched, days=days)
-    return text(
+    return plural(
         lang,
         "recent_partial",
-        count=preview.matched,
+        preview.matched,
         scanned=preview.scanned,
         stored=preview.stored,
         days=days,

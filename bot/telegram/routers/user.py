@@ -35,6 +35,7 @@ from aiogram.types import (
 
 from bot.alerts.format import shorten
 from bot.i18n.bidi import embed
+from bot.i18n.counts import plural
 from bot.matching import QueryError
 from bot.services.chats import ChatService
 from bot.services.subscriptions import (
@@ -169,8 +170,11 @@ async def subscribe(
         )
         return
     except SubscriptionLimitReached as exc:
-        key = "too_many" if exc.kind is LimitKind.CHAT else "too_many_person"
-        await message.answer(target.heading(lang) + text(lang, key, limit=exc.limit))
+        if exc.kind is LimitKind.CHAT:
+            refusal = text(lang, "too_many", limit=exc.limit)
+        else:
+            refusal = plural(lang, "too_many_person", exc.limit)
+        await message.answer(target.heading(lang) + refusal)
         return
     # Saved: only now the count of recent matches, which may be slow, cut or skipped.
     recent = await recent_after_subscribe(
