@@ -63,6 +63,10 @@ async def test_a_full_gate_refuses_after_its_wait_and_a_failure_frees_the_slot()
         async with gate.enter(2):
             pass
     assert refused.value.reason is Throttle.BUSY
+    with pytest.raises(Throttled) as refused:  # one that may not wait is refused at once
+        async with asyncio.timeout(0.04), gate.enter(3, wait=False):
+            pass
+    assert refused.value.reason is Throttle.BUSY
     release.set()
     await holder
     with pytest.raises(RuntimeError):

@@ -21,6 +21,9 @@ from bot.storage.db import STORAGE_FAILURES, SessionFactory
 from bot.storage.scan import ArticleScan, StoredText
 
 BATCH = 500  # articles read and matched at a time
+# The count under a new subscription must not hold its answer up: it gets at most this many
+# seconds (or the whole budget if shorter) and no wait for a slot.
+QUICK_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,18 +89,22 @@ class Previewer:
         self.days = days
         self.seconds = seconds
 
-    async def run(self, query: CompiledQuery, *, person: int, examples: int) -> Preview:
+    async def run(
+        self, query: CompiledQuery, *, person: int, examples: int, quick: bool
+    ) -> Preview:
         """Raises Throttled when ``person`` must wait or the bot is too busy (a database
-        too busy to read from included)."""
-        async with self.gate.enter(person):
+        too busy to read from included). ``quick``: within ``QUICK_SECONDS``, and only if a
+        slot is free now (the count under a new subscription)."""
+        seconds = min(self.seconds, QUICK_SECONDS) if quick else self.seconds
+        async with self.gate.enter(person, wait=not quick):
             try:
-                return await self.scan(query, examples=examples)
+                return await self.scan(query, examples=examples, seconds=seconds)
             except STORAGE_FAILURES:
-                raise Throttled(Throttle.BUSY, self.seconds) from None
+                raise Throttled(Throttle.BUSY, seconds) from None
 
-    async def scan(self, query: CompiledQuery, *, examples: int) -> Preview:
-        """The preview, without the gate."""
-        deadline = time.monotonic() + self.seconds
+    async def scan(self, query: CompiledQuery, *, examples: int, seconds: float) -> Preview:
+        """The preview within ``seconds``, without the gate."""
+        deadline = time.monotonic() + seconds
         since = self.clock() - timedelta(days=self.days)
         async with self.sessions() as session:
             stored = await ArticleScan(session).count_since(since)

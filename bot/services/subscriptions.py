@@ -79,10 +79,12 @@ class SubscriptionService:
         """Parse a query with the current aliases; raises QueryError (user-facing)."""
         return self.index.compile(text)
 
-    async def preview(self, query: CompiledQuery, *, person: int, examples: int = 3) -> Preview:
+    async def preview(
+        self, query: CompiledQuery, *, person: int, examples: int, quick: bool
+    ) -> Preview:
         """Which of the last days' stored articles ``query`` would have matched; raises
         Throttled when ``person`` must wait or too many previews run (``Previewer``)."""
-        return await self.previewer.run(query, person=person, examples=examples)
+        return await self.previewer.run(query, person=person, examples=examples, quick=quick)
 
     async def subscribe(
         self, chat_id: int, text: str, *, thread_id: int = 0, created_by: int | None

@@ -45,8 +45,9 @@ class CommandGate:
         self.running = 0  # how many hold a slot now
 
     @contextlib.asynccontextmanager
-    async def enter(self, person: int) -> AsyncIterator[None]:
-        """Hold a slot for ``person``'s work; raises Throttled."""
+    async def enter(self, person: int, *, wait: bool = True) -> AsyncIterator[None]:
+        """Hold a slot for ``person``'s work; raises Throttled. ``wait`` False: refuse at
+        once when no slot is free (a command whose answer must not be held up)."""
         now = self.clock()
         if person in self._inside:
             raise Throttled(Throttle.COOLDOWN, self.cooldown.total_seconds())
@@ -56,6 +57,8 @@ class CommandGate:
         self._inside.add(person)
         try:
             try:
+                if not wait and self._slots.locked():
+                    raise TimeoutError
                 async with asyncio.timeout(self.wait):
                     await self._slots.acquire()
             except TimeoutError:

@@ -64,7 +64,7 @@ async def recent_after_subscribe(
     """The count of recent matches under a new subscription, or why it was skipped (the
     subscription is saved either way)."""
     try:
-        preview = await subscriptions.preview(query, person=person, examples=0)
+        preview = await subscriptions.preview(query, person=person, examples=0, quick=True)
     except Throttled as exc:
         if exc.reason is Throttle.COOLDOWN:
             cooldown = subscriptions.previewer.gate.cooldown.total_seconds()
@@ -111,7 +111,10 @@ async def test_query(
     person = person_of(message)
     try:
         preview = await subscriptions.preview(
-            compiled, person=message.chat.id if person is None else person
+            compiled,
+            person=message.chat.id if person is None else person,
+            examples=3,
+            quick=False,
         )
     except Throttled as exc:
         if exc.reason is Throttle.COOLDOWN:
