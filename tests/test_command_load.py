@@ -155,11 +155,12 @@ async def test_a_command_the_database_cannot_take_is_answered_as_not_saved(
     feeds.set(FEED, rss_feed("Le Site", [OLD]))
     app = await apps(make_settings(f"sqlite+aiosqlite:///{path}", telegram, feeds))
     await say(telegram, USER, "/help")  # the chat is known: only the subscription writes
-    app.scheduler.pause()  # no poll or drain writing meanwhile
-    await app.poller.wait_idle()
+    app.scheduler.pause()  # no poll or drain starting meanwhile
 
-    locker = sqlite3.connect(path, isolation_level=None, timeout=30)
-    locker.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    # Another program holding the write lock; taken off the loop, which must keep running
+    # for a write of the bot's under way to finish and free the lock first.
+    locker = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+    await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
     try:
         reply = await say(telegram, USER, "/subscribe Macron")
     finally:
