@@ -3,7 +3,8 @@ on how many run at once in the whole bot.
 
 ``enter`` refuses at once while one of the person's runs or their cooldown after it does
 (``Throttle.COOLDOWN``, with the seconds left), and waits at most ``wait`` seconds for a free
-slot before refusing (``Throttle.BUSY``): nobody queues behind a crowd for longer than that.
+slot before refusing (``Throttle.BUSY``): nobody queues behind a crowd for longer than that,
+and a command whose answer must not wait (the count under a new subscription) not at all.
 The cooldown counts from the end of the person's last one; a refusal does not restart it.
 """
 
