@@ -13,9 +13,10 @@ sources served by benchmarks/feed_farm.py in a child process (polled every 30 s,
 round finding new items, as in poll_round.py's steady round). Once the alerts flow,
 people send commands (``/help``, ``/list``, ``/subscribe …`` in turn), ``--rate`` per
 second for ``--seconds``, each from a different private chat: half of them chats that are
-being sent alerts, half new users. A command's latency runs from the moment its update is
-queued at the fake to the moment the fake accepts its reply (not an alert), so it includes
-long polling.
+being sent alerts, half new users; then ``--burst`` new users send ``/help`` at the same
+moment (a crowd: its replies alone take a few seconds at Telegram's 30/s). A command's
+latency runs from the moment its update is queued at the fake to the moment the fake
+accepts its reply (not an alert), so it includes long polling.
 
 Two runs, each from scratch: ``paced``, the application as it is (every reply through the
 Outbound, before queued alerts), and ``bypass``, the baseline, where requests made by
@@ -80,6 +81,9 @@ class Result:
     alert_429: int
     alerts_sent: int
     alerts_left: int
+    burst: int
+    burst_latencies: list[float]
+    burst_429: int
 
     def lines(self) -> list[str]:
         answered = len(self.latencies)
@@ -94,6 +98,10 @@ class Result:
             out.append(f"    {command}: {len(latencies)} answered, {_figures(latencies)}")
         out.append(
             f"  429s from the server: {self.reply_429} to replies, {self.alert_429} to alerts"
+        )
+        out.append(
+            f"  then {self.burst} new users at once (/help): {len(self.burst_latencies)} "
+            f"answered, {_figures(self.burst_latencies)}; {self.burst_429} 429s to them"
         )
         out.append(
             f"  alerts sent during the run: {self.alerts_sent}; still queued at the end: "
@@ -304,27 +312,21 @@ async def _measure(
         command_of[user] = command.split()[0] + (" (alerted chat)" if n % 2 == 0 else "")
         await asyncio.sleep(1 / args.rate)  # the pace of the people, not a wait for an event
 
-    first: dict[int, float] = {}  # chat: its reply's latency
-    seen = 0
-
-    def answered() -> bool:
-        nonlocal seen
-        for message in telegram.sent[seen:]:
-            at = queued.get(message.chat_id)
-            if at is not None and message.at >= at and not _is_alert(message):
-                first.setdefault(message.chat_id, message.at - at)
-        seen = len(telegram.sent)
-        return len(first) >= total
-
-    with contextlib.suppress(TimeoutError):  # unanswered commands are counted as such
-        await telegram._wait(answered, args.grace)
+    first = await _replies(telegram, queued, args.grace)
     latencies = list(first.values())
+    steady_429 = sum(chat in queued for _, chat, _ in telegram.too_many)
+    slot_waits = list(SLOT_WAITS)
+    # Then a crowd: --burst new users send /help at the same moment.
+    crowd = {NEW_USERS + total + k: time.monotonic() for k in range(args.burst)}
+    for user in crowd:
+        telegram.add_message("/help", user_id=user)
+    burst = await _replies(telegram, crowd, args.grace)
     by_command: dict[str, list[float]] = {}
     for user, command in sorted(command_of.items(), key=lambda item: item[1]):
         by_command.setdefault(command, [])
         if user in first:
             by_command[command].append(first[user])
-    reply_429 = sum(chat in queued for _, chat, _ in telegram.too_many)
+    burst_429 = sum(chat in crowd for _, chat, _ in telegram.too_many)
     alerts_sent = sum(_is_alert(m) for m in telegram.sent) - alerts_before
     async with app.sessions() as session:
         left = await session.scalar(
@@ -334,13 +336,38 @@ async def _measure(
         name,
         total,
         latencies,
-        list(SLOT_WAITS),
+        slot_waits,
         by_command,
-        reply_429,
-        len(telegram.too_many) - reply_429,
+        steady_429,
+        len(telegram.too_many) - steady_429 - burst_429,
         alerts_sent,
         int(left or 0),
+        args.burst,
+        list(burst.values()),
+        burst_429,
     )
+
+
+async def _replies(
+    telegram: FakeTelegram, queued: dict[int, float], grace: float
+) -> dict[int, float]:
+    """Wait (at most ``grace`` s) for a reply in every chat of ``queued`` (chat: when its
+    command was queued); return each reply's latency."""
+    first: dict[int, float] = {}
+    seen = 0
+
+    def answered() -> bool:
+        nonlocal seen
+        for message in telegram.sent[seen:]:
+            at = queued.get(message.chat_id)
+            if at is not None and message.at >= at and not _is_alert(message):
+                first.setdefault(message.chat_id, message.at - at)
+        seen = len(telegram.sent)
+        return len(first) >= len(queued)
+
+    with contextlib.suppress(TimeoutError):  # unanswered commands are counted as such
+        await telegram._wait(answered, grace)
+    return first
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -355,7 +382,8 @@ async def run(args: argparse.Namespace) -> None:
     results.append(await one_run("bypass (baseline: replies straight to the Bot API)", args))
     print(
         f"{args.alerts} alerts queued for {args.chats} chats, {args.feeds} feeds polled "
-        f"every 30 s; {args.rate:g} commands/s for {args.seconds:g} s; "
+        f"every 30 s; {args.rate:g} commands/s for {args.seconds:g} s, then {args.burst} "
+        f"at once; "
         f"database: {'PostgreSQL' if args.postgres else 'SQLite'}"
     )
     for result in results:
@@ -369,6 +397,7 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=2.0, help="commands per second")
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--burst", type=int, default=100, help="users commanding at once, after")
     parser.add_argument("--grace", type=float, default=20.0, help="seconds to wait for replies")
     parser.add_argument(
         "--postgres",
