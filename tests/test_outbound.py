@@ -223,3 +223,29 @@ async def test_an_accepted_alert_whose_answer_cannot_be_read_is_not_sent_again(
     assert not row.edit_pending and row.last_error == "edit given up: no message id"
     assert len([m for m in telegram.sent if "/a1" in m.text]) == 1
     assert not [c for c, _ in telegram.calls if c == "editMessageText"]
+
+
+async def test_a_callback_answer_answered_429_is_sent_again(
+    database_url: str, telegram: FakeTelegram, feeds: FeedServer, apps: Apps
+) -> None:
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    app = await apps(make_settings(database_url, telegram, feeds))
+    await say(telegram, USER, "/subscribe Laftit")
+    listing = await say(telegram, USER, "/list")
+    assert listing.reply_markup is not None
+    [button] = [b for row in listing.reply_markup["inline_keyboard"] for b in row]
+    telegram.fail_next(
+        "answerCallbackQuery",
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        retry_after=1,
+    )
+
+    telegram.press_button(button["callback_data"], user_id=USER, message_id=listing.message_id)
+
+    # The 429, then the same answer again (the handler removed the subscription first).
+    calls = await telegram.wait_for_call("answerCallbackQuery", count=2)
+    assert [call["text"] for call in calls] == ["Removed", "Removed"]
+    async with app.sessions() as session:
+        left = await session.scalar(select(func.count()).where(Subscription.chat_id == USER))
+    assert left == 0
