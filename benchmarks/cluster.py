@@ -40,7 +40,7 @@ The Bot API is tests/fakes/telegram_api.py's FakeTelegram in a child process, **
 limits off**, and the bot's ``delivery.messages_per_second`` raised to 2,000 with
 ``per_chat_interval = 0``: this measures the deliverers' own headroom (claiming, leases,
 rendering, requests, settling), not Telegram. With Telegram's real limits the bot sends at
-most ~25 messages/s (``delivery.messages_per_second``) however many deliverers run: the
+most ~29 messages/s (``delivery.messages_per_second``) however many deliverers run: the
 limits are shared by all deliverers together.
 
 Checked in every configuration (a failure is printed and the exit status is 1):
@@ -669,7 +669,7 @@ async def run(args: argparse.Namespace, server_url: str, pg_pids: list[int]) -> 
     )
     print(
         "Bot API: a local fake with no limits, delivery.messages_per_second = 2000: this is "
-        "the deliverers' headroom. With Telegram's limits the bot sends ~25 messages/s "
+        "the deliverers' headroom. With Telegram's limits the bot sends ~29 messages/s "
         "however many deliverers run (the limits are shared)."
     )
     print("N + N = N poller and N deliverer processes; polling, then delivery, timed apart.")

@@ -1,7 +1,7 @@
 """A burst of queued alerts through the Deliverer, against a fake Bot API that enforces
 Telegram's limits (answering 429 when a limit is exceeded).
 
-    .venv/bin/python benchmarks/delivery_burst.py            # 5,000 alerts at 25/s: ~3.5 min
+    .venv/bin/python benchmarks/delivery_burst.py            # 5,000 alerts at 29/s: ~3 min
     .venv/bin/python benchmarks/delivery_burst.py --cap 250  # quicker, same shape
 
 Prints the wall time, the achieved messages per second against the configured cap (the
