@@ -311,10 +311,11 @@ class Outbound:
                 async with self.slot(chat_id, group, Priority.REPLY):
                     return await self._accepted(make_request, bot, method)
             except TelegramRetryAfter as exc:
-                log.info("%s to chat %s: 429, sent again in %ds", name, chat_id, exc.retry_after)
-                await self.too_many(chat_id if paced else None, exc.retry_after)
+                wait = max(1, exc.retry_after)  # Telegram's are whole seconds, at least 1
+                log.info("%s to chat %s: 429, sent again in %ds", name, chat_id, wait)
+                await self.too_many(chat_id if paced else None, wait)
                 if not paced or chat_id is None:  # nothing in the Pacer holds it: wait here
-                    await asyncio.sleep(exc.retry_after)
+                    await asyncio.sleep(wait)
 
     async def _accepted(
         self,
