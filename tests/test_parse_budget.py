@@ -14,12 +14,11 @@ import pytest
 from bot.sources.errors import ErrorKind, SourceError
 from bot.sources.parse_pool import ParsePool
 from tests.fakes.feed_server import FeedServer, rss_feed
-from tests.parsing import LoopLag
+from tests.parsing import LAG, LoopLag
 from tests.pipeline_world import World, pipeline_world
 
 HTML = "text/html; charset=utf-8"
 BUDGET = 1.0  # seconds per document, short so the overruns end quickly
-LAG = 0.5  # the worst the event loop may be late, generous for a loaded machine
 
 
 def _links(*slugs: str) -> str:
