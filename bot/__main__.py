@@ -1,4 +1,7 @@
-"""Command line: python -m bot {run,check-config,migrate,match,preview-source}."""
+"""Command line: python -m bot {run,check-config,migrate,match,preview-source}.
+
+The global options (``--config``, ``--log-level``) go before or after the command.
+"""
 
 from __future__ import annotations
 
@@ -24,20 +27,34 @@ DEFAULT_CONFIG = Path("config.toml")
 EXAMPLE_CONFIG = Path("config.example.toml")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Rasd media-monitoring bot")
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes. The main parser holds the defaults; each command's
+    parser takes them too, with ``SUPPRESS`` defaults, so ``--config X`` may come before or
+    after the command (``run --config X`` = ``--config X run``) and an option left out after
+    the command does not overwrite one given before it."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
     parser.add_argument(
         "--config",
         type=Path,
-        default=Path(os.environ.get("RASD_CONFIG", DEFAULT_CONFIG)),
+        default=default(Path(os.environ.get("RASD_CONFIG", DEFAULT_CONFIG))),
         help="config file (default: config.toml, or $RASD_CONFIG)",
     )
     parser.add_argument(
-        "--log-level", default=None, help="overrides [logging] level (default INFO)"
+        "--log-level", default=default(None), help="overrides [logging] level (default INFO)"
     )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Rasd media-monitoring bot")
+    _global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the bot")
+    run = commands.add_parser("run", parents=[common], help="run the bot")
     run.add_argument(
         "--dry-run",
         action="store_true",
@@ -53,16 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--query", action="append", default=[], help="dry run: a query to try")
     run.add_argument("--source", action="append", default=[], help="dry run: an extra source URL")
 
-    commands.add_parser("check-config", help="validate the config and exit")
-    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("check-config", parents=[common], help="validate the config and exit")
+    commands.add_parser("migrate", parents=[common], help="bring the database schema up to date")
 
-    match = commands.add_parser("match", help="match queries against articles from files")
+    match = commands.add_parser(
+        "match", parents=[common], help="match queries against articles from files"
+    )
     match.add_argument("--jsonl", type=Path, help="labelled cases: one JSON object per line")
     match.add_argument("--queries", type=Path, help="one query per line")
     match.add_argument("--articles", type=Path, help='{"id","title","text"} lines')
 
     preview = commands.add_parser(
-        "preview-source", help="what Rasd would extract from a URL, as JSON lines (saves nothing)"
+        "preview-source",
+        parents=[common],
+        help="what Rasd would extract from a URL, as JSON lines (saves nothing)",
     )
     preview.add_argument("url")
     preview.add_argument("--selector", help="CSS selector of the article blocks of an HTML page")

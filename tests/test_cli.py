@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
 from tests.fakes.feed_server import FeedServer
@@ -97,10 +99,66 @@ async def test_preview_source_refuses_private_addresses_by_default(
     assert "/rss.xml" not in feeds.hits
 
 
-async def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+# The least each command needs besides the global options; a new command must be added here,
+# so that both orders of its options are tested.
+COMMAND_ARGS = {
+    "run": ["--dry-run", "--query", "الهجرة", "--role", "all"],
+    "check-config": [],
+    "migrate": [],
+    "match": ["--jsonl", "cases.jsonl"],
+    "preview-source": ["https://example.ma/rss", "--selector", "h2 a"],
+}
+
+
+def test_every_command_is_covered_by_the_option_order_tests() -> None:
+    from bot.__main__ import _parser
+
+    subparsers = next(
+        action
+        for action in _parser()._actions
+        if isinstance(action, argparse._SubParsersAction)  # no public way to list commands
+    )
+    assert set(subparsers.choices) == set(COMMAND_ARGS)
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_ARGS))
+def test_global_options_go_before_or_after_the_command(command: str) -> None:
+    from bot.__main__ import _parser
+
+    options = ["--config", "other.toml", "--log-level", "DEBUG"]
+    before = _parser().parse_args([*options, command, *COMMAND_ARGS[command]])
+    after = _parser().parse_args([command, *COMMAND_ARGS[command], *options])
+    mixed = _parser().parse_args([*options[2:], command, *COMMAND_ARGS[command], *options[:2]])
+    assert before == after
+    assert (after.config, after.log_level) == (Path("other.toml"), "DEBUG")
+    # an option given only before the command is not reset by the command's own parser
+    assert (mixed.config, mixed.log_level) == (Path("other.toml"), "DEBUG")
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_ARGS))
+def test_global_options_keep_their_defaults_on_either_side(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.__main__ import _parser
+
+    monkeypatch.delenv("RASD_CONFIG", raising=False)
+    args = _parser().parse_args([command, *COMMAND_ARGS[command]])
+    assert (args.config, args.log_level) == (Path("config.toml"), None)
+    # after the command as well as before it, the later one wins
+    args = _parser().parse_args(
+        ["--config", "a.toml", command, *COMMAND_ARGS[command], "--config", "b.toml"]
+    )
+    assert args.config == Path("b.toml")
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+async def test_migrate_creates_the_schema(tmp_path: Path, order: str) -> None:
     config = tmp_path / "rasd.toml"
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite3"\n', encoding="utf-8")
-    code, out, err = await run_cli("--config", str(config), "migrate", cwd=tmp_path)
+    args = ["--config", str(config), "migrate"]
+    if order == "after":
+        args = ["migrate", "--config", str(config)]
+    code, out, err = await run_cli(*args, cwd=tmp_path)
     assert code == 0, err
     assert "up to date" in out
     tables = {
@@ -110,6 +168,22 @@ async def test_migrate_creates_the_schema(tmp_path: Path) -> None:
         )
     }
     assert {"chats", "subscriptions", "sources", "articles", "outbox"} <= tables
+
+
+async def test_check_config_reads_the_named_file_on_either_side(tmp_path: Path) -> None:
+    config = tmp_path / "rasd.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite3"\n'
+        '[[sources]]\nurl = "https://example.ma/rss"\n',
+        encoding="utf-8",
+    )
+    before = await run_cli("--config", str(config), "check-config", cwd=tmp_path)
+    after = await run_cli("check-config", "--config", str(config), cwd=tmp_path)
+    assert before == after
+    code, out, err = after
+    assert code == 0, err
+    assert out.startswith("config OK: 1 sources")
+    assert not (tmp_path / "config.toml").exists()  # the default file was not made or read
 
 
 async def test_run_with_a_refused_token_says_so_without_showing_it(tmp_path: Path) -> None:
