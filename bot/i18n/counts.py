@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 EN: dict[str, str] = {
+    "recent_counting": "⏳ Counting matches among recent articles…",
     "recent_busy": "Matches among recent articles not counted: the bot is busy. Try /test later.",
     "recent_cooldown": (
         "Matches among recent articles not counted (one count per person every {cooldown} s); "
@@ -23,6 +24,7 @@ EN: dict[str, str] = {
 }
 
 FR: dict[str, str] = {
+    "recent_counting": "⏳ Décompte des correspondances récentes…",
     "recent_busy": (
         "Correspondances récentes non comptées : le bot est occupé. Essayez /test plus tard."
     ),
@@ -37,6 +39,7 @@ FR: dict[str, str] = {
 }
 
 AR: dict[str, str] = {
+    "recent_counting": "⏳ جارٍ عدّ المطابقات في المقالات الأخيرة…",
     "recent_busy": "لم تُحسب المطابقات في المقالات الأخيرة: البوت مشغول. جرّب /test لاحقا.",
     "recent_cooldown": (
         "لم تُحسب المطابقات في المقالات الأخيرة (عدّ واحد لكل شخص كل {cooldown} ثانية)؛ يعرضها /test."
