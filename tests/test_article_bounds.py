@@ -14,7 +14,8 @@ from bot.sources.bounds import (
     MAX_TITLE_CHARS,
     MAX_URL_CHARS,
 )
-from bot.sources.parse import ParsedEntry, parse_feed
+from bot.sources.model import ParsedEntry
+from bot.sources.parse import parse_feed
 from tests.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.pipeline_world import pipeline_world
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.sources.errors import ErrorKind, SourceError
+from bot.sources.model import ParsedFeed
 from bot.sources.opml import OpmlError
-from bot.sources.parse import ParsedFeed
 from bot.sources.parse_pool import ParsePool, parse_body
 from bot.sources.sitemap import Sitemap
 from tests.parsing import LAG, LoopLag

@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from bot.alerts.ingest import IngestResult
 from bot.pipeline.poller import Poller, _Outcome
 from bot.sources.fetch import FetchResult
-from bot.sources.parse import ParsedEntry
+from bot.sources.model import ParsedEntry
 from bot.sources.read import SourceRead
 from bot.storage.models import Article, Source
 from tests.fakes.feed_server import FeedServer

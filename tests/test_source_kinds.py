@@ -9,17 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.sources.dates import parse_date, parse_date_naive, site_zone
-from bot.sources.errors import SourceError
+from bot.sources.decode import decode_html
+from bot.sources.errors import FeedParseError, SourceError
 from bot.sources.jsonfeed import is_json_feed, parse_json_feed
 from bot.sources.listing import check_selector, page_published, parse_listing
-from bot.sources.parse import (
-    FeedParseError,
-    decode_html,
-    keep_newest,
-    parse_feed,
-    title_from_url,
-)
-from bot.sources.sitemap import Sitemap, is_sitemap, parse_sitemap, pick_children
+from bot.sources.model import keep_newest
+from bot.sources.parse import parse_feed
+from bot.sources.sitemap import Sitemap, is_sitemap, parse_sitemap, pick_children, title_from_url
 from bot.sources.telegram_channel import channel_name, channel_url, parse_telegram_channel
 from tests.fakes.feed_server import numbered_items, rss_feed, site_bytes
 

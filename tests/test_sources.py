@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.sources.discover import discover_feed_links
+from bot.sources.errors import FeedParseError
 from bot.sources.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
@@ -23,14 +24,11 @@ from bot.sources.fetch import (
     create_session,
 )
 from bot.sources.guard import AddressGuard
-from bot.sources.parse import (
-    FeedParseError,
-    ParsedFeed,
-    html_to_text,
-    looks_like_feed,
-    parse_feed,
-)
+from bot.sources.html_text import html_to_text
+from bot.sources.model import ParsedFeed
+from bot.sources.parse import parse_feed
 from bot.sources.resolve import SourceResolveError, resolve_source
+from bot.sources.sniff import looks_like_feed
 from bot.sources.urls import canonical_url
 from tests.fakes.feed_server import FEEDS_DIR, FeedItem, FeedServer, atom_feed, rss_feed
 from tests.parsing import shared_parsers

@@ -16,7 +16,7 @@ from bot.alerts.index import SubscriptionIndex
 from bot.alerts.ingest import IngestResult, ingest, load_stories, sync_stories
 from bot.alerts.stories import StoryEntry, StoryIndex, title_key
 from bot.matching import QueryLimits
-from bot.sources.parse import ParsedEntry
+from bot.sources.model import ParsedEntry
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
 from tests.pipeline_world import pipeline_world

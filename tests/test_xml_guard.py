@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.sources.errors import ErrorKind, SourceError
+from bot.sources.errors import ErrorKind, FeedParseError, SourceError
 from bot.sources.fetch import Fetcher
 from bot.sources.opml import OpmlError, parse_opml
-from bot.sources.parse import FeedParseError, parse_feed
+from bot.sources.parse import parse_feed
 from bot.sources.read import SourceRead, read_source
 from bot.sources.sitemap import parse_sitemap
 from bot.sources.xml_guard import HostileXmlError, guard_prolog

@@ -35,7 +35,7 @@ from bot.alerts.stories import StoryEntry, StoryIndex, same_story, text_key, tit
 from bot.matching import Document, Span
 from bot.sources.bounds import MAX_TEXT_CHARS, MAX_URL_CHARS, clip
 from bot.sources.extract import PageText
-from bot.sources.parse import ParsedEntry
+from bot.sources.model import ParsedEntry
 from bot.sources.urls import canonical_url, is_web_url
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository

@@ -71,7 +71,7 @@ from bot.pipeline.schedule import next_poll_after_error, next_poll_after_success
 from bot.sources.errors import SourceError
 from bot.sources.extract import PageText
 from bot.sources.fetch import Fetcher, FetchError
-from bot.sources.parse import ParsedEntry
+from bot.sources.model import ParsedEntry
 from bot.sources.parse_pool import ParsePool
 from bot.sources.read import SourceKind, SourceRead, read_source
 from bot.sources.resolve import SourceResolveError, resolve_source

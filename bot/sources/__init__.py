@@ -4,9 +4,13 @@ The bottom layer of the bot: nothing here imports other ``bot`` packages.
 Import from the submodules (this package re-exports nothing, so that
 ``bot.sources.fetch`` stays the module and importing ``urls`` stays cheap):
 
-- :mod:`bot.sources.fetch`    ``fetch``, ``FetchResult``, ``FetchError``
-- :mod:`bot.sources.parse`    ``parse_feed``, ``looks_like_feed``, ``ParsedFeed``,
-  ``ParsedEntry``, ``FeedParseError``, ``html_to_text``, ``decode_document``
+- :mod:`bot.sources.fetch`    ``Fetcher``, ``FetchResult``
+- :mod:`bot.sources.parse`    ``parse_feed`` (picks the format's parser)
+- :mod:`bot.sources.model`    ``ParsedFeed``, ``ParsedEntry``, ``keep_newest``
+- :mod:`bot.sources.errors`   ``SourceError``, ``FeedParseError``, ``ErrorKind``
+- :mod:`bot.sources.sniff`    ``looks_like_feed``, ``is_html``
+- :mod:`bot.sources.decode`   ``decode_document``, ``decode_html``
+- :mod:`bot.sources.html_text` ``html_to_text``
 - :mod:`bot.sources.discover` ``discover_feed_links``
 - :mod:`bot.sources.resolve`  ``resolve_source``, ``ResolvedSource``, ``SourceResolveError``
 - :mod:`bot.sources.urls`     ``canonical_url``

@@ -1,6 +1,6 @@
 """How long each field of an article may be.
 
-Applied in one place, when an article is built (:class:`bot.sources.parse.ParsedEntry`,
+Applied in one place, when an article is built (:class:`bot.sources.model.ParsedEntry`,
 which every source kind produces: feeds, JSON feeds, sitemaps, HTML listings, Telegram
 channels), so matching, story grouping and storage never see more than this, whatever
 a source sends.  Values are Unicode characters; the limits are far above anything a real

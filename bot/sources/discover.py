@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from bot.sources.parse import FEED_MEDIA_TYPES
+from bot.sources.sniff import FEED_MEDIA_TYPES
 from bot.sources.urls import canonical_url
 
 __all__ = ["discover_feed_links"]

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from bot.sources.decode import decode_document
 from bot.sources.html_guard import check_html
-from bot.sources.parse import decode_document
 from bot.sources.urls import canonical_url
 
 __all__ = ["MAX_TEXT_CHARS", "PageText", "extract_page", "warm_up"]

@@ -18,15 +18,10 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.sources.dates import parse_date_naive, site_zone, to_utc
-from bot.sources.parse import (
-    DEFAULT_MAX_ITEMS,
-    FeedParseError,
-    ParsedEntry,
-    ParsedFeed,
-    decode_document,
-    html_to_text,
-    keep_newest,
-)
+from bot.sources.decode import decode_document
+from bot.sources.errors import FeedParseError
+from bot.sources.html_text import html_to_text
+from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
 from bot.sources.urls import canonical_url
 
 __all__ = ["is_json_feed", "parse_json_feed"]

@@ -34,13 +34,9 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from bot.sources.dates import parse_date, parse_date_naive, site_zone, to_utc
-from bot.sources.parse import (
-    DEFAULT_MAX_ITEMS,
-    FeedParseError,
-    ParsedEntry,
-    ParsedFeed,
-    html_to_text,
-)
+from bot.sources.errors import FeedParseError
+from bot.sources.html_text import html_to_text
+from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed
 from bot.sources.urls import canonical_url
 
 __all__ = [

@@ -13,13 +13,15 @@ import zlib
 from datetime import tzinfo
 from typing import Literal
 
+from bot.sources.decode import decode_html
 from bot.sources.discover import discover_feed_links
 from bot.sources.errors import ErrorKind, FeedParseError, SourceError
 from bot.sources.extract import PageText, extract_page, warm_up
 from bot.sources.html_guard import check_html, check_selector_limits
 from bot.sources.listing import parse_listing
+from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedFeed
 from bot.sources.opml import OpmlOutline, parse_opml
-from bot.sources.parse import DEFAULT_MAX_ITEMS, ParsedFeed, decode_html, parse_feed
+from bot.sources.parse import parse_feed
 from bot.sources.sitemap import Sitemap, parse_sitemap
 from bot.sources.telegram_channel import parse_telegram_channel
 

@@ -47,8 +47,8 @@ from typing import ParamSpec, TypeVar, cast
 
 from bot.sources.errors import ErrorKind, SourceError
 from bot.sources.extract import PageText
+from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedFeed
 from bot.sources.opml import OpmlOutline
-from bot.sources.parse import DEFAULT_MAX_ITEMS, ParsedFeed
 from bot.sources.parse_jobs import SourceKind, discover, extract, parse_body, read_opml
 from bot.sources.parse_worker import FRAME, MAX_FRAME
 from bot.sources.sitemap import Sitemap

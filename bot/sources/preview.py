@@ -6,7 +6,7 @@ from datetime import tzinfo
 from typing import Any
 
 from bot.sources.fetch import Fetcher
-from bot.sources.parse import DEFAULT_MAX_ITEMS
+from bot.sources.model import DEFAULT_MAX_ITEMS
 from bot.sources.parse_pool import ParsePool
 from bot.sources.resolve import resolve_source
 from bot.sources.telegram_channel import TELEGRAM_BASE

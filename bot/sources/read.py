@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher, FetchError, FetchResult
-from bot.sources.parse import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
+from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
 from bot.sources.parse_pool import ParsePool, SourceKind
 from bot.sources.sitemap import Sitemap, pick_children
 

@@ -30,10 +30,11 @@ from urllib.parse import urljoin, urlsplit
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher, FetchError, FetchResult
 from bot.sources.jsonfeed import is_json_feed
-from bot.sources.parse import DEFAULT_MAX_ITEMS, is_html, looks_like_feed
+from bot.sources.model import DEFAULT_MAX_ITEMS
 from bot.sources.parse_pool import ParsePool
 from bot.sources.read import SourceKind, SourceRead, fetch_error, read_fetched, read_source
 from bot.sources.sitemap import is_sitemap
+from bot.sources.sniff import is_html, looks_like_feed
 from bot.sources.telegram_channel import (
     TELEGRAM_BASE,
     channel_name,

@@ -23,25 +23,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
 from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 
 from bot.sources.dates import parse_date_naive, site_zone, to_utc
-from bot.sources.parse import (
-    DEFAULT_MAX_ITEMS,
-    FeedParseError,
-    ParsedEntry,
-    decode_document,
-    html_to_text,
-    title_from_url,
-)
+from bot.sources.decode import decode_document
+from bot.sources.errors import FeedParseError
+from bot.sources.html_text import html_to_text
+from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedEntry
 from bot.sources.urls import canonical_url
 from bot.sources.xml_guard import HOSTILE_ENTITIES, HostileXmlError, refuse_declarations
 
-__all__ = ["Sitemap", "is_sitemap", "parse_sitemap", "pick_children"]
+__all__ = ["Sitemap", "is_sitemap", "parse_sitemap", "pick_children", "title_from_url"]
 
 _ROOT_RE = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?(?:urlset|sitemapindex)[\s>/]")
 _DECL_RE = re.compile(r"\A\s*<\?xml\b[^>]*\?>")
@@ -75,6 +71,16 @@ def _child_text(node: Element, *names: str) -> str:
         if child is not node and _local(child.tag) in names and child.text:
             return child.text.strip()
     return ""
+
+
+def title_from_url(url: str) -> str:
+    """A readable stand-in title from a URL's last path segment
+    (``/politique/laftit-preside-reunion-45821.html`` → ``laftit preside reunion``),
+    for sources that give only links (plain sitemaps)."""
+    segment = unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2])
+    segment = re.sub(r"\.(?:html?|php|aspx?)$", "", segment, flags=re.IGNORECASE)
+    words = [w for w in re.split(r"[-_+\s.]+", segment) if w and not w.isdigit()]
+    return " ".join(words)
 
 
 def pick_children(sitemap: Sitemap, limit: int = 3) -> list[str]:

@@ -18,14 +18,9 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.sources.dates import parse_date
-from bot.sources.parse import (
-    DEFAULT_MAX_ITEMS,
-    FeedParseError,
-    ParsedEntry,
-    ParsedFeed,
-    html_to_text,
-    keep_newest,
-)
+from bot.sources.errors import FeedParseError
+from bot.sources.html_text import html_to_text
+from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
 
 __all__ = [
     "TELEGRAM_BASE",
