@@ -12,8 +12,9 @@ from bot.sources.dates import parse_date, parse_date_naive, site_zone
 from bot.sources.decode import decode_html
 from bot.sources.errors import FeedParseError, SourceError
 from bot.sources.jsonfeed import is_json_feed, parse_json_feed
-from bot.sources.listing import check_selector, page_published, parse_listing
+from bot.sources.listing import check_selector, parse_listing
 from bot.sources.model import keep_newest
+from bot.sources.page_meta import page_published
 from bot.sources.parse import parse_feed
 from bot.sources.sitemap import Sitemap, is_sitemap, parse_sitemap, pick_children, title_from_url
 from bot.sources.telegram_channel import channel_name, channel_url, parse_telegram_channel
