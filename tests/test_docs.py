@@ -1,0 +1,108 @@
+"""The README and the manual in docs/: every relative link leads somewhere, and the README
+keeps its quick start.
+
+``mkdocs build --strict`` (run by scripts/test.sh) checks the links between the pages of
+docs/; it does not see README.md, which lies outside docs/, so the links are checked here
+for every file, README included, without needing MkDocs installed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+
+LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+INLINE_CODE = re.compile(r"`[^`]*`")
+
+
+def prose(text: str) -> list[str]:
+    """The lines outside fenced code blocks (links and headings in code are not links)."""
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        lines.append("" if fenced else line)
+    return lines
+
+
+def github_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading (what a reader of the README on GitHub follows)."""
+    text = INLINE_CODE.sub(lambda m: m.group(0)[1:-1], heading).strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def mkdocs_slug(heading: str) -> str:
+    """The anchor Python-Markdown's toc extension gives it (what the built site uses)."""
+    text = INLINE_CODE.sub(lambda m: m.group(0)[1:-1], heading)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def anchors(path: Path) -> set[str]:
+    found: set[str] = set()
+    for line in prose(path.read_text(encoding="utf-8")):
+        match = HEADING.match(line)
+        if match:
+            found |= {github_slug(match.group(2)), mkdocs_slug(match.group(2))}
+    return found
+
+
+def relative_links(path: Path) -> list[str]:
+    links = []
+    for line in prose(path.read_text(encoding="utf-8")):
+        for match in LINK.finditer(INLINE_CODE.sub("", line)):
+            target = match.group(1)
+            if not re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):  # http:, mailto:
+                links.append(target)
+    return links
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_points_to_a_file_and_anchor_that_exist(page: Path) -> None:
+    broken = []
+    for link in relative_links(page):
+        file_part, _, anchor = link.partition("#")
+        target = (page.parent / file_part).resolve() if file_part else page
+        if not target.exists():
+            broken.append(f"{link}: no file {target.relative_to(ROOT)}")
+        elif anchor and target.suffix == ".md" and anchor not in anchors(target):
+            broken.append(f"{link}: no heading with anchor #{anchor}")
+    assert not broken, f"{page.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+def test_the_link_check_sees_links_and_anchors() -> None:
+    """The checker itself: it would catch what it is there to catch."""
+    page = ROOT / "README.md"
+    assert "docs/architecture.md" in relative_links(page)
+    assert "digests-and-quiet-hours" in anchors(DOCS / "delivery.md")
+    assert github_slug("Telegram's limits, by construction") == "telegrams-limits-by-construction"
+    assert mkdocs_slug("`/sources`") == "sources"
+
+
+def test_every_page_of_docs_is_in_the_mkdocs_nav() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    listed = set(re.findall(r":\s*([\w./-]+\.md)\s*$", config, re.MULTILINE))
+    assert listed == {page.name for page in DOCS.glob("*.md")}
+
+
+def test_readme_is_a_front_door_with_the_quick_start() -> None:
+    """The README stays short (the manual is in docs/), and its quick start keeps the two
+    commands: one runs the bot on SQLite, one runs the tests (CI runs the same script)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "./scripts/run.sh" in quick_start
+    assert "./scripts/test.sh" in quick_start
+    assert "./scripts/test.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
