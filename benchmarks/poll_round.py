@@ -58,8 +58,10 @@ from bot.clock import utc_now
 from bot.config import PollingConfig
 from bot.fetching import fetch_limits
 from bot.matching.types import QueryLimits
-from bot.sources.fetch import Fetcher, FetchError, create_session
+from bot.sources.fetch import Fetcher
+from bot.sources.fetch_errors import FetchError
 from bot.sources.guard import AddressGuard
+from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
 from bot.sources.urls import canonical_url
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory

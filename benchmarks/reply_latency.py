@@ -60,7 +60,7 @@ from benchmarks.poll_round import _seed, _seed_articles
 from bot.app import build_app
 from bot.clock import utc_now
 from bot.config import load_settings
-from bot.sources.fetch import create_session
+from bot.sources.http_session import create_session
 from bot.storage.db import create_engine, migrate, session_factory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from tests.fakes.telegram_api import FakeTelegram, Limits, SentMessage

@@ -166,7 +166,8 @@ async def _preview(settings: Settings, url: str, selector: str | None) -> int:
 
     from bot.fetching import fetch_limits
     from bot.sources.errors import SourceError
-    from bot.sources.fetch import Fetcher, create_session
+    from bot.sources.fetch import Fetcher
+    from bot.sources.http_session import create_session
     from bot.sources.parse_pool import ParsePool
     from bot.sources.preview import preview_rows
 

@@ -51,7 +51,8 @@ from bot.services.subscriptions import (
     SubscriptionService,
 )
 from bot.services.throttle import CommandGate
-from bot.sources.fetch import Fetcher, create_session
+from bot.sources.fetch import Fetcher
+from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
 from bot.storage.db import (
     SessionFactory,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import PollingConfig
-from bot.sources.fetch import FetchLimits
+from bot.sources.fetch_limits import FetchLimits
 
 __all__ = ["fetch_limits"]
 

@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.sources.fetch import Fetcher, FetchLimits, create_session
+from bot.sources.fetch import Fetcher
+from bot.sources.fetch_limits import FetchLimits
+from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from tests.e2e import TOKEN, Apps

@@ -21,7 +21,9 @@ from bot.config import PollingConfig
 from bot.matching import QueryLimits
 from bot.pipeline.poller import Poller
 from bot.services.sources import SourceService
-from bot.sources.fetch import Fetcher, FetchLimits, create_session
+from bot.sources.fetch import Fetcher
+from bot.sources.fetch_limits import FetchLimits
+from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, OutboxItem, Source, Subscription

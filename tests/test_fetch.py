@@ -15,16 +15,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.sources.fetch import (
-    DEFAULT_USER_AGENT,
-    Fetcher,
-    FetchError,
-    FetchLimits,
-    FetchResult,
-    create_session,
-    parse_max_age,
-    parse_retry_after,
-)
+from bot.sources.fetch import Fetcher, FetchResult
+from bot.sources.fetch_errors import FetchError
+from bot.sources.fetch_limits import DEFAULT_USER_AGENT, FetchLimits
+from bot.sources.http_headers import parse_max_age, parse_retry_after
+from bot.sources.http_session import create_session
 from tests.fakes.feed_server import FakeDNS, FeedServer, gzip_bomb, rss_feed
 
 NOW = datetime(2025, 1, 13, 12, 0, tzinfo=UTC)

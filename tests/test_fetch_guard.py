@@ -12,8 +12,11 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.sources.fetch import Fetcher, FetchError, FetchLimits, create_session
+from bot.sources.fetch import Fetcher
+from bot.sources.fetch_errors import FetchError
+from bot.sources.fetch_limits import FetchLimits
 from bot.sources.guard import AddressGuard, address_problem
+from bot.sources.http_session import create_session
 from tests.fakes.feed_server import FakeDNS, FeedServer, rss_feed
 
 GUARDED = FetchLimits(timeout=5.0)  # allow_private=False, the default

@@ -22,7 +22,10 @@ from bot.config import MetricsConfig, Settings
 from bot.metrics import Metrics
 from bot.ops.sampler import OUTBOX_STATUSES
 from bot.ops.server import OpsServer, build_ops_server
-from bot.sources.fetch import Fetcher, FetchError, FetchLimits, create_session
+from bot.sources.fetch import Fetcher
+from bot.sources.fetch_errors import FetchError
+from bot.sources.fetch_limits import FetchLimits
+from bot.sources.http_session import create_session
 from bot.storage.db import SessionFactory, create_engine, session_factory
 from bot.storage.models import Chat, OutboxItem, Source
 from tests.fakes.feed_server import FeedServer, rss_feed

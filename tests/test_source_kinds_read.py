@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.sources.errors import SourceError
-from bot.sources.fetch import Fetcher, FetchLimits, create_session
+from bot.sources.fetch import Fetcher
+from bot.sources.fetch_limits import FetchLimits
+from bot.sources.http_session import create_session
 from bot.sources.preview import preview_rows
 from bot.sources.read import SourceRead, read_source
 from bot.sources.resolve import ResolvedSource, SourceResolveError, resolve_source

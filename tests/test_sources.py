@@ -15,16 +15,12 @@ from hypothesis import strategies as st
 
 from bot.sources.discover import discover_feed_links
 from bot.sources.errors import FeedParseError
-from bot.sources.fetch import (
-    DEFAULT_USER_AGENT,
-    Fetcher,
-    FetchError,
-    FetchLimits,
-    FetchResult,
-    create_session,
-)
+from bot.sources.fetch import Fetcher, FetchResult
+from bot.sources.fetch_errors import FetchError
+from bot.sources.fetch_limits import DEFAULT_USER_AGENT, FetchLimits
 from bot.sources.guard import AddressGuard
 from bot.sources.html_text import html_to_text
+from bot.sources.http_session import create_session
 from bot.sources.model import ParsedFeed
 from bot.sources.parse import parse_feed
 from bot.sources.resolve import SourceResolveError, resolve_source

@@ -70,7 +70,8 @@ from bot.pipeline.notices import queue_notice
 from bot.pipeline.schedule import next_poll_after_error, next_poll_after_success
 from bot.sources.errors import SourceError
 from bot.sources.extract import PageText
-from bot.sources.fetch import Fetcher, FetchError
+from bot.sources.fetch import Fetcher
+from bot.sources.fetch_errors import FetchError
 from bot.sources.model import ParsedEntry
 from bot.sources.parse_pool import ParsePool
 from bot.sources.read import SourceKind, SourceRead, read_source

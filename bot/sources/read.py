@@ -26,7 +26,8 @@ from typing import get_args
 from urllib.parse import urlsplit
 
 from bot.sources.errors import SourceError
-from bot.sources.fetch import Fetcher, FetchError, FetchResult
+from bot.sources.fetch import Fetcher, FetchResult
+from bot.sources.fetch_errors import FetchError
 from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
 from bot.sources.parse_pool import ParsePool, SourceKind
 from bot.sources.sitemap import Sitemap, pick_children

@@ -28,7 +28,8 @@ from datetime import tzinfo
 from urllib.parse import urljoin, urlsplit
 
 from bot.sources.errors import SourceError
-from bot.sources.fetch import Fetcher, FetchError, FetchResult
+from bot.sources.fetch import Fetcher, FetchResult
+from bot.sources.fetch_errors import FetchError
 from bot.sources.jsonfeed import is_json_feed
 from bot.sources.model import DEFAULT_MAX_ITEMS
 from bot.sources.parse_pool import ParsePool
