@@ -25,7 +25,7 @@ from datetime import tzinfo
 from typing import get_args
 from urllib.parse import urlsplit
 
-from bot.sources.errors import SourceError
+from bot.sources.errors import ErrorKind, SourceError
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.fetch_errors import FetchError
 from bot.sources.model import DEFAULT_MAX_ITEMS, ParsedEntry, ParsedFeed, keep_newest
@@ -63,9 +63,9 @@ def fetch_error(exc: FetchError) -> SourceError:
     """A fetch failure as a :class:`SourceError` (same message, kind, status)."""
     error = SourceError(
         str(exc),
-        kind=getattr(exc, "kind", None) or "network",
+        kind=exc.kind,
         status=exc.status,
-        retry_after=getattr(exc, "retry_after", None),
+        retry_after=exc.retry_after,
     )
     error.__cause__ = exc
     return error
@@ -108,7 +108,7 @@ async def _read_children(
     """Entries of the chosen children of a sitemap index (one level, no deeper)."""
     children = pick_children(index, MAX_CHILD_SITEMAPS)
     if not children:
-        raise SourceError("the sitemap index lists no sitemap", kind="parse")
+        raise SourceError("the sitemap index lists no sitemap", kind=ErrorKind.PARSE)
     entries: list[ParsedEntry] = []
     errors: list[str] = []
     is_news = False
@@ -138,7 +138,7 @@ async def _read_children(
             is_news = is_news or child.is_news
             title = title or child.title
     if errors and not entries:
-        raise SourceError(f"no child sitemap could be read ({errors[0]})", kind="parse")
+        raise SourceError(f"no child sitemap could be read ({errors[0]})", kind=ErrorKind.PARSE)
     merged = keep_newest(entries, max_items)
     return Sitemap(entries=merged, children=[], is_news=is_news, title=title)
 
@@ -201,7 +201,7 @@ async def read_source(
     skipped unparsed.  ``parsers``: the worker processes that parse it.
     Raises :class:`SourceError` (fetch errors keep their kind, status, retry_after)."""
     if kind not in SOURCE_KINDS:
-        raise SourceError(f"unknown source kind {kind!r}", kind="invalid_url")
+        raise SourceError(f"unknown source kind {kind!r}", kind=ErrorKind.INVALID_URL)
     accept = _ACCEPT_HTML if kind in ("html", "telegram") else None
     if kind == "sitemap":
         accept = _ACCEPT_SITEMAP

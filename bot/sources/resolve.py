@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from urllib.parse import urljoin, urlsplit
 
-from bot.sources.errors import SourceError
+from bot.sources.errors import ErrorKind, SourceError
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.fetch_errors import FetchError
 from bot.sources.jsonfeed import is_json_feed
 from bot.sources.model import DEFAULT_MAX_ITEMS
 from bot.sources.parse_pool import ParsePool
-from bot.sources.read import SourceKind, SourceRead, fetch_error, read_fetched, read_source
+from bot.sources.read import SourceKind, SourceRead, read_fetched, read_source
 from bot.sources.sitemap import is_sitemap
 from bot.sources.sniff import is_html, looks_like_feed
 from bot.sources.telegram_channel import (
@@ -65,7 +65,9 @@ COMMON_FEED_PATHS = (
 NEWS_SITEMAP_PATHS = ("/news-sitemap.xml", "/sitemap_news.xml", "/sitemap.xml")
 # Fetch failures after which no more URLs are guessed on the site (each would
 # cost the same timeout again).
-_HOPELESS = frozenset({"timeout", "connect", "dns", "tls", "private_address"})
+_HOPELESS = frozenset(
+    {ErrorKind.TIMEOUT, ErrorKind.CONNECT, ErrorKind.DNS, ErrorKind.TLS, ErrorKind.PRIVATE_ADDRESS}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +227,7 @@ async def resolve_source(
     try:
         page = await fetcher.get(target)
     except FetchError as exc:
-        raise SourceResolveError(str(exc), kind=fetch_error(exc).kind, status=exc.status) from exc
+        raise SourceResolveError(str(exc), kind=exc.kind, status=exc.status) from exc
     poll_url = page.permanent_url or canonical_url(target)
     kind = "html" if selector else _document_kind(page)
     if kind == "html" and is_channel_preview(page.body):
