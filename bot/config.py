@@ -27,6 +27,8 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.sources.fetch_limits import DEFAULT_USER_AGENT
+
 DEFAULT_API_BASE = "https://api.telegram.org"
 Language = Literal["ar", "fr", "en"]
 # What one process runs (``run --role``; see bot.cluster).
@@ -168,7 +170,7 @@ class PollingConfig(_Section):
     parse_timeout: float = Field(
         default=5, gt=0, le=300, description="seconds one document may take to parse"
     )
-    user_agent: str = "RasdBot/0.2 (+media monitoring; Telegram alert bot)"
+    user_agent: str = DEFAULT_USER_AGENT
 
     @field_validator("parse_workers")
     @classmethod
