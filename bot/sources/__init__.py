@@ -5,6 +5,9 @@ Import from the submodules (this package re-exports nothing, so that
 ``bot.sources.fetch`` stays the module and importing ``urls`` stays cheap):
 
 - :mod:`bot.sources.fetch`    ``Fetcher``, ``FetchResult``
+- :mod:`bot.sources.fetch_errors` ``FetchError``
+- :mod:`bot.sources.fetch_limits` ``FetchLimits``, ``DEFAULT_USER_AGENT``
+- :mod:`bot.sources.http_session` ``create_session``
 - :mod:`bot.sources.parse`    ``parse_feed`` (picks the format's parser)
 - :mod:`bot.sources.model`    ``ParsedFeed``, ``ParsedEntry``, ``keep_newest``
 - :mod:`bot.sources.errors`   ``SourceError``, ``FeedParseError``, ``ErrorKind``

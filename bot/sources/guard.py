@@ -170,7 +170,7 @@ class GuardedResolver(AbstractResolver):
     """An aiohttp resolver that drops refused addresses from another resolver's answer.
 
     Put it in the connector (``aiohttp.TCPConnector(resolver=GuardedResolver(...))``,
-    see ``bot.sources.fetch.create_session``); every connection to a host name then goes
+    see ``bot.sources.http_session.create_session``); every connection to a host name then goes
     only to addresses that passed the guard.
     """
 
