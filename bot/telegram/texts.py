@@ -1,10 +1,23 @@
-"""Command menus; the texts themselves live in bot.i18n."""
+"""Command menus; the texts themselves live in bot.i18n (catalogs in bot/locales)."""
 
 from __future__ import annotations
 
-from bot.i18n import LANGUAGES, duration, pick_language, text
+from bot.i18n import LANGUAGES, duration, pick_language, plural, text
+from bot.i18n.formats import format_datetime, format_day_time, format_number, format_time
 
-__all__ = ["ADMIN_COMMANDS", "LANGUAGES", "USER_COMMANDS", "duration", "pick_language", "text"]
+__all__ = [
+    "ADMIN_COMMANDS",
+    "LANGUAGES",
+    "USER_COMMANDS",
+    "duration",
+    "format_datetime",
+    "format_day_time",
+    "format_number",
+    "format_time",
+    "pick_language",
+    "plural",
+    "text",
+]
 
 USER_COMMANDS = (
     "start",
