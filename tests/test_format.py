@@ -81,8 +81,11 @@ def test_match_is_bold_in_title_and_excerpt() -> None:
 
 
 def test_time_is_in_the_configured_zone_and_source_named() -> None:
-    message = format_alert(alert(), ZoneInfo("Europe/Paris"))
-    assert "هسبريس · 2026-11-29 14:05" in message
+    paris = ZoneInfo("Europe/Paris")
+    assert "هسبريس · 29 Nov 2026, 14:05" in format_alert(alert(), paris)
+    assert "هسبريس · 29 nov. 2026, 14:05" in format_alert(alert(), paris, "fr")
+    assert "هسبريس · 29 نوفمبر 2026، 14:05" in format_alert(alert(), paris, "ar")
+    assert "29 Nov 2026, 13:05" in format_alert(alert(), ZoneInfo("UTC"), "en")
 
 
 def test_query_names_are_listed_escaped() -> None:

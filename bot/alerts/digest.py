@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts.format import shorten
 from bot.alerts.split import split_html, visible_length
-from bot.i18n import text
+from bot.i18n import plural, text
 from bot.i18n.bidi import embed
+from bot.i18n.formats import format_day_time, format_time
 from bot.sources.urls import is_web_url
 
 DIGEST_TITLE_LIMIT = 200
@@ -36,9 +37,10 @@ class DigestEntry:
     published: datetime
 
 
-def _when(published: datetime, zone: ZoneInfo, newest_day: object) -> str:
-    local = published.astimezone(zone)
-    return local.strftime("%H:%M") if local.date() == newest_day else local.strftime("%d/%m %H:%M")
+def _when(published: datetime, language: str, zone: ZoneInfo, newest_day: object) -> str:
+    same_day = published.astimezone(zone).date() == newest_day
+    shown = format_time if same_day else format_day_time
+    return shown(language, published, zone)
 
 
 def _line(entry: DigestEntry, language: str, zone: ZoneInfo, newest_day: object) -> str:
@@ -49,7 +51,7 @@ def _line(entry: DigestEntry, language: str, zone: ZoneInfo, newest_day: object)
     return text(
         language,
         "digest_line" if linked else "digest_line_unlinked",
-        when=embed(language, _when(entry.published, zone, newest_day)),
+        when=embed(language, _when(entry.published, language, zone, newest_day)),
         url=html.escape(entry.url, quote=True),
         title=embed(language, title),
         source=embed(
@@ -66,7 +68,7 @@ def _heading(language: str, query: str, count: int, continued: bool) -> str:
 
 def _header(language: str, count: int, part: int, parts: int) -> str:
     marker = text(language, "digest_part", part=part, parts=parts) if parts > 1 else ""
-    return text(language, "digest_header", count=count, part=marker)
+    return plural(language, "digest_header", count, part=marker)
 
 
 def compose_digest(

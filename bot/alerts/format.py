@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n.bidi import clean
+from bot.i18n.formats import format_datetime
 from bot.matching import Span
 from bot.sources.urls import is_web_url
 
@@ -127,14 +128,14 @@ def excerpt(text: str, spans: Sequence[Span], limit: int = EXCERPT_LIMIT) -> str
     return f"{prefix}{body}{suffix}"
 
 
-def format_alert(alert: AlertContent, zone: ZoneInfo) -> str:
+def format_alert(alert: AlertContent, zone: ZoneInfo, language: str = "en") -> str:
     linked = is_web_url(alert.url)  # stored articles are http(s); older rows may not be
     title = alert.title[:TITLE_LIMIT] or (alert.url if linked else "—")
     title_ranges = [(s.start, s.end) for s in alert.spans if s.field == "title"]
     headline = bold_spans(title, title_ranges)
     if linked:
         headline = f'<a href="{html.escape(alert.url, quote=True)}">{headline}</a>'
-    when = alert.published.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    when = format_datetime(language, alert.published, zone)
     lines = [
         headline,
         f"🗞 {_shown(alert.source_name)} · {when}",

@@ -114,7 +114,7 @@ async def render_alert(
         also_line=also_line(chat.language, row.also or []),
     )
     return Outgoing(
-        parts=fitted(format_alert(content, zone)),
+        parts=fitted(format_alert(content, zone, chat.language)),
         thread_id=row.thread_id or 0,
         buttons=alert_buttons(chat.language, subscriptions),
     )
