@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import string
 import subprocess
 import sys
@@ -344,3 +346,15 @@ def test_catalogs_are_read_on_first_use_and_a_key_twice_is_refused(
     monkeypatch.setattr("bot.i18n.loader.path", lambda language: po)
     with pytest.raises(RuntimeError, match="defined twice"):
         load.__wrapped__("en")
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_gettext_tools_accept_the_catalogs(language: str) -> None:
+    """Translators' tools (msgfmt, Poedit, Weblate) compile what the bot reads."""
+    checked = subprocess.run(
+        ["msgfmt", "--check-format", "--check-domain", "-o", os.devnull, str(path(language))],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr

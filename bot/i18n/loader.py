@@ -11,6 +11,9 @@ Conventions of these catalogs:
 * A text with a count is a plural entry: ``msgid_plural`` names the placeholder whose value
   picks the form (``"{count}"``, ``"{limit}"``), and ``msgstr[i]`` are the forms in the order of
   the file's ``Plural-Forms`` formula (Arabic: zero, one, two, few, many, other).
+* A text that begins with a line break (a section appended to another, such as ``help_admin``)
+  has its key begin with one too, ``msgid "\\nhelp_admin"``, as ``msgfmt --check`` requires; the
+  key is the msgid without its line breaks.
 * A key defined twice in one file is an error (gettext tools reject it; Babel would keep the
   first silently).
 """
@@ -71,11 +74,16 @@ def load(language: str) -> Catalog:
         po = read_po(handle, locale=language, domain=DOMAIN, abort_invalid=True)
     texts: dict[str, str] = {}
     plurals: dict[str, PluralText] = {}
+    seen: set[str] = set()
     for message in po:
         if not message.id:
             continue  # the header
+        key = (message.id if isinstance(message.id, str) else message.id[0]).strip("\n")
+        if key in seen:
+            raise RuntimeError(f"text keys defined twice in {language}: {[key]}")
+        seen.add(key)
         if not isinstance(message.id, str):
-            key, counted = message.id[0], message.id[1]
+            counted = message.id[1]
             name = _COUNT_NAME.match(counted)
             if name is None:
                 raise RuntimeError(f"{language}: {key}: msgid_plural must name the count: {{n}}")
@@ -83,7 +91,7 @@ def load(language: str) -> Catalog:
             if len(forms) == po.num_plurals and all(forms):  # else untranslated: English
                 plurals[key] = PluralText(name.group(1), forms)
         elif isinstance(message.string, str) and message.string:
-            texts[message.id] = message.string
+            texts[key] = message.string
     return Catalog(
         language=language,
         texts=texts,
