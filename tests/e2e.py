@@ -72,3 +72,12 @@ async def say(telegram: FakeTelegram, user: int, text: str, replies: int = 1) ->
     telegram.add_message(text, user_id=user)
     sent = await telegram.wait_for_messages(before + replies, chat_id=user)
     return sent[before + replies - 1]
+
+
+async def counted(telegram: FakeTelegram, reply: SentMessage, timeout: float = 10.0) -> str:  # noqa: ASYNC109
+    """The text of the /subscribe answer once its count of recent matches was edited in (the
+    answer is sent at once with a 'counting…' line)."""
+    edits = await telegram.wait_for_edits(
+        chat_id=reply.chat_id, message_id=reply.message_id, timeout=timeout
+    )
+    return edits[-1].text

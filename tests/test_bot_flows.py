@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.app import DryRun
 from bot.i18n.bidi import BIDI_CONTROLS
 from bot.storage.models import Article, Chat, OutboxItem
-from tests.e2e import ADMIN, FEED, OTHER_USER, TOKEN, USER, Apps, make_settings, say
+from tests.e2e import ADMIN, FEED, OTHER_USER, TOKEN, USER, Apps, counted, make_settings, say
 from tests.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -71,13 +71,18 @@ async def test_subscriptions_buttons_pause_and_language(
     telegram.press_button(buttons[1]["callback_data"], user_id=USER, message_id=listing.message_id)
     [answer] = await telegram.wait_for_call("answerCallbackQuery")
     assert answer["text"] == "Removed"
-    [edit] = await telegram.wait_for_call("editMessageText")
-    assert "Laftit" not in edit["text"] and "2. terrorisme" in edit["text"]
+    [edit] = await telegram.wait_for_edits(chat_id=USER, message_id=listing.message_id)
+    assert "Laftit" not in edit.text and "2. terrorisme" in edit.text
     telegram.press_button(buttons[1]["callback_data"], user_id=USER, message_id=listing.message_id)
     answers = await telegram.wait_for_call("answerCallbackQuery", count=2)
     assert answers[1]["text"] == "Already removed"
     await say(telegram, USER, "/help")  # the handler has had time to edit, had it wanted to
-    assert len([c for c, _ in telegram.calls if c == "editMessageText"]) == 1
+    listing_edits = [
+        p
+        for c, p in telegram.calls
+        if c == "editMessageText" and p["message_id"] == listing.message_id
+    ]
+    assert len(listing_edits) == 1
 
     assert "no subscription number 7" in (await say(telegram, USER, "/unsubscribe 7")).text
     assert "Removed: <b>terrorisme</b>" in (await say(telegram, USER, "/unsubscribe 2")).text
@@ -318,8 +323,8 @@ async def test_test_command_and_aliases(
     assert "could not understand" in (await say(telegram, ADMIN, "/alias Lafdeet =")).text
     assert "#1: Lafdeet = لفتيت" in (await say(telegram, ADMIN, "/aliases")).text
 
-    subscribed = await say(telegram, USER, "/subscribe Lafdeet")
-    assert "2 of the articles stored in the last 7 days match it" in subscribed.text
+    subscribed = await counted(telegram, await say(telegram, USER, "/subscribe Lafdeet"))
+    assert "2 of the articles stored in the last 7 days match it" in subscribed
     assert "Alias #1 removed" in (await say(telegram, ADMIN, "/unalias 1")).text
     assert "0 of the articles" in (await say(telegram, USER, "/test Lafdeet")).text
     assert "No aliases yet" in (await say(telegram, ADMIN, "/aliases")).text

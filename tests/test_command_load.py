@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from bot.app import App
 from bot.storage import db
 from bot.storage.models import Article, Source, Subscription
-from tests.e2e import FEED, USER, Apps, make_settings, say
+from tests.e2e import FEED, USER, Apps, counted, make_settings, say
 from tests.fakes.feed_server import FeedServer, rss_feed
 from tests.fakes.telegram_api import FakeTelegram
 from tests.parsing import LAG, LoopLag
@@ -72,11 +72,13 @@ async def test_a_crowd_subscribing_at_once_is_all_saved_and_answered(
     for reply in replies:
         assert "Subscribed (#1)" in reply.text, reply.text
         # Counted, or told why not: never silent, never a wrong count.
+        final = await counted(telegram, reply, timeout=180)
+        assert "Subscribed (#1)" in final, final
         assert (
-            "1500 of the articles stored in the last 7 days match it" in reply.text
-            or "At least" in reply.text
-            or "not counted" in reply.text
-        ), reply.text
+            "1500 of the articles stored in the last 7 days match it" in final
+            or "At least" in final
+            or "not counted" in final
+        ), final
     assert await subscriptions_saved(app) == len(crowd)
 
 
@@ -112,8 +114,8 @@ async def test_a_count_cut_by_its_time_budget_says_so_and_the_subscription_is_sa
     assert found is not None, tried.text
     matched, scanned, stored = map(int, found.groups())
     assert matched <= scanned < stored and stored >= 4000  # the feed's own article too, maybe
-    subscribed = await say(telegram, USER, "/subscribe Retailleau")
-    assert "Subscribed (#1)" in subscribed.text and "At least" in subscribed.text
+    subscribed = await counted(telegram, await say(telegram, USER, "/subscribe Retailleau"))
+    assert "Subscribed (#1)" in subscribed and "At least" in subscribed
     assert await subscriptions_saved(app) == 1
 
 
@@ -128,15 +130,15 @@ async def test_cooldown_and_a_full_bot_are_answered_clearly(
     again = await say(telegram, USER, "/test Retailleau")
     assert "One /test at a time: try again in" in again.text
     # Subscribing during the cooldown is saved; only the count is skipped.
-    subscribed = await say(telegram, USER, "/subscribe Retailleau")
-    assert "Subscribed (#1)" in subscribed.text and "not counted" in subscribed.text
+    subscribed = await counted(telegram, await say(telegram, USER, "/subscribe Retailleau"))
+    assert "Subscribed (#1)" in subscribed and "not counted" in subscribed
 
     # Every slot taken (here by the test itself): others are told the bot is busy.
     gate = app.subscriptions.previewer.gate
     async with gate.enter(-1):
         assert "Too many /test" in (await say(telegram, 4004, "/test Macron")).text
-        busy = await say(telegram, 4005, "/subscribe Macron")
-        assert "Subscribed (#1)" in busy.text and "the bot is busy" in busy.text
+        busy = await counted(telegram, await say(telegram, 4005, "/subscribe Macron"), timeout=30)
+        assert "Subscribed (#1)" in busy and "the bot is busy" in busy
     assert "of the articles stored" in (await say(telegram, 4006, "/test Macron")).text
     assert await subscriptions_saved(app) == 2
 

@@ -146,8 +146,7 @@ async def test_story_copies_edit_the_alert_and_admins_hear_once_about_a_failing_
         1, chat_id=USER, predicate=lambda m: "outlet0" in m.text
     )
     feeds.set("/le360.xml", rss_feed("Le360", [item(1)]))
-    await telegram.wait_for_call("editMessageText")
-    [edit] = [e for e in telegram.edits if e.message_id == alert.message_id]
+    [edit] = await telegram.wait_for_edits(chat_id=USER, message_id=alert.message_id)
     assert "Also reported by: Le360" in edit.text and "outlet0" in edit.text
     assert not [m for m in telegram.sent if "outlet1" in m.text]  # one alert per story
 

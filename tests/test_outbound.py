@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from bot.alerts.limits import Pacer
 from bot.storage.models import OutboxItem, Source, Subscription
 from bot.telegram.outbound import Outbound, Priority
-from tests.e2e import ADMIN, FEED, USER, Apps, make_settings, say
+from tests.e2e import ADMIN, FEED, USER, Apps, counted, make_settings, say
 from tests.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -198,7 +198,8 @@ async def test_an_accepted_alert_whose_answer_cannot_be_read_is_not_sent_again(
 ) -> None:
     feeds.set(FEED, rss_feed("Le Site", [OLD]))
     app = await apps(make_settings(database_url, telegram, feeds))
-    await say(telegram, USER, "/subscribe Akhannouch")
+    subscribed = await say(telegram, USER, "/subscribe Akhannouch")
+    await counted(telegram, subscribed)  # its count edited in: the only edit expected
     telegram.garble_next("sendMessage", chat_id=USER)
     await feeds.wait_for_hits(FEED, feeds.served.get(FEED, 0) + 1)
     feeds.set(FEED, rss_feed("Le Site", [item("a1", "Aziz Akhannouch préside le conseil"), OLD]))
@@ -222,7 +223,9 @@ async def test_an_accepted_alert_whose_answer_cannot_be_read_is_not_sent_again(
         row = await session.get_one(OutboxItem, row.id)
     assert not row.edit_pending and row.last_error == "edit given up: no message id"
     assert len([m for m in telegram.sent if "/a1" in m.text]) == 1
-    assert not [c for c, _ in telegram.calls if c == "editMessageText"]
+    assert [p["message_id"] for c, p in telegram.calls if c == "editMessageText"] == [
+        subscribed.message_id
+    ]
 
 
 async def test_a_callback_answer_answered_429_is_sent_again(

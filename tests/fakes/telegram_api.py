@@ -515,6 +515,33 @@ class FakeTelegram(LoopbackServer):
             ) from None
         return matching()
 
+    async def wait_for_edits(
+        self,
+        count: int = 1,
+        *,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> list[EditedMessage]:
+        """Wait until at least `count` successful edits match; return all that match."""
+
+        def matching() -> list[EditedMessage]:
+            return [
+                e
+                for e in self.edits
+                if (chat_id is None or e.chat_id == chat_id)
+                and (message_id is None or e.message_id == message_id)
+            ]
+
+        try:
+            await self._wait(lambda: len(matching()) >= count, timeout)
+        except TimeoutError:
+            raise TimeoutError(
+                f"expected {count} edit(s) (chat_id={chat_id}, message_id={message_id}), "
+                f"{len(matching())} matched after {timeout}s; edits: {self.edits}"
+            ) from None
+        return matching()
+
     async def wait_until_updates_consumed(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot confirmed every queued update (by a getUpdates offset, or by
         answering its push to the webhook with a 2xx status)."""

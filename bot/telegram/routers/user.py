@@ -176,13 +176,11 @@ async def subscribe(
             refusal = plural(lang, "too_many_person", exc.limit)
         await message.answer(target.heading(lang) + refusal)
         return
-    # Saved: only now the count of recent matches, which may be slow, cut or skipped.
-    recent = await recent_after_subscribe(
-        lang, subscriptions, result.query, target.chat_id if person is None else person
-    )
-    await message.answer(
-        target.heading(lang)
-        + text(
+
+    # Saved: answer at once, then count recent matches (which may take up to its budget,
+    # be cut or be skipped) and edit the count into the answer.
+    def answer(recent: str) -> str:
+        return target.heading(lang) + text(
             lang,
             "subscribed",
             number=result.position,
@@ -190,7 +188,13 @@ async def subscribe(
             understood=html.escape(result.query.describe(), quote=False),
             recent=recent,
         )
+
+    sent = await message.answer(answer(text(lang, "recent_counting")))
+    recent = await recent_after_subscribe(
+        lang, subscriptions, result.query, target.chat_id if person is None else person
     )
+    with contextlib.suppress(TelegramAPIError):
+        await sent.edit_text(answer(recent))
 
 
 async def _list_of(
