@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.alerts.format import AlertContent, bold_spans, excerpt, format_alert
 from bot.matching import Span
 
@@ -194,3 +196,26 @@ def test_bidi_controls_are_stripped_and_matches_stay_in_place() -> None:
     assert "🗞 Hespress · " in message
     assert "🔎 الهجرة x" in message
     parse(message)
+
+
+def test_a_notice_writes_its_dates_in_the_chats_language() -> None:
+    from bot.alerts.render import Undeliverable, render_notice
+    from bot.storage.models import Chat, OutboxItem
+
+    payload = {
+        "key": "notice_source_recovered",
+        "params": {"id": "3", "name": "Le360"},
+        "dates": {"since": "2026-11-29T13:05:00+00:00"},
+    }
+    row = OutboxItem(chat_id=1, thread_id=0, kind="notice", payload=payload)
+    arabic = render_notice(row, Chat(id=1, language="ar"), CASABLANCA).parts[0]
+    assert "(كان يفشل منذ 29 نوفمبر 2026، 14:05)" in arabic
+    french = render_notice(row, Chat(id=1, language="fr"), CASABLANCA).parts[0]
+    assert "(en échec depuis 29 nov. 2026, 14:05)" in french
+    # Older rows carry the date already written, and a count as text: both still render.
+    payload = {"key": "notice_source_unhealthy", "params": {"id": "3", "name": "x", "error": "e"}}
+    row.payload = {**payload, "params": {**payload["params"], "errors": "5"}}
+    assert "5 مرات متتالية" in render_notice(row, Chat(id=1, language="ar")).parts[0]
+    row.payload = {"key": "notice_source_recovered", "params": {"id": "3", "name": "x"}}
+    with pytest.raises(Undeliverable):
+        render_notice(row, Chat(id=1, language="en"))

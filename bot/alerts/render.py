@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.alerts.format import ALSO_LIMIT, AlertContent, format_alert, shorten
 from bot.alerts.split import split_html, visible_length
 from bot.i18n import text
+from bot.i18n.formats import format_datetime
 from bot.matching import Span
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from bot.storage.repositories import SubscriptionRepository
@@ -120,20 +122,31 @@ async def render_alert(
     )
 
 
-def render_notice(row: OutboxItem, chat: Chat) -> Outgoing:
+def iso_moment(value: object) -> datetime:
+    """An ISO 8601 moment from a notice's payload (a naive one is UTC)."""
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def render_notice(row: OutboxItem, chat: Chat, zone: tzinfo = UTC) -> Outgoing:
+    """A notice's text in the chat's language. ``payload["dates"]`` (optional) maps more
+    parameters to ISO 8601 moments, written as the chat's language writes dates, in ``zone``."""
     payload = row.payload or {}
     key = payload.get("key")
     params = payload.get("params") or {}
-    if not isinstance(key, str) or not isinstance(params, dict):
+    dates = payload.get("dates") or {}
+    if not isinstance(key, str) or not isinstance(params, dict) or not isinstance(dates, dict):
         raise Undeliverable(f"notice without a text key: {payload!r}"[:200])
     try:
+        for name, moment in dates.items():
+            params = {**params, name: format_datetime(chat.language, iso_moment(moment), zone)}
         body = text(chat.language, key, **params)
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
         raise Undeliverable(f"notice {key!r} cannot be rendered: {exc!r}") from exc
     return Outgoing(parts=fitted(body), thread_id=row.thread_id or 0)
 
 
 async def render(session: AsyncSession, row: OutboxItem, chat: Chat, zone: ZoneInfo) -> Outgoing:
     if row.kind == "notice":
-        return render_notice(row, chat)
+        return render_notice(row, chat, zone)
     return await render_alert(session, row, chat, zone)
