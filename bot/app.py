@@ -61,7 +61,7 @@ from bot.storage.db import (
     migrate,
     session_factory,
 )
-from bot.storage.repositories import SourceRepository
+from bot.storage.sources import SourceRepository
 from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
 from bot.telegram.outbound import Outbound
 from bot.telegram.sender import ConsoleSender, TelegramSender

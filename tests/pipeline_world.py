@@ -25,9 +25,10 @@ from bot.sources.fetch import Fetcher
 from bot.sources.fetch_limits import FetchLimits
 from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
+from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, OutboxItem, Source, Subscription
-from bot.storage.repositories import ChatRepository, SubscriptionRepository
+from bot.storage.subscriptions import SubscriptionRepository
 from tests.parsing import shared_parsers
 
 ADMINS = (1001, 1002)

@@ -35,9 +35,10 @@ from bot.services.aliases import AliasService
 from bot.services.preview import Previewer
 from bot.services.subscriptions import SubscriptionLimits, SubscriptionService
 from bot.services.throttle import CommandGate
+from bot.storage.chats import ChatRepository
 from bot.storage.db import SchemaError, check_schema, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
-from bot.storage.repositories import ChatRepository, SubscriptionRepository
+from bot.storage.subscriptions import SubscriptionRepository
 from tests.e2e import TOKEN, USER, Apps, make_settings, say
 from tests.fakes.counting_feeds import CountingFeeds
 from tests.fakes.feed_server import FeedServer

@@ -18,9 +18,10 @@ from bot.services.subscriptions import (
     SubscriptionService,
 )
 from bot.services.throttle import CommandGate
+from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Subscription
-from bot.storage.repositories import ChatRepository, OutboxRepository
+from bot.storage.outbox import OutboxRepository
 from tests.e2e import ADMIN, FEED, OTHER_USER, USER, Apps, make_settings, say
 from tests.fakes.feed_server import FeedServer, rss_feed
 from tests.fakes.telegram_api import FakeTelegram

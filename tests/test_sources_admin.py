@@ -13,7 +13,7 @@ import pytest
 from bot.i18n import text
 from bot.sources.opml import parse_opml
 from bot.storage.models import Source
-from bot.storage.repositories import SourceStats
+from bot.storage.sources import SourceStats
 from bot.telegram.routers.admin import chunks, source_line
 from tests.e2e import ADMIN, FEED, TOKEN, USER, Apps, make_settings, say
 from tests.fakes.feed_server import FeedServer, rss_feed

@@ -25,14 +25,12 @@ from bot.services.stats import (
     percentile,
 )
 from bot.services.subscriptions import MUTED_FOREVER
+from bot.storage.articles import ArticleRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Worker
-from bot.storage.repositories import (
-    ArticleRepository,
-    OutboxRepository,
-    SourceRepository,
-    SubscriptionRepository,
-)
+from bot.storage.outbox import OutboxRepository
+from bot.storage.sources import SourceRepository
+from bot.storage.subscriptions import SubscriptionRepository
 from bot.telegram.routers.stats import pack, render_sections, render_stats
 from tests.e2e import ADMIN, FEED, Apps, make_settings, say
 from tests.e2e import USER as E2E_USER

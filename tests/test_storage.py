@@ -12,14 +12,12 @@ from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage.articles import ArticleRepository
+from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Base, Chat, OutboxItem, Source
-from bot.storage.repositories import (
-    ArticleRepository,
-    ChatRepository,
-    SourceRepository,
-    SubscriptionRepository,
-)
+from bot.storage.sources import SourceRepository
+from bot.storage.subscriptions import SubscriptionRepository
 from tests import table_rows
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

@@ -114,9 +114,11 @@ from bot.alerts.render import Button, Outgoing, Undeliverable, fitted, render
 from bot.alerts.schedule import ChatSchedule, is_digest, release_at
 from bot.config import DeliveryConfig
 from bot.metrics import Metrics
+from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Chat, OutboxItem, Source
-from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.subscriptions import SubscriptionRepository
 from bot.telegram.outbound import Outbound, Priority
 
 __all__ = [

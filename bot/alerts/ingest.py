@@ -37,8 +37,10 @@ from bot.sources.bounds import MAX_TEXT_CHARS, MAX_URL_CHARS, clip
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
 from bot.sources.urls import canonical_url, is_web_url
+from bot.storage.chats import ChatRepository
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
-from bot.storage.repositories import ChatRepository, OutboxRepository, SubscriptionRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.subscriptions import SubscriptionRepository
 
 # Rows in these states have reached (or will reach) the destination: a copy only adds to them.
 _LIVE = frozenset({"pending", "sending", "sent"})

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.repositories import ChatRepository, OutboxRepository
+from bot.storage.chats import ChatRepository
+from bot.storage.outbox import OutboxRepository
 
 
 def escaped(value: object) -> str:

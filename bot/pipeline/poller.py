@@ -76,9 +76,10 @@ from bot.sources.model import ParsedEntry
 from bot.sources.parse_pool import ParsePool
 from bot.sources.read import SourceKind, SourceRead, read_source
 from bot.sources.resolve import SourceResolveError, resolve_source
+from bot.storage.articles import ArticleRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Source
-from bot.storage.repositories import ArticleRepository, SourceRepository
+from bot.storage.sources import SourceRepository
 
 log = logging.getLogger(__name__)
 

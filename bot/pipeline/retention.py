@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from bot.clock import Clock
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, OutboxItem
-from bot.storage.repositories import OutboxRepository
+from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 

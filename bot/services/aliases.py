@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from bot.alerts.index import SubscriptionIndex
 from bot.clock import Clock
 from bot.matching import Aliases, parse_alias
+from bot.storage.aliases import AliasRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Alias
-from bot.storage.repositories import AliasRepository
 
 
 class AliasService:

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.access import AccessPolicy
 from bot.alerts.schedule import MODES, parse_clock
 from bot.clock import Clock
+from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Chat
-from bot.storage.repositories import ChatRepository
 
 CHAT_KINDS = ("private", "group", "supergroup", "channel")
 

@@ -43,7 +43,7 @@ from bot.sources.resolve import resolve_source
 from bot.sources.urls import canonical_url
 from bot.storage.db import SessionFactory
 from bot.storage.models import Source
-from bot.storage.repositories import SourceRepository, SourceStats
+from bot.storage.sources import SourceRepository, SourceStats
 
 IMPORT_CONCURRENCY = 4
 

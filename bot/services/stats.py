@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.db import SessionFactory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription, Worker
-from bot.storage.repositories import OutboxRepository
+from bot.storage.outbox import OutboxRepository
 
 PROBLEMS_SHOWN = 10
 HOUR = timedelta(hours=1)

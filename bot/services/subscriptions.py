@@ -19,9 +19,10 @@ from bot.alerts.index import SubscriptionIndex
 from bot.clock import Clock
 from bot.matching import CompiledQuery
 from bot.services.preview import Preview, Previewer
+from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Subscription
-from bot.storage.repositories import ChatRepository, SubscriptionRepository
+from bot.storage.subscriptions import SubscriptionRepository
 
 MUTED_FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from bot.sources.errors import SourceError
 from bot.sources.opml import MAX_OPML_BYTES, OpmlError
 from bot.sources.read import SOURCE_KINDS
 from bot.storage.models import Source
-from bot.storage.repositories import SourceStats
+from bot.storage.sources import SourceStats
 from bot.telegram.routers.user import query_error_text
 from bot.telegram.texts import ADMIN_COMMANDS, duration, text
 

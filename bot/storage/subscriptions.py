@@ -1,0 +1,77 @@
+"""Queries on subscriptions: a chat's queries, their order and mutes. Callers own the session and
+its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Subscription
+
+
+class SubscriptionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, chat_id: int, query: str, now: datetime) -> Subscription:
+        subscription = Subscription(chat_id=chat_id, query=query, created_at=now)
+        self.session.add(subscription)
+        await self.session.flush()
+        return subscription
+
+    async def find(self, chat_id: int, query: str) -> Subscription | None:
+        return await self.session.scalar(
+            select(Subscription).where(Subscription.chat_id == chat_id, Subscription.query == query)
+        )
+
+    async def for_chat(self, chat_id: int) -> Sequence[Subscription]:
+        rows = await self.session.scalars(
+            select(Subscription).where(Subscription.chat_id == chat_id).order_by(Subscription.id)
+        )
+        return rows.all()
+
+    async def count_for_chat(self, chat_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Subscription).where(Subscription.chat_id == chat_id)
+        )
+        return count or 0
+
+    async def serialize(self, *keys: str) -> None:
+        """Make transactions naming the same key run one at a time from here to their end
+        (a count then an insert under a cap): on PostgreSQL a transaction-scoped advisory
+        lock per key, taken in order; SQLite's writing transactions already run one at a
+        time."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for key in sorted(set(keys)):
+            await self.session.execute(
+                select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
+            )
+
+    async def count_by_person(self, user_id: int) -> int:
+        """Subscriptions ``user_id`` made, in every chat."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Subscription).where(Subscription.created_by == user_id)
+        )
+        return count or 0
+
+    async def delete(self, subscription_id: int, chat_id: int) -> Subscription | None:
+        subscription = await self.session.get(Subscription, subscription_id)
+        if subscription is None or subscription.chat_id != chat_id:
+            return None
+        await self.session.delete(subscription)
+        await self.session.flush()
+        return subscription
+
+    async def all(self) -> Sequence[Subscription]:
+        return (await self.session.scalars(select(Subscription).order_by(Subscription.id))).all()
+
+    async def many(self, ids: Iterable[int]) -> dict[int, Subscription]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Subscription).where(Subscription.id.in_(wanted)))
+        return {row.id: row for row in rows}
