@@ -22,7 +22,7 @@ from bot.i18n import text
 from bot.i18n.formats import format_datetime
 from bot.matching import Span
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
-from bot.storage.repositories import SubscriptionRepository
+from bot.storage.subscriptions import SubscriptionRepository
 
 MAX_BUTTON_ROWS = 3
 MESSAGE_LIMIT = 4096
