@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
-from bot.alerts.ingest import IngestResult, ingest, load_stories, sync_stories
+from bot.alerts.ingest import IngestResult, ingest
 from bot.alerts.stories import StoryEntry, StoryIndex, title_key
+from bot.alerts.story_sync import load_stories, sync_stories
 from bot.matching import QueryLimits
 from bot.sources.model import ParsedEntry
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory

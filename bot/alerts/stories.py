@@ -101,7 +101,7 @@ class StoryIndex:
 
     ``shared``: other processes store articles in the same database (several pollers on
     PostgreSQL). The index then remembers the highest article id it has read from storage,
-    and ``sync_stories`` (in ``bot.alerts.ingest``) adds the articles stored above it before
+    and ``sync_stories`` (in ``bot.alerts.story_sync``) adds the articles stored above it before
     a poll's articles are compared (ids it holds already, its own, are skipped). An id below
     that mark not seen yet (another transaction still open when the mark passed it) is asked
     for again at each sync, for ``GAP_SECONDS``, at most ``MAX_GAPS`` of them.

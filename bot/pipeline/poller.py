@@ -50,19 +50,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import AccessPolicy
+from bot.alerts.entries import Known, Matches, entry_urls, match_entries, new_entries
 from bot.alerts.index import SubscriptionIndex
-from bot.alerts.ingest import (
-    IngestResult,
-    Known,
-    Matches,
-    entry_urls,
-    ingest,
-    load_stories,
-    match_entries,
-    new_entries,
-    stored_urls,
-)
+from bot.alerts.ingest import IngestResult, ingest
 from bot.alerts.stories import StoryIndex
+from bot.alerts.story_sync import load_stories
 from bot.clock import Clock
 from bot.config import PollingConfig
 from bot.metrics import Metrics
@@ -555,8 +547,7 @@ class Poller:
                 )
                 sources = {source.id: source for source in rows}
                 # The URLs every poll's new entries could clash with, in one lookup.
-                urls = await stored_urls(
-                    session,
+                urls = await ArticleRepository(session).stored_urls(
                     {
                         url
                         for outcome in outcomes

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Chat, OutboxItem
+from bot.storage.models import Article, Chat, OutboxItem, Source
 
 
 class OutboxRepository:
@@ -59,6 +59,21 @@ class OutboxRepository:
             .limit(limit)
         )
         return rows.all()
+
+    async def story_alerts(self, story_id: int) -> list[tuple[OutboxItem, str]]:
+        """The alert rows queued for any article of a story, oldest first, each with the
+        name of its article's outlet."""
+        rows = await self.session.execute(
+            select(OutboxItem, Source.name)
+            .join(Article, Article.id == OutboxItem.article_id)
+            .join(Source, Source.id == Article.source_id)
+            .where(
+                OutboxItem.kind == "alert",
+                (Article.id == story_id) | (Article.story_id == story_id),
+            )
+            .order_by(OutboxItem.id)
+        )
+        return [(row, outlet) for row, outlet in rows.all()]
 
     async def drop_pending_for_chat(self, chat_id: int, reason: str) -> None:
         await self.session.execute(
