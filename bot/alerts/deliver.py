@@ -116,7 +116,7 @@ from bot.config import DeliveryConfig
 from bot.metrics import Metrics
 from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory
-from bot.storage.models import Article, Chat, OutboxItem, Source
+from bot.storage.models import Article, Chat, OutboxItem, OutboxStatus, Source
 from bot.storage.outbox import OutboxRepository
 from bot.storage.subscriptions import SubscriptionRepository
 from bot.telegram.outbound import Outbound, Priority
@@ -450,11 +450,11 @@ class Deliverer:
                     outgoing = await render(session, rows[0], chat, self.zone)
             except Undeliverable as exc:
                 for row in rows:
-                    row.status, row.last_error = "dropped", _error(exc)
+                    row.status, row.last_error = OutboxStatus.DROPPED, _error(exc)
                 log.warning("outbox rows %s dropped: %s", [r.id for r in rows], exc)
                 return None
             for row in rows:
-                row.status = "sending"
+                row.status = OutboxStatus.SENDING
             return _Claim(
                 outgoing,
                 plain=any(r.plain for r in rows),
@@ -534,7 +534,7 @@ class Deliverer:
         await self._too_many(job.chat_id, seconds)
         async with self.transaction() as session:
             for row in await self._rows(session, row_ids):
-                row.status = "pending"
+                row.status = OutboxStatus.PENDING
                 row.next_attempt_at = now + timedelta(seconds=seconds)
                 row.last_error = f"429: retry after {seconds:g}s"
 
@@ -548,7 +548,7 @@ class Deliverer:
             if chat is not None:
                 chat.blocked = True
             for row in await self._rows(session, row_ids):
-                row.status, row.last_error = "dropped", f"chat unreachable: {reason}"
+                row.status, row.last_error = OutboxStatus.DROPPED, f"chat unreachable: {reason}"
             await OutboxRepository(session).drop_pending_for_chat(
                 chat_id, f"chat unreachable: {reason}"[:ERROR_LIMIT]
             )
@@ -559,10 +559,10 @@ class Deliverer:
             for row in await self._rows(session, row_ids):
                 row.last_error = error
                 if row.plain:
-                    row.status = "parked"
+                    row.status = OutboxStatus.PARKED
                     log.warning("outbox row %d parked: %s", row.id, error)
                 else:
-                    row.status, row.plain, row.next_attempt_at = "pending", True, now
+                    row.status, row.plain, row.next_attempt_at = OutboxStatus.PENDING, True, now
 
     async def _transient(self, row_ids: Sequence[int], error: str, now: datetime) -> None:
         async with self.transaction() as session:
@@ -570,10 +570,10 @@ class Deliverer:
                 row.attempts += 1
                 row.last_error = error
                 if row.attempts >= self.config.max_attempts:
-                    row.status = "failed"
+                    row.status = OutboxStatus.FAILED
                     log.warning("outbox row %d failed for good: %s", row.id, error)
                 else:
-                    row.status = "pending"
+                    row.status = OutboxStatus.PENDING
                     row.next_attempt_at = now + timedelta(seconds=_backoff(row.attempts))
 
     # -- edits -------------------------------------------------------------------------------
@@ -859,5 +859,5 @@ def _drop(chat_id: int, chat: Chat | None, rows: Sequence[OutboxItem]) -> None:
         if row.status == "sent":
             row.edit_pending = False
         else:
-            row.status, row.last_error = "dropped", reason
+            row.status, row.last_error = OutboxStatus.DROPPED, reason
     log.info("chat %d: %d outbox rows dropped (%s)", chat_id, len(rows), reason)

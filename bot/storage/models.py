@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -17,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.storage.types import UTCDateTime
+from bot.storage.types import StrEnumColumn, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -127,6 +128,20 @@ class Article(Base):
     title_key: Mapped[str] = mapped_column(Text, default="")
 
 
+class OutboxStatus(StrEnum):
+    """Where an outbox row is on its way to Telegram (the stored spellings)."""
+
+    PENDING = "pending"  # waiting to go out (maybe held until ``next_attempt_at``)
+    SENDING = "sending"  # claimed by a deliverer, committed before the request leaves
+    SENT = "sent"  # Telegram accepted it
+    DROPPED = "dropped"  # not sent on purpose (chat paused or unreachable, nothing to render)
+    PARKED = "parked"  # Telegram refused it even as plain text
+    FAILED = "failed"  # transient errors until ``delivery.max_attempts``
+    # Written by early versions for rows a crash interrupted (now resent); /stats counts
+    # the ones still stored as dropped.
+    INTERRUPTED = "interrupted"
+
+
 class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
@@ -142,7 +157,9 @@ class OutboxItem(Base):
     )
     subscription_ids: Mapped[list[int]] = mapped_column(JSON)
     spans: Mapped[list[list[object]]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(
+        StrEnumColumn(OutboxStatus, 16), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
