@@ -75,7 +75,7 @@ async def test_a_crowd_subscribing_at_once_is_all_saved_and_answered(
         final = await counted(telegram, reply, timeout=180)
         assert "Subscribed (#1)" in final, final
         assert (
-            "1500 of the articles stored in the last 7 days match it" in final
+            "1,500 of the articles stored in the last 7 days match it" in final
             or "At least" in final
             or "not counted" in final
         ), final
@@ -94,7 +94,7 @@ async def test_the_loop_keeps_serving_while_test_scans_a_big_archive(
     with LoopLag() as lag:
         reply = await say(telegram, USER, "/test Retailleau", replies=1)
     # Every article of the period is counted: 3000, past the 5,000 articles once read.
-    assert "3000 of the articles stored in the last 7 days match it" in reply.text
+    assert "3,000 of the articles stored in the last 7 days match it" in reply.text
     # Matching them took seconds of CPU; the loop never waited anywhere near that long.
     assert lag.worst < LAG, f"the event loop was blocked for {lag.worst:.2f} s"
 

@@ -70,7 +70,7 @@ async def test_addsource_reports_the_kind_and_sources_shows_health(
     hespress = next(line for line in lines if "Hespress" in line)
     akhbar = next(line for line in lines if "Akhbar" in line)
     assert hespress.startswith("✅ #1 <b>Hespress &lt;AR&gt;</b> · feed")
-    assert "next: " in hespress and "1 items" in hespress
+    assert "next: " in hespress and hespress.endswith("· 1 item")
     assert akhbar.startswith("✅ #2 <b>Akhbar</b> · HTML listing · full text")
 
     assert "paused" in (await say(bot_api, ADMIN, "/pausesource 2")).text
@@ -96,7 +96,7 @@ async def test_selector_is_checked_by_reading_the_page(
 
     assert "HTML listings" in (await say(bot_api, ADMIN, "/selector 1 h2 a")).text
     ok = await say(bot_api, ADMIN, "/selector 2 aside a.promo")
-    assert "the selector finds 1 article links" in ok.text  # the page was read with it
+    assert "the selector finds 1 article link." in ok.text  # the page was read with it
     bad = await say(bot_api, ADMIN, "/selector 2 .nothing-here a")
     assert "Selector not changed" in bad.text and "matches no article link" in bad.text
     stored = {s.source.id: s.source for s in await app.sources.list()}
