@@ -84,6 +84,7 @@ class Result:
     burst: int
     burst_latencies: list[float]
     burst_429: int
+    loop_lags: list[float]
 
     def lines(self) -> list[str]:
         answered = len(self.latencies)
@@ -93,6 +94,10 @@ class Result:
         if self.slot_waits:
             out.append(
                 f"  of which waiting for a send slot (the Outbound): {_figures(self.slot_waits)}"
+            )
+        if self.loop_lags:
+            out.append(
+                f"  the event loop late to wake (every 50 ms, all run): {_figures(self.loop_lags)}"
             )
         for command, latencies in self.by_command.items():
             out.append(f"    {command}: {len(latencies)} answered, {_figures(latencies)}")
@@ -295,10 +300,36 @@ async def _one_run(name: str, args: argparse.Namespace, url: str) -> Result:
                 await app.stop()
 
 
+async def _lag_probe(lags: list[float]) -> None:
+    """How late the event loop wakes a 50 ms sleep: time it spends on one piece of work
+    (the fake Bot API shares this loop, as the application does)."""
+    while True:
+        start = time.monotonic()
+        await asyncio.sleep(0.05)
+        lags.append(time.monotonic() - start - 0.05)
+
+
 async def _measure(
     name: str, args: argparse.Namespace, app: bot.app.App, telegram: FakeTelegram, url: str
 ) -> Result:
     await telegram.wait_for_messages(50, predicate=_is_alert, timeout=120)  # alerts flow
+    lags: list[float] = []
+    probe = asyncio.create_task(_lag_probe(lags))
+    try:
+        return await _measure_commands(name, args, app, telegram, lags)
+    finally:
+        probe.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await probe
+
+
+async def _measure_commands(
+    name: str,
+    args: argparse.Namespace,
+    app: bot.app.App,
+    telegram: FakeTelegram,
+    lags: list[float],
+) -> Result:
     alerts_before = sum(_is_alert(m) for m in telegram.sent)
     private = [c for c in _chat_ids(args.chats) if c > 0]
     total = int(args.rate * args.seconds)
@@ -345,6 +376,7 @@ async def _measure(
         args.burst,
         list(burst.values()),
         burst_429,
+        list(lags),
     )
 
 
