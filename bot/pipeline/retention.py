@@ -18,42 +18,27 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-
 from bot.clock import Clock
 from bot.storage.db import SessionFactory
-from bot.storage.models import Article, OutboxItem
 from bot.storage.outbox import OutboxRepository
+from bot.storage.retention import RetentionRepository
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-_WAITING = ("pending", "sending")
 
 
 async def prune_articles(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
     """Delete the articles older than ``max_age`` at ``now``; returns how many."""
-    horizon = now - max_age
-    waiting = select(OutboxItem.article_id).where(
-        OutboxItem.status.in_(_WAITING), OutboxItem.article_id.is_not(None)
-    )
     pruned = 0
     while True:
         async with sessions() as session, session.begin():
-            ids = list(
-                await session.scalars(
-                    select(Article.id)
-                    .where(Article.fetched_at < horizon, Article.id.not_in(waiting))
-                    .order_by(Article.id)
-                    .limit(BATCH)
-                )
+            deleted = await RetentionRepository(session).delete_articles_before(
+                now - max_age, BATCH
             )
-            if not ids:
-                break
-            await session.execute(delete(OutboxItem).where(OutboxItem.article_id.in_(ids)))
-            await session.execute(delete(Article).where(Article.id.in_(ids)))
-        pruned += len(ids)
-    return pruned
+        pruned += deleted
+        if deleted < BATCH:
+            return pruned
 
 
 async def prune_notices(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
