@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -188,8 +188,18 @@ class PollerDriver(Driver):
             self.access,
             self.config,
             utc_now,
+            admins=(),
+            language="en",
+            zone=UTC,
             stories=self.stories,
+            write_lock=asyncio.Lock(),
+            on_alerts=lambda: None,
+            alert_everything_new=False,
+            worker_id="benchmark",
+            lease=timedelta(seconds=60),
+            claim_limit=None,  # alone on its database, as on SQLite
             parsers=self.parsers,
+            metrics=None,
         )
         loaded = await self.poller.prepare()
         return f"story index {loaded:,} articles"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
 import tempfile
@@ -223,9 +224,7 @@ class App:
         await self.deliverer.drain(self.clock())
 
     def wake_delivery(self) -> None:
-        job = self.scheduler.get_job("deliver") if self.scheduler.running else None
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))
+        wake_delivery(self.scheduler)
 
     def _seed_entries(self) -> list[SourceEntry]:
         entries = list(self.settings.sources)
@@ -238,6 +237,13 @@ class App:
         for query in queries:
             with contextlib.suppress(AlreadySubscribed):
                 await self.subscriptions.subscribe(CONSOLE_CHAT_ID, query, created_by=None)
+
+
+def wake_delivery(scheduler: AsyncIOScheduler) -> None:
+    """Run the delivery job now (new alerts or notices were committed), if it is scheduled."""
+    job = scheduler.get_job("deliver") if scheduler.running else None
+    if job is not None:
+        job.modify(next_run_time=datetime.now(UTC))
 
 
 async def build_app(
@@ -353,7 +359,7 @@ async def build_app(
         metrics=metrics,
     )
     scheduler = AsyncIOScheduler(timezone=UTC)
-    app = App(
+    return App(
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -375,6 +381,7 @@ async def build_app(
             zone=settings.zone,
             stories=stories,
             write_lock=write_lock,
+            on_alerts=functools.partial(wake_delivery, scheduler),
             alert_everything_new=dry_run is not None,
             worker_id=worker_id,
             lease=lease,
@@ -399,5 +406,3 @@ async def build_app(
         dry_run=dry_run,
         single_process=SingleProcessLock(database_url) if sqlite and dry_run is None else None,
     )
-    app.poller.on_alerts = app.wake_delivery
-    return app

@@ -6,6 +6,7 @@ SourceService); only the clock is a settable one, so scheduling can be checked e
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -111,10 +112,14 @@ async def pipeline_world(
     database_url: str,
     admins: Sequence[int] = ADMINS,
     parsers: ParsePool | None = None,
+    *,
+    worker_id: str = "local",
+    claim_limit: int | None = None,
     **polling: Any,
 ) -> AsyncIterator[World]:
     """A poller and a source service on a migrated database; ``parsers``: their parse pool
-    (by default the tests' shared one, ``tests.parsing``)."""
+    (by default the tests' shared one, ``tests.parsing``). The poller is alone (every due
+    source, its own write lock) unless ``claim_limit`` says otherwise; alerts wake nothing."""
     engine = create_engine(database_url)
     await migrate(engine)
     sessions = session_factory(engine)
@@ -143,8 +148,17 @@ async def pipeline_world(
         config,
         clock,
         admins=admins,
+        language="en",
+        zone=UTC,
         stories=stories,
+        write_lock=asyncio.Lock(),
+        on_alerts=lambda: None,
+        alert_everything_new=False,
+        worker_id=worker_id,
+        lease=timedelta(seconds=60),
+        claim_limit=claim_limit,
         parsers=parsers,
+        metrics=None,
     )
     sources = SourceService(
         sessions, fetcher, index, access, config, clock, parsers=parsers, stories=stories

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from bot.__main__ import main
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.index_sync import IndexSync
+from bot.alerts.stories import StoryIndex
 from bot.clock import utc_now
 from bot.cluster import SingleProcessLock
 from bot.config import ConfigError
@@ -215,7 +217,9 @@ async def two_pollers(
     database_url: str, feeds: FeedServer
 ) -> AsyncIterator[tuple[World, Poller, CountingFeeds]]:
     counting = CountingFeeds(feeds, delay=0.05)
-    async with pipeline_world(database_url, concurrency=2) as world:
+    async with pipeline_world(
+        database_url, concurrency=2, worker_id="worker-a", claim_limit=3
+    ) as world:
         engine = create_engine(database_url)
         other = Poller(
             session_factory(engine),
@@ -224,11 +228,19 @@ async def two_pollers(
             AccessPolicy(mode="open", admins=frozenset(), allowed=frozenset()),
             world.config,
             world.clock,
+            admins=(),
+            language="en",
+            zone=UTC,
+            stories=StoryIndex(timedelta(hours=world.config.story_window_hours)),
+            write_lock=asyncio.Lock(),
+            on_alerts=lambda: None,
+            alert_everything_new=False,
             worker_id="worker-b",
+            lease=timedelta(seconds=60),
             claim_limit=3,
             parsers=world.poller.parsers,
+            metrics=None,
         )
-        world.poller.worker_id, world.poller.claim_limit = "worker-a", 3
         try:
             yield world, other, counting
         finally:
@@ -265,10 +277,10 @@ async def test_a_live_lease_holds_other_pollers_off_until_it_lapses(
 ) -> None:
     world, _, feeds = two_pollers
     [source_id] = await _add_sources(world, feeds, 1)
-    lapse = world.clock() + world.poller.lease
+    lapse = world.clock() + world.poller.claims.lease
     await world.update(Source, source_id, lease_owner="dead-worker", lease_until=lapse)
     assert await world.poller.tick() == 0
-    world.clock.advance(world.poller.lease.total_seconds() + 1)
+    world.clock.advance(world.poller.claims.lease.total_seconds() + 1)
     assert await world.poller.tick() == 1
     await world.poller.wait_idle()
     assert feeds.requests == {"/s0.xml": 1}
@@ -289,7 +301,7 @@ async def test_a_poll_whose_lease_was_taken_over_is_not_stored(
         await session.execute(
             update(Source)
             .where(Source.id == source_id)
-            .values(lease_owner="worker-b", lease_until=world.clock() + world.poller.lease)
+            .values(lease_owner="worker-b", lease_until=world.clock() + world.poller.claims.lease)
         )
     feeds.gate.set()
     await world.poller.wait_idle()

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.alerts.ingest import IngestResult
-from bot.pipeline.poller import Poller, _Outcome
+from bot.pipeline.poller import Poller
+from bot.pipeline.reading import PollRead
 from bot.sources.fetch import FetchResult
 from bot.sources.model import ParsedEntry
 from bot.sources.read import SourceRead
@@ -56,7 +57,7 @@ async def world(database_url: str, feeds: FeedServer) -> AsyncIterator[World]:
 
 async def _until_waiting(poller: Poller, count: int) -> None:
     async with asyncio.timeout(10):
-        while len(poller._waiting) < count:  # noqa: ASYNC110 - no event to wait on
+        while poller.writer.waiting < count:  # noqa: ASYNC110 - no event to wait on
             await asyncio.sleep(0.01)
 
 
@@ -95,17 +96,29 @@ async def test_a_poll_that_fails_to_store_does_not_fail_the_others(world: World)
         ids = list(await session.scalars(select(Source.id).order_by(Source.id)))
     fetched = FetchResult("https://x.example/", 200, b"", "application/rss+xml", None, "e1", None)
 
-    def outcome(source_id: int, published: object) -> _Outcome:
+    def outcome(source_id: int, published: object) -> PollRead:
         url = f"https://x.example/{source_id}"
         entry = ParsedEntry(url, url, f"Title {source_id}", "", published)  # type: ignore[arg-type]
         read = SourceRead(fetched, [entry], "X", None)
-        return _Outcome(source_id, read, "feed", url, None, {}, True, False, frozenset())
+        return PollRead(
+            source_id=source_id,
+            name=f"S{source_id}",
+            read=read,
+            kind="feed",
+            poll_url=url,
+            selector=None,
+            pages={},
+            alert=True,
+            first=False,
+            known=frozenset(),
+            matches=None,
+        )
 
     bad = ids[1]
     async with poller.write_lock:
         stores = [
             asyncio.create_task(
-                poller._store(outcome(i, "not a date" if i == bad else world.clock()))
+                poller.writer.store(outcome(i, "not a date" if i == bad else world.clock()))
             )
             for i in ids
         ]

@@ -32,7 +32,7 @@ from bot.alerts.ingest import ingest
 from bot.alerts.stories import StoryIndex
 from bot.clock import Clock
 from bot.config import PollingConfig, SourceEntry
-from bot.pipeline.poller import default_full_text
+from bot.pipeline.reading import default_full_text
 from bot.sources.errors import SourceError
 from bot.sources.fetch import Fetcher
 from bot.sources.html_guard import check_selector_limits

@@ -26,6 +26,18 @@ class SourceRepository:
     async def get(self, source_id: int) -> Source | None:
         return await self.session.get(Source, source_id)
 
+    async def get_locked(self, source_id: int) -> Source | None:
+        """The source's row, locked (``FOR UPDATE``) until the transaction ends."""
+        return await self.session.get(Source, source_id, with_for_update=True)
+
+    async def get_many_locked(self, ids: Iterable[int]) -> dict[int, Source]:
+        """These sources' rows by id, locked (``FOR UPDATE``) in id order, so two writers never
+        wait for each other in a circle."""
+        rows = await self.session.scalars(
+            select(Source).where(Source.id.in_(set(ids))).order_by(Source.id).with_for_update()
+        )
+        return {source.id: source for source in rows}
+
     async def get_many(self, ids: Sequence[int]) -> list[Source]:
         if not ids:
             return []
@@ -120,6 +132,15 @@ class SourceRepository:
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release_lease(self, source_id: int, owner: str) -> None:
+        """Clear the source's lease if ``owner`` holds it."""
+        await self.session.execute(
+            update(Source)
+            .where(Source.id == source_id, Source.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
     async def release_all_leases(self) -> None:
         """Only when this process is the only one (SQLite): claims of a previous run."""

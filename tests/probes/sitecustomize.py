@@ -2,7 +2,7 @@
 (Python imports ``sitecustomize`` at start-up): used by tests/test_delivery_crash.py.
 
 With ``CRASH_WRITE_PROBE`` naming a file, a line is appended to that file each time a poll's
-storing transaction (``Poller._write_together``, where ingest runs) asks SQLite for the write
+storing transaction (``PollWriter.write_together``, where ingest runs) asks SQLite for the write
 lock with ``BEGIN IMMEDIATE``, just before the request goes to SQLite. A test holding the
 lock then knows the child is inside that write, waiting, and can kill it there.
 """
@@ -18,21 +18,21 @@ def _install(path: str) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    from bot.pipeline.poller import Poller
+    from bot.pipeline.storing import PollWriter
 
     writing: set[asyncio.Task[Any]] = set()
-    write_together = Poller._write_together
+    write_together = PollWriter.write_together
 
-    async def probed(self: Poller, outcomes: Any) -> Any:
+    async def probed(self: PollWriter, polls: Any) -> Any:
         task = asyncio.current_task()
         assert task is not None
         writing.add(task)
         try:
-            return await write_together(self, outcomes)
+            return await write_together(self, polls)
         finally:
             writing.discard(task)
 
-    Poller._write_together = probed  # type: ignore[method-assign]
+    PollWriter.write_together = probed  # type: ignore[method-assign]
 
     def asks_for_the_lock(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if statement.startswith("BEGIN IMMEDIATE") and asyncio.current_task() in writing:
