@@ -20,6 +20,7 @@ from bot.alerts.index import SubscriptionIndex
 from bot.alerts.stories import StoryIndex
 from bot.config import PollingConfig
 from bot.matching import QueryLimits
+from bot.metrics import Metrics
 from bot.pipeline.poller import Poller
 from bot.services.sources import SourceService
 from bot.sources.fetch import Fetcher
@@ -115,6 +116,7 @@ async def pipeline_world(
     *,
     worker_id: str = "local",
     claim_limit: int | None = None,
+    metrics: Metrics | None = None,
     **polling: Any,
 ) -> AsyncIterator[World]:
     """A poller and a source service on a migrated database; ``parsers``: their parse pool
@@ -158,7 +160,7 @@ async def pipeline_world(
         lease=timedelta(seconds=60),
         claim_limit=claim_limit,
         parsers=parsers,
-        metrics=None,
+        metrics=metrics,
     )
     sources = SourceService(
         sessions, fetcher, index, access, config, clock, parsers=parsers, stories=stories

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.metrics import Metrics
 from bot.pipeline.retention import Retention, prune_articles, prune_notices
-from bot.storage.models import Article, OutboxItem
+from bot.storage.models import Article, OutboxItem, Source
 from tests.fakes.feed_server import FeedServer, rss_feed
 from tests.pipeline_world import ADMINS, pipeline_world
 
@@ -51,6 +52,47 @@ async def test_unhealthy_after_n_errors_one_notice_each_way(
         keys = [n.payload["key"] for n in await world.rows("notice") if n.payload]
         assert keys.count("notice_source_recovered") == len(ADMINS)
         assert keys.count("notice_source_unhealthy") == len(ADMINS)
+
+
+async def test_failures_are_stored_as_kind_and_reason_and_counted_by_kind(
+    database_url: str, feeds: FeedServer
+) -> None:
+    feeds.set("/f.xml", rss_feed("F", []))
+    page = (
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/f.xml">'
+        "</head><body></body></html>"
+    )
+    feeds.set("/page.html", page, content_type="text/html")
+    metrics = Metrics()
+    async with pipeline_world(database_url, metrics=metrics) as world:
+        polled = (await world.sources.add(feeds.url("/f.xml"))).source
+        async with world.sessions() as session, session.begin():
+            # Seeded from the config, never polled: its page names the other one's feed.
+            twin = Source(
+                url=feeds.url("/page.html"),
+                feed_url=feeds.url("/page.html"),
+                name="Twin",
+                interval_seconds=600,
+                next_poll_at=world.clock(),
+                created_at=world.clock(),
+            )
+            session.add(twin)
+        feeds.set("/f.xml", "down", status=500, content_type="text/plain")
+        await world.poller.poll(polled.id)
+        assert (await world.source(polled.id)).last_error == "http: HTTP 500"
+        await world.poller.poll(twin.id)
+        assert (await world.source(twin.id)).last_error == (
+            f"parse: {feeds.url('/page.html')} links a feed but none could be read"
+            f" ({feeds.url('/f.xml')}: HTTP 500)"
+        )
+        feeds.set("/f.xml", rss_feed("F", []))
+        await world.poller.poll(twin.id)
+        assert (await world.source(twin.id)).last_error == f"duplicate: same feed as #{polled.id}"
+
+    def counted(kind: str) -> float | None:
+        return metrics.registry.get_sample_value("rasd_fetch_errors_total", {"kind": kind})
+
+    assert [counted(kind) for kind in ("http", "parse", "duplicate")] == [1.0, 1.0, 1.0]
 
 
 async def test_retry_after_max_age_and_permanent_redirect_set_the_schedule(

@@ -31,12 +31,12 @@ from bot.storage.db import SessionFactory
 from bot.storage.models import Source
 from bot.storage.sources import SourceRepository
 
-__all__ = ["SourceHealth", "when"]
+__all__ = ["SourceHealth"]
 
 log = logging.getLogger(__name__)
 
 
-def when(moment: datetime | None, zone: tzinfo) -> str:
+def _when(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
@@ -118,7 +118,7 @@ class SourceHealth:
             {
                 "id": source.id,
                 "name": source.name,
-                "since": when(source.unhealthy_since, self.zone),
+                "since": _when(source.unhealthy_since, self.zone),
             },
             now=now,
             language=self.language,
