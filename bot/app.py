@@ -32,7 +32,6 @@ from bot.cluster import (
     Parts,
     SingleProcessLock,
     check_role,
-    is_sqlite,
     new_worker_id,
 )
 from bot.config import ConfigError, Role, Settings, SourceEntry
@@ -59,6 +58,7 @@ from bot.storage.db import (
     SessionFactory,
     check_schema,
     create_engine,
+    is_sqlite,
     migrate,
     session_factory,
 )

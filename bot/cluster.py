@@ -20,13 +20,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import delete, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from bot.config import ConfigError, Role
-from bot.storage.db import SessionFactory
-from bot.storage.models import Worker
+from bot.storage.db import SessionFactory, is_sqlite, sqlite_file
+from bot.storage.locks import AdvisoryLock
+from bot.storage.workers import WorkerRepository
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +54,14 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def is_sqlite(database_url: str) -> bool:
-    return make_url(database_url).get_backend_name() == "sqlite"
-
-
 class SingleProcessLock:
     """An exclusive lock file beside the SQLite database, held while the process runs: a
     second process on the same file is refused with a clear message (SQLite has one
     writer, and leases are only shared through PostgreSQL)."""
 
     def __init__(self, database_url: str) -> None:
-        database = make_url(database_url).database
-        self.path = Path(f"{database}.lock") if database and database != ":memory:" else None
+        database = sqlite_file(database_url)
+        self.path = Path(f"{database}.lock") if database is not None else None
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
@@ -120,70 +113,28 @@ class Heartbeat:
         self.started_at = started_at
 
     async def beat(self, now: datetime) -> None:
+        host, pid, _ = self.worker_id.rsplit(":", 2)
         async with self.sessions() as session, session.begin():
-            worker = await session.get(Worker, self.worker_id)
-            if worker is None:
-                host, pid, _ = self.worker_id.rsplit(":", 2)
-                session.add(
-                    Worker(
-                        id=self.worker_id,
-                        role=self.role,
-                        host=host,
-                        pid=int(pid),
-                        started_at=self.started_at,
-                        seen_at=now,
-                    )
-                )
-            else:
-                worker.seen_at = now
-            await session.execute(delete(Worker).where(Worker.seen_at < now - FORGET_WORKERS_AFTER))
+            workers = WorkerRepository(session)
+            await workers.seen(
+                self.worker_id,
+                role=self.role,
+                host=host,
+                pid=int(pid),
+                started_at=self.started_at,
+                now=now,
+            )
+            await workers.forget_unseen_since(now - FORGET_WORKERS_AFTER)
 
     async def stop(self) -> None:
         async with self.sessions() as session, session.begin():
-            await session.execute(delete(Worker).where(Worker.id == self.worker_id))
+            await WorkerRepository(session).remove(self.worker_id)
 
 
-class LongPollingLock:
+class LongPollingLock(AdvisoryLock):
     """Telegram serves getUpdates to one caller at a time (a second one makes the first fail
     with a conflict), so on PostgreSQL the process that long-polls holds a session advisory
     lock on its own connection; other ``telegram`` processes stand by and take over when
     it is released, by a stop or by the holder's connection closing (it died)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._connection: AsyncConnection | None = None
-
-    @property
-    def held(self) -> bool:
-        return self._connection is not None
-
-    async def try_acquire(self) -> bool:
-        if self._connection is not None:
-            return True
-        connection = await self.engine.connect()
-        try:
-            got = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": LONG_POLLING_LOCK}
-            )
-            await connection.commit()  # the lock outlives the transaction; no idle transaction
-        except BaseException:
-            await connection.close()
-            raise
-        if not got:
-            await connection.close()
-            return False
-        self._connection = connection
-        return True
-
-    async def release(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            # Unlocked before the connection returns to the pool, where the lock would stay.
-            await connection.execute(
-                text("SELECT pg_advisory_unlock(:key)"), {"key": LONG_POLLING_LOCK}
-            )
-            await connection.commit()
-        finally:
-            await connection.close()
+    key = LONG_POLLING_LOCK

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -33,6 +33,9 @@ SQLITE_BUSY_MS = 30_000
 # What a command meets when the database could not take it (its transaction rolled back):
 # overloaded, locked past the waits above, or unreachable.
 STORAGE_FAILURES: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+# What a write meets when a constraint refuses it, such as a unique key another transaction
+# took first (its transaction rolled back).
+CONSTRAINT_VIOLATIONS: tuple[type[Exception], ...] = (IntegrityError,)
 
 
 class SchemaError(Exception):
@@ -78,6 +81,19 @@ def _begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
+def is_sqlite(database_url: str) -> bool:
+    return make_url(database_url).get_backend_name() == "sqlite"
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The SQLite database's file; None for another database or one in memory."""
+    parsed = make_url(database_url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
 def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     """``pool_size``: PostgreSQL connections kept open (10 more may open at busy moments);
     the application passes what its concurrent polls need, so none is opened per poll. A
@@ -98,6 +114,13 @@ def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, class_=Session, expire_on_commit=False)
+
+
+async def ping(sessions: SessionFactory) -> None:
+    """Ask the database the simplest question (``SELECT 1``); raises whatever the driver
+    raises when it cannot answer."""
+    async with sessions() as session:
+        await session.execute(text("SELECT 1"))
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:
