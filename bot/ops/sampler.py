@@ -6,15 +6,15 @@ same values: aggregate them with ``max`` (not ``sum``) across instances.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from bot.metrics import Metrics
 from bot.storage.db import SessionFactory
-from bot.storage.models import OutboxItem, Source
+from bot.storage.outbox import OutboxRepository
+from bot.storage.stats import SourceState, StatsQueries
 
 # Always exported (0 when no row has it), so a dashboard sees every series from the start.
 OUTBOX_STATUSES = ("pending", "sending", "sent", "parked", "failed", "dropped")
-SOURCE_STATES = ("healthy", "unhealthy", "paused")
+# The gauge's states: every state of ``/stats`` that is neither paused nor unhealthy is healthy.
+GAUGED_STATES = (SourceState.HEALTHY, SourceState.UNHEALTHY, SourceState.PAUSED)
 
 
 class GaugeSampler:
@@ -32,29 +32,14 @@ class GaugeSampler:
     async def sample(self) -> None:
         """Read both counts in one session; database errors propagate, gauges untouched."""
         async with self.sessions() as session:
-            rows = await session.execute(
-                select(OutboxItem.status, func.count()).group_by(OutboxItem.status)
-            )
-            outbox = {str(status): int(count) for status, count in rows.all()}
-            paused, unhealthy, total = (
-                await session.execute(
-                    select(
-                        func.count().filter(Source.paused.is_(True)),
-                        func.count().filter(
-                            Source.paused.is_(False), Source.unhealthy_since.is_not(None)
-                        ),
-                        func.count(),
-                    )
-                )
-            ).one()
+            outbox = await OutboxRepository(session).status_counts()
+            sources = await StatsQueries(session).sources_by_state()
         # A status seen once keeps its series, at 0 when its rows are gone.
         self._statuses.update(outbox)
         for status in self._statuses:
             self.metrics.outbox_depth.labels(status=status).set(outbox.get(status, 0))
-        states = {
-            "healthy": total - paused - unhealthy,
-            "unhealthy": unhealthy,
-            "paused": paused,
-        }
+        states = dict.fromkeys(GAUGED_STATES, 0)
+        for state, count in sources.items():
+            states[state if state in GAUGED_STATES else SourceState.HEALTHY] += count
         for state, count in states.items():
-            self.metrics.sources.labels(state=state).set(count)
+            self.metrics.sources.labels(state=state.value).set(count)

@@ -19,13 +19,12 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from bot.config import MetricsConfig
 from bot.metrics import Metrics
 from bot.ops.probe import health_url
 from bot.ops.sampler import GaugeSampler
-from bot.storage.db import SessionFactory
+from bot.storage.db import SessionFactory, ping
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +141,8 @@ class OpsServer:
 
     async def _database_error(self) -> str | None:
         try:
-            async with asyncio.timeout(self.db_timeout), self.sessions() as session:
-                await session.execute(text("SELECT 1"))
+            async with asyncio.timeout(self.db_timeout):
+                await ping(self.sessions)
         except Exception as exc:  # any failure means "not reachable"
             return _describe(exc)
         return None

@@ -8,16 +8,12 @@ Times are local to the bot's configured zone (``bot.alerts.schedule``).
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.access import AccessPolicy
 from bot.alerts.schedule import MODES, parse_clock
 from bot.clock import Clock
-from bot.storage.chats import ChatRepository
-from bot.storage.db import SessionFactory
+from bot.storage.chats import ChatKind, ChatRepository
+from bot.storage.db import Session, SessionFactory
 from bot.storage.models import Chat
-
-CHAT_KINDS = ("private", "group", "supergroup", "channel")
 
 
 class ChatService:
@@ -34,26 +30,28 @@ class ChatService:
     ) -> Chat:
         """Create the chat on first contact; a chat that writes again is reachable again.
         ``kind`` (a Telegram chat type) is recorded when given: a group that becomes a
-        supergroup, or a row created before kinds were known, gets it right. A chat known
-        as it is is only read: every update comes here, and writes queue on SQLite."""
+        supergroup, or a row created before kinds were known, gets it right; a type this bot
+        does not know is ignored. A chat known as it is is only read: every update comes
+        here, and writes queue on SQLite."""
+        known_kind = _chat_kind(kind)
         async with self.sessions() as session:
             known = await ChatRepository(session).get(chat_id)
-        if known is not None and _unchanged(known, title=title, kind=kind):
+        if known is not None and _unchanged(known, title=title, kind=known_kind):
             return known
         async with self.sessions() as session, session.begin():
             chat = await ChatRepository(session).ensure(
                 chat_id, language=language or self.default_language, now=self.clock(), title=title
             )
             chat.blocked = False
-            if kind in CHAT_KINDS and chat.kind != kind:
-                chat.kind = kind
+            if known_kind is not None and chat.kind != known_kind:
+                chat.kind = known_kind
             if title and chat.title != title[:255]:
                 chat.title = title[:255]
             return chat
 
     async def register_channel(self, chat_id: int, *, title: str) -> Chat:
         """A channel a bot admin manages: created with the bot's default language."""
-        return await self.register(chat_id, title=title, language=None, kind="channel")
+        return await self.register(chat_id, title=title, language=None, kind=ChatKind.CHANNEL)
 
     async def ensure(self, chat_id: int) -> Chat:
         """The chat's row, created with the defaults if it has none yet."""
@@ -126,16 +124,24 @@ class ChatService:
             chat.quiet_start, chat.quiet_end = start, end
             return chat
 
-    async def _ensure(self, session: AsyncSession, chat_id: int) -> Chat:
+    async def _ensure(self, session: Session, chat_id: int) -> Chat:
         return await ChatRepository(session).ensure(
             chat_id, language=self.default_language, now=self.clock()
         )
 
 
-def _unchanged(chat: Chat, *, title: str, kind: str | None) -> bool:
+def _chat_kind(kind: str | None) -> ChatKind | None:
+    """``kind`` (a Telegram chat type) when it is one this bot records."""
+    try:
+        return None if kind is None else ChatKind(kind)
+    except ValueError:
+        return None
+
+
+def _unchanged(chat: Chat, *, title: str, kind: ChatKind | None) -> bool:
     """Whether ``register`` would change nothing in ``chat``."""
     return (
         not chat.blocked
-        and (kind not in CHAT_KINDS or chat.kind == kind)
+        and (kind is None or chat.kind == kind)
         and (not title or chat.title == title[:255])
     )

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, timedelta, tzinfo
 from urllib.parse import urlsplit
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.ingest import ingest
@@ -41,7 +39,7 @@ from bot.sources.parse_pool import ParsePool
 from bot.sources.read import read_source
 from bot.sources.resolve import resolve_source
 from bot.sources.urls import canonical_url
-from bot.storage.db import SessionFactory
+from bot.storage.db import CONSTRAINT_VIOLATIONS, SessionFactory
 from bot.storage.models import Source
 from bot.storage.sources import SourceRepository, SourceStats
 
@@ -288,7 +286,7 @@ class SourceService:
                     report.existing += 1
                 except SourceError as exc:
                     report.failed.append((outline.url, str(exc)))
-                except IntegrityError:  # two outlines that resolved to one feed at once
+                except CONSTRAINT_VIOLATIONS:  # two outlines that resolved to one feed at once
                     report.existing += 1
                 else:
                     report.added += 1

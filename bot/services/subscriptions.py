@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
-
 from bot.alerts.index import SubscriptionIndex
 from bot.clock import Clock
 from bot.matching import CompiledQuery
 from bot.services.preview import Preview, Previewer
-from bot.storage.chats import ChatRepository
+from bot.storage.chats import ChatKind, ChatRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import Subscription
 from bot.storage.subscriptions import SubscriptionRepository
@@ -104,13 +102,7 @@ class SubscriptionService:
             if created_by is not None:
                 keys.append(f"subscriptions:person:{created_by}")
             await repo.serialize(*keys)
-            existing = await session.scalar(
-                select(Subscription).where(
-                    Subscription.chat_id == chat_id,
-                    Subscription.thread_id == thread_id,
-                    Subscription.query == query.text,
-                )
-            )
+            existing = await repo.find_at(chat_id, thread_id, query.text)
             if existing is not None:
                 raise AlreadySubscribed(existing.query)
             limits = self.limits
@@ -118,22 +110,12 @@ class SubscriptionService:
                 raise SubscriptionLimitReached(limits.per_chat, LimitKind.CHAT)
             if created_by is not None and await self._over_person_cap(repo, created_by):
                 raise SubscriptionLimitReached(limits.per_person, LimitKind.PERSON)
-            subscription = Subscription(
-                chat_id=chat_id,
-                query=query.text,
-                created_at=self.clock(),
-                thread_id=thread_id,
-                created_by=created_by,
+            subscription = await repo.add(
+                chat_id, query.text, self.clock(), thread_id=thread_id, created_by=created_by
             )
-            session.add(subscription)
-            await session.flush()
-            position = await session.scalar(
-                select(func.count())
-                .select_from(Subscription)
-                .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
-            )
+            position = await repo.count_for_topic(chat_id, thread_id)
         self.index.add(subscription.id, chat_id, subscription.query, thread_id=thread_id)
-        return Subscribed(subscription, query, int(position or 0))
+        return Subscribed(subscription, query, position)
 
     async def _over_person_cap(self, repo: SubscriptionRepository, person: int) -> bool:
         if person in self.limits.exempt:
@@ -142,20 +124,16 @@ class SubscriptionService:
 
     async def get(self, subscription_id: int) -> Subscription | None:
         async with self.sessions() as session:
-            return await session.get(Subscription, subscription_id)
+            return await SubscriptionRepository(session).get(subscription_id)
 
     async def list(self, chat_id: int, thread_id: int | None = None) -> Sequence[Subscription]:
         """The chat's subscriptions in creation order; only forum topic ``thread_id``'s
         (0 = the chat itself) when given."""
         async with self.sessions() as session:
+            repo = SubscriptionRepository(session)
             if thread_id is None:
-                return await SubscriptionRepository(session).for_chat(chat_id)
-            rows = await session.scalars(
-                select(Subscription)
-                .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
-                .order_by(Subscription.id)
-            )
-            return rows.all()
+                return await repo.for_chat(chat_id)
+            return await repo.for_topic(chat_id, thread_id)
 
     async def remove(self, chat_id: int, subscription_id: int) -> Subscription | None:
         async with self.sessions() as session, session.begin():
@@ -201,7 +179,7 @@ class SubscriptionService:
         self, chat_id: int, subscription_id: int, until: datetime | None
     ) -> Subscription | None:
         async with self.sessions() as session, session.begin():
-            subscription = await session.get(Subscription, subscription_id)
+            subscription = await SubscriptionRepository(session).get(subscription_id)
             if subscription is None or subscription.chat_id != chat_id:
                 return None
             subscription.muted_until = until
@@ -219,19 +197,17 @@ class SubscriptionService:
             new = await chats.ensure(
                 new_id, language=old.language, now=self.clock(), title=old.title
             )
-            new.kind = "supergroup"
+            new.kind = ChatKind.SUPERGROUP
             for name in ("language", "paused", "allowed", "mode", "digest_time"):
                 setattr(new, name, getattr(old, name))
             new.quiet_start, new.quiet_end = old.quiet_start, old.quiet_end
             old.blocked = True
-            taken = {
-                (s.thread_id, s.query)
-                for s in await SubscriptionRepository(session).for_chat(new_id)
-            }
+            subscriptions = SubscriptionRepository(session)
+            taken = {(s.thread_id, s.query) for s in await subscriptions.for_chat(new_id)}
             moved: list[Subscription] = []
-            for subscription in await SubscriptionRepository(session).for_chat(old_id):
+            for subscription in await subscriptions.for_chat(old_id):
                 if (subscription.thread_id, subscription.query) in taken:
-                    await session.delete(subscription)
+                    await subscriptions.delete(subscription.id, old_id)
                     self.index.remove(subscription.id)
                     continue
                 subscription.chat_id = new_id

@@ -4,14 +4,35 @@ settings. Callers own the session and its transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Chat
+
+
+class ChatKind(StrEnum):
+    """Telegram's chat types, as stored in ``chats.kind``."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatGroup:
+    """How many chats have this kind and these flags."""
+
+    kind: str
+    paused: bool
+    blocked: bool
+    count: int
 
 
 class ChatRepository:
@@ -54,6 +75,16 @@ class ChatRepository:
             return {}
         rows = await self.session.scalars(select(Chat).where(Chat.id.in_(ids)))
         return {chat.id: chat for chat in rows}
+
+    async def count_by_kind_and_flags(self) -> list[ChatGroup]:
+        rows = await self.session.execute(
+            select(Chat.kind, Chat.paused, Chat.blocked, func.count()).group_by(
+                Chat.kind, Chat.paused, Chat.blocked
+            )
+        )
+        return [
+            ChatGroup(kind, paused, blocked, int(count)) for kind, paused, blocked, count in rows
+        ]
 
     # -- delivery leases (helper C) ----------------------------------------------------------
 

@@ -16,8 +16,24 @@ class SubscriptionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, chat_id: int, query: str, now: datetime) -> Subscription:
-        subscription = Subscription(chat_id=chat_id, query=query, created_at=now)
+    async def add(
+        self,
+        chat_id: int,
+        query: str,
+        now: datetime,
+        *,
+        thread_id: int = 0,
+        created_by: int | None = None,
+    ) -> Subscription:
+        """Follow ``query`` in the chat (forum topic ``thread_id``; 0 = the chat itself),
+        made by person ``created_by`` (None: unknown)."""
+        subscription = Subscription(
+            chat_id=chat_id,
+            query=query,
+            created_at=now,
+            thread_id=thread_id,
+            created_by=created_by,
+        )
         self.session.add(subscription)
         await self.session.flush()
         return subscription
@@ -26,6 +42,47 @@ class SubscriptionRepository:
         return await self.session.scalar(
             select(Subscription).where(Subscription.chat_id == chat_id, Subscription.query == query)
         )
+
+    async def find_at(self, chat_id: int, thread_id: int, query: str) -> Subscription | None:
+        """The subscription to ``query`` in forum topic ``thread_id`` (0 = the chat itself)."""
+        return await self.session.scalar(
+            select(Subscription).where(
+                Subscription.chat_id == chat_id,
+                Subscription.thread_id == thread_id,
+                Subscription.query == query,
+            )
+        )
+
+    async def get(self, subscription_id: int) -> Subscription | None:
+        return await self.session.get(Subscription, subscription_id)
+
+    async def for_topic(self, chat_id: int, thread_id: int) -> Sequence[Subscription]:
+        """The subscriptions of forum topic ``thread_id`` (0 = the chat itself), oldest first."""
+        rows = await self.session.scalars(
+            select(Subscription)
+            .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+            .order_by(Subscription.id)
+        )
+        return rows.all()
+
+    async def count_for_topic(self, chat_id: int, thread_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(Subscription)
+            .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread_id)
+        )
+        return int(count or 0)
+
+    async def count_with_muted(self, now: datetime) -> tuple[int, int]:
+        """Every subscription, and those muted at ``now`` (``muted_until`` after it)."""
+        total, muted = (
+            await self.session.execute(
+                select(
+                    func.count(), func.count().filter(Subscription.muted_until > now)
+                ).select_from(Subscription)
+            )
+        ).one()
+        return int(total), int(muted)
 
     async def for_chat(self, chat_id: int) -> Sequence[Subscription]:
         rows = await self.session.scalars(
