@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from bot.metrics import Metrics
 from bot.storage.db import SessionFactory
+from bot.storage.models import OutboxStatus
 from bot.storage.outbox import OutboxRepository
 from bot.storage.stats import SourceState, StatsQueries
 
 # Always exported (0 when no row has it), so a dashboard sees every series from the start.
-OUTBOX_STATUSES = ("pending", "sending", "sent", "parked", "failed", "dropped")
+OUTBOX_STATUSES = (
+    OutboxStatus.PENDING,
+    OutboxStatus.SENDING,
+    OutboxStatus.SENT,
+    OutboxStatus.PARKED,
+    OutboxStatus.FAILED,
+    OutboxStatus.DROPPED,
+)
 # The gauge's states: every state of ``/stats`` that is neither paused nor unhealthy is healthy.
 GAUGED_STATES = (SourceState.HEALTHY, SourceState.UNHEALTHY, SourceState.PAUSED)
 

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 
 from bot.storage.chats import ChatGroup, ChatKind, ChatRepository
 from bot.storage.db import Session, SessionFactory
+from bot.storage.models import OutboxStatus
 from bot.storage.outbox import OutboxRepository
 from bot.storage.stats import OutboxWindows, SourceState, StatsQueries
 from bot.storage.subscriptions import SubscriptionRepository
@@ -213,18 +214,18 @@ def _lags(sent: Sequence[tuple[datetime, datetime]]) -> list[float]:
 
 async def _delivery(session: Session, now: datetime, windows: OutboxWindows) -> DeliveryStats:
     outbox, queries = OutboxRepository(session), StatsQueries(session)
-    parked = await outbox.latest_with_status("parked", PROBLEMS_SHOWN)
-    failed = await outbox.latest_with_status("failed", PROBLEMS_SHOWN)
+    parked = await outbox.latest_with_status(OutboxStatus.PARKED, PROBLEMS_SHOWN)
+    failed = await outbox.latest_with_status(OutboxStatus.FAILED, PROBLEMS_SHOWN)
     return DeliveryStats(
         due=await queries.pending_due(now),
         held=await queries.pending_held(now),
-        sending=await queries.outbox_with_status("sending"),
+        sending=await queries.outbox_with_status(OutboxStatus.SENDING),
         sent_hour=windows.sent_hour,
         sent_day=windows.sent_day,
-        sent_total=await queries.outbox_with_status("sent"),
-        parked=await queries.outbox_with_status("parked"),
-        failed=await queries.outbox_with_status("failed"),
-        dropped=await queries.outbox_with_status("dropped", "interrupted"),
+        sent_total=await queries.outbox_with_status(OutboxStatus.SENT),
+        parked=await queries.outbox_with_status(OutboxStatus.PARKED),
+        failed=await queries.outbox_with_status(OutboxStatus.FAILED),
+        dropped=await queries.outbox_with_status(OutboxStatus.DROPPED, OutboxStatus.INTERRUPTED),
         parked_items=[Problem(r.id, r.chat_id, r.last_error or "?") for r in parked],
         failed_items=[Problem(r.id, r.chat_id, r.last_error or "?") for r in failed],
     )

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Article, OutboxItem, Source
+from bot.storage.models import Article, OutboxItem, OutboxStatus, Source
 
 
 class SourceState(StrEnum):
@@ -67,7 +67,7 @@ class StatsQueries:
     async def outbox_windows(self, hour: datetime, day: datetime) -> OutboxWindows:
         """Alerts queued since ``hour`` and ``day``, alerts sent since ``day``, and every
         message sent since each: one pass over the rows created or sent since ``day``."""
-        alert, sent = OutboxItem.kind == "alert", OutboxItem.status == "sent"
+        alert, sent = OutboxItem.kind == "alert", OutboxItem.status == OutboxStatus.SENT
         row = (
             await self.session.execute(
                 select(
@@ -86,29 +86,33 @@ class StatsQueries:
         rows = await self.session.execute(
             select(OutboxItem.created_at, OutboxItem.sent_at).where(
                 OutboxItem.kind == "alert",
-                OutboxItem.status == "sent",
+                OutboxItem.status == OutboxStatus.SENT,
                 OutboxItem.sent_at >= moment,
             )
         )
         return [(created_at, sent_at) for created_at, sent_at in rows if sent_at is not None]
 
-    async def outbox_with_status(self, *statuses: str) -> int:
+    async def outbox_with_status(self, *statuses: OutboxStatus) -> int:
         """Rows in any of ``statuses``: one indexed range each (``ix_outbox_due`` starts with
         the status), rather than one GROUP BY pass over the whole outbox."""
         return await self._count(OutboxItem.status.in_(statuses))
 
     async def pending_due(self, now: datetime) -> int:
         """Pending rows that may go out at ``now``."""
-        return await self._count(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+        return await self._count(
+            OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now
+        )
 
     async def pending_held(self, now: datetime) -> int:
         """Pending rows not due at ``now``: digests, quiet hours, retry backoff."""
-        return await self._count(OutboxItem.status == "pending", OutboxItem.next_attempt_at > now)
+        return await self._count(
+            OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at > now
+        )
 
     async def oldest_due(self, now: datetime) -> datetime | None:
         """The earliest ``next_attempt_at`` of the pending rows due at ``now``."""
         return await self.session.scalar(
             select(func.min(OutboxItem.next_attempt_at)).where(
-                OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now
+                OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now
             )
         )
