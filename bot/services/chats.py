@@ -49,6 +49,11 @@ class ChatService:
                 chat.title = title[:255]
             return chat
 
+    @staticmethod
+    def up_to_date(chat: Chat, *, title: str, kind: str | None) -> bool:
+        """Whether ``register`` would change nothing in ``chat``."""
+        return _unchanged(chat, title=title, kind=kind)
+
     async def register_channel(self, chat_id: int, *, title: str) -> Chat:
         """A channel a bot admin manages: created with the bot's default language."""
         return await self.register(chat_id, title=title, language=None, kind=ChatKind.CHANNEL)

@@ -45,12 +45,25 @@ class ChatContextMiddleware(BaseMiddleware):
                 shown = known.language if known is not None else language
                 await _refuse(event, text(shown, "private", user_id=user.id))
             return None
-        record = await self.chats.register(
-            chat.id, title=chat.title or chat.full_name or "", language=language, kind=chat.type
-        )
-        data["lang"] = record.language
+        title = chat.title or chat.full_name or ""
+        # A known chat is only read before the handler: on SQLite a write waits its turn
+        # behind the poller's and the deliverer's (seconds, at busy moments), and the person
+        # would wait with it. Its row is brought up to date (title, kind, reachable again)
+        # once the handler has answered. A new chat's row is created first: commands need it.
+        known = await self.chats.get(chat.id)
+        if known is None:
+            known = await self.chats.register(
+                chat.id, title=title, language=language, kind=chat.type
+            )
+            stale = False
+        else:
+            stale = not self.chats.up_to_date(known, title=title, kind=chat.type)
+        data["lang"] = known.language
         data["is_admin"] = self.access.is_admin(user.id)
-        return await handler(event, data)
+        result = await handler(event, data)
+        if stale:
+            await self.chats.register(chat.id, title=title, language=language, kind=chat.type)
+        return result
 
     async def _allowed(self, user: User, chat: Chat, *, anonymous: bool) -> bool:
         """In a private chat the chat is the user; an anonymous admin is judged by the
