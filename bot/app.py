@@ -21,9 +21,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.access import AccessPolicy
-from bot.alerts.deliver import Deliverer, Sender
+from bot.alerts.deliver import Deliverer
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.index_sync import IndexSync
+from bot.alerts.sending import Sender
 from bot.alerts.stories import StoryIndex
 from bot.clock import Clock, utc_now
 from bot.cluster import (

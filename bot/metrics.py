@@ -31,6 +31,12 @@ class Metrics:
         self.telegram_429 = Counter(
             "rasd_telegram_429", "Telegram 429 (flood control) answers", registry=r
         )
+        self.delivery_errors = Counter(
+            "rasd_delivery_errors",
+            "Failed requests of the deliverer to Telegram, by error kind (SendFailure)",
+            ["kind"],
+            registry=r,
+        )
         self.outbox_depth = Gauge(
             "rasd_outbox_depth", "Outbox rows by status (sampled)", ["status"], registry=r
         )

@@ -180,15 +180,6 @@ class OutboxRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def release_sending(self, row_ids: Sequence[int]) -> None:
-        """This deliverer's own ``sending`` rows back to ``pending`` (it lost the chat)."""
-        await self.session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id.in_(list(row_ids)), OutboxItem.status == "sending")
-            .values(status="pending")
-            .execution_options(synchronize_session=False)
-        )
-
     async def status_counts(self) -> dict[str, int]:
         rows = await self.session.execute(
             select(OutboxItem.status, func.count()).group_by(OutboxItem.status)

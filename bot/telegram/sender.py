@@ -16,8 +16,9 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
-from bot.alerts.deliver import BadMessage, Button, ChatUnreachable, MessageGone, RetryLater
 from bot.alerts.format import html_to_plain
+from bot.alerts.render import Button
+from bot.alerts.sending import SendError, SendFailure
 
 # 400 answers that mean the chat itself is gone, not that the message is wrong.
 _GONE = (
@@ -54,18 +55,23 @@ def _markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 
 
 def _translate(exc: Exception) -> Exception:
-    """aiogram's error as the Deliverer's vocabulary (others are transient)."""
+    """aiogram's error as the Deliverer's vocabulary (``SendFailure``; others are
+    transient)."""
     if isinstance(exc, TelegramRetryAfter):
-        return RetryLater(exc.retry_after)
+        return SendError(
+            SendFailure.RETRY_LATER,
+            f"rate limited, retry after {exc.retry_after:g}s",
+            retry_after=exc.retry_after,
+        )
     if isinstance(exc, (TelegramForbiddenError, TelegramNotFound)):
-        return ChatUnreachable(exc.message)
+        return SendError(SendFailure.CHAT_UNREACHABLE, exc.message)
     if isinstance(exc, TelegramBadRequest):
         lowered = exc.message.lower()
         if any(reason in lowered for reason in _GONE):
-            return ChatUnreachable(exc.message)
+            return SendError(SendFailure.CHAT_UNREACHABLE, exc.message)
         if any(reason in lowered for reason in _MESSAGE_GONE):
-            return MessageGone(exc.message)
-        return BadMessage(exc.message)
+            return SendError(SendFailure.MESSAGE_GONE, exc.message)
+        return SendError(SendFailure.BAD_MESSAGE, exc.message)
     return exc
 
 
