@@ -46,6 +46,7 @@ from bot.services.aliases import AliasService
 from bot.services.chats import ChatService
 from bot.services.preview import Previewer
 from bot.services.sources import SourceService
+from bot.services.stats import StatsService
 from bot.services.subscriptions import (
     AlreadySubscribed,
     SubscriptionLimits,
@@ -67,6 +68,7 @@ from bot.storage.sources import SourceRepository
 from bot.telegram.dispatcher import create_bot, create_dispatcher, set_commands
 from bot.telegram.outbound import Outbound
 from bot.telegram.sender import ConsoleSender, TelegramSender
+from bot.telegram.services import Services
 from bot.telegram.updates import Updates
 
 log = logging.getLogger(__name__)
@@ -339,15 +341,16 @@ async def build_app(
     else:
         assert settings.token is not None
         bot = create_bot(settings.token, settings.telegram.api_base, outbound)
-        dispatcher = create_dispatcher(
-            chats,
-            access,
-            outbound,
+        services = Services(
+            chats=chats,
             subscriptions=subscriptions,
             sources=sources,
             aliases=aliases,
+            stats=StatsService(sessions),
+            access=access,
             zone=settings.zone,
         )
+        dispatcher = create_dispatcher(services, outbound)
         sender = TelegramSender(bot)
     deliverer = Deliverer(
         sessions,

@@ -14,7 +14,7 @@ from bot.i18n import text
 from bot.sources.opml import parse_opml
 from bot.storage.models import Source
 from bot.storage.sources import SourceStats
-from bot.telegram.routers.admin import chunks, source_line
+from bot.telegram.views.sources import chunks, source_line
 from tests.e2e import ADMIN, FEED, TOKEN, USER, Apps, make_settings, say
 from tests.fakes.feed_server import FeedServer, rss_feed
 from tests.fakes.telegram_files import FakeTelegramFiles

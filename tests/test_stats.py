@@ -31,7 +31,7 @@ from bot.storage.models import Article, Chat, OutboxItem, Source, Worker
 from bot.storage.outbox import OutboxRepository
 from bot.storage.sources import SourceRepository
 from bot.storage.subscriptions import SubscriptionRepository
-from bot.telegram.routers.stats import pack, render_sections, render_stats
+from bot.telegram.views.stats import pack, render_sections, render_stats
 from tests.e2e import ADMIN, FEED, Apps, make_settings, say
 from tests.e2e import USER as E2E_USER
 from tests.fakes.feed_server import FeedServer, rss_feed

@@ -23,9 +23,9 @@ from bot.i18n.loader import PluralText, load, path
 from bot.services.preview import Example
 from bot.storage.models import Subscription
 from bot.storage.scan import StoredText
-from bot.telegram.routers.queries import example_text
-from bot.telegram.routers.user import help_text, list_view
 from bot.telegram.texts import USER_COMMANDS
+from bot.telegram.views.queries import example_text
+from bot.telegram.views.subscriptions import help_text, list_view
 from tests.fakes.telegram_api import _check_html
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -12,11 +11,11 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
-from bot.access import AccessPolicy
-from bot.services.chats import ChatService
 from bot.telegram.middlewares import ChatContextMiddleware
 from bot.telegram.outbound import Outbound
-from bot.telegram.routers import admin, settings, stats, user
+from bot.telegram.routers import admin, buttons, settings, stats, subscriptions, user
+from bot.telegram.services import Services
+from bot.telegram.targets import ButtonOwnerMiddleware, CommandTargetMiddleware
 from bot.telegram.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, text
 
 log = logging.getLogger(__name__)
@@ -30,17 +29,28 @@ def create_bot(token: str, api_base: str, outbound: Outbound) -> Bot:
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 
-def create_dispatcher(
-    chats: ChatService, access: AccessPolicy, outbound: Outbound, **services: Any
-) -> Dispatcher:
-    dispatcher = Dispatcher(chats=chats, access=access, **services)
+def create_dispatcher(services: Services, outbound: Outbound) -> Dispatcher:
+    """Handlers get ``services`` (the one bundle), ``lang`` and ``is_admin`` (the chat's
+    context), and what their flags ask for (``targets``)."""
+    dispatcher = Dispatcher(services=services)
     # Outermost: while a chat's update is handled, its replies go before its alerts.
     dispatcher.update.outer_middleware(outbound.updates_middleware)
-    middleware = ChatContextMiddleware(chats, access)
-    dispatcher.message.outer_middleware(middleware)
-    dispatcher.callback_query.outer_middleware(middleware)
+    context = ChatContextMiddleware(services.chats, services.access)
+    dispatcher.message.outer_middleware(context)
+    dispatcher.callback_query.outer_middleware(context)
+    # Inner: after a handler's filters matched, for every router below.
+    dispatcher.message.middleware(CommandTargetMiddleware(services.chats))
+    dispatcher.callback_query.middleware(
+        ButtonOwnerMiddleware(services.chats, services.subscriptions)
+    )
+    # The admin gate first; the user router's fallbacks last.
     dispatcher.include_routers(
-        admin.build_router(), stats.build_router(), settings.build_router(), user.build_router()
+        admin.build_router(),
+        stats.build_router(),
+        settings.build_router(),
+        subscriptions.build_router(),
+        buttons.build_router(),
+        user.build_router(),
     )
     return dispatcher
 

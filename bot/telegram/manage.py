@@ -154,31 +154,6 @@ async def may_change_target(message: Message, target: Target, *, bot: Bot, is_ad
     )
 
 
-async def command_target(
-    message: Message,
-    args: str | None,
-    *,
-    bot: Bot,
-    chats: ChatService,
-    is_admin: bool,
-    lang: str,
-    change: bool,
-) -> tuple[Target, str] | None:
-    """The chat a command is about and its other arguments, or None after telling the user
-    why not (unknown channel, or a group member who is not an admin trying a change)."""
-    try:
-        target, rest = await resolve(
-            message, args, bot=bot, chats=chats, is_admin=is_admin, lang=lang
-        )
-    except TargetError as exc:
-        await message.answer(exc.reply)
-        return None
-    if change and not await may_change_target(message, target, bot=bot, is_admin=is_admin):
-        await message.answer(text(lang, "group_admins_only"))
-        return None
-    return target, rest
-
-
 async def button_refusal(
     bot: Bot, chats: ChatService, *, here: Chat, chat_id: int, user_id: int, is_admin: bool
 ) -> str | None:

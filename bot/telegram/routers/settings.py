@@ -4,51 +4,27 @@
 place. Typed forms for any time: ``/settings immediate|hourly|daily``,
 ``/settings digest HH:MM`` (daily digest at that time), ``/settings quiet HH:MM-HH:MM``,
 ``/settings quiet off``. A bot admin adds ``@channel`` first to set a channel's. Anyone in a
-group may look; only its admins change (``bot.telegram.manage``). Times are the bot's zone.
+group may look; only its admins change (``bot.telegram.manage``, checked for buttons
+before the handler runs by ``bot.telegram.targets``). Times are the bot's zone.
 """
 
 from __future__ import annotations
 
 import html
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
 
 from bot.alerts.schedule import MODES, parse_clock, parse_quiet
-from bot.i18n.bidi import embed
 from bot.services.chats import ChatService
 from bot.storage.models import Chat
-from bot.telegram.keyboards import SettingsChoice, expand, settings_keyboard
-from bot.telegram.manage import (
-    button_refusal,
-    command_target,
-    managing_heading,
-    may_change_target,
-)
+from bot.telegram.keyboards import SettingsChoice, expand
+from bot.telegram.manage import Target, managing_heading, may_change_target
+from bot.telegram.services import Services
+from bot.telegram.targets import BUTTON, TARGET, Access, ButtonScope
 from bot.telegram.texts import text
-
-
-def settings_view(
-    lang: str, chat: Chat, zone: ZoneInfo, heading: str = ""
-) -> tuple[str, InlineKeyboardMarkup]:
-    if chat.mode == "daily":
-        mode = text(lang, "mode_daily", time=embed(lang, chat.digest_time))
-    else:
-        mode = text(lang, "mode_hourly" if chat.mode == "hourly" else "mode_immediate")
-    if chat.quiet_start and chat.quiet_end:
-        quiet = embed(lang, f"{chat.quiet_start}–{chat.quiet_end}")
-    else:
-        quiet = text(lang, "quiet_none")
-    body = heading + text(
-        lang,
-        "settings_view",
-        mode=mode,
-        quiet=quiet,
-        zone=embed(lang, html.escape(str(zone.key), quote=False)),
-    )
-    return body, settings_keyboard(lang, chat)
+from bot.telegram.views.settings import settings_view
 
 
 def _apply_typed(rest: str) -> tuple[str, str] | None:
@@ -83,19 +59,14 @@ async def _change(chats: ChatService, chat_id: int, field: str, value: str) -> C
 
 async def settings_command(
     message: Message,
-    command: CommandObject,
+    target: Target,
+    rest: str,
     lang: str,
     is_admin: bool,
     bot: Bot,
-    chats: ChatService,
-    zone: ZoneInfo,
+    services: Services,
 ) -> None:
-    found = await command_target(
-        message, command.args, bot=bot, chats=chats, is_admin=is_admin, lang=lang, change=False
-    )
-    if found is None:
-        return
-    target, rest = found
+    chats = services.chats
     heading = target.heading(lang)
     if rest:
         change = _apply_typed(rest)
@@ -109,37 +80,26 @@ async def settings_command(
         if field == "bad_quiet":
             await message.answer(text(lang, "bad_quiet"))
             return
+        # Anyone may look; a change is checked once it is understood.
         if not await may_change_target(message, target, bot=bot, is_admin=is_admin):
             await message.answer(text(lang, "group_admins_only"))
             return
         chat = await _change(chats, target.chat_id, field, value)
     else:
         chat = await chats.ensure(target.chat_id)
-    body, keyboard = settings_view(lang, chat, zone, heading)
+    body, keyboard = settings_view(lang, chat, services.zone, heading)
     await message.answer(body, reply_markup=keyboard)
 
 
 async def settings_button(
     callback: CallbackQuery,
     callback_data: SettingsChoice,
+    button_message: Message,
     lang: str,
-    is_admin: bool,
-    bot: Bot,
-    chats: ChatService,
-    zone: ZoneInfo,
+    services: Services,
 ) -> None:
-    message = callback.message
-    if not isinstance(message, Message):
-        await callback.answer()
-        return
-    here = message.chat
+    chats = services.chats
     target_id = callback_data.chat_id
-    refusal = await button_refusal(
-        bot, chats, here=here, chat_id=target_id, user_id=callback.from_user.id, is_admin=is_admin
-    )
-    if refusal is not None:
-        await callback.answer(text(lang, refusal)[:190], show_alert=True)
-        return
     if callback_data.field not in ("mode", "time", "quiet"):
         await callback.answer()
         return
@@ -158,14 +118,17 @@ async def settings_button(
     ) == (chat.mode, chat.digest_time, chat.quiet_start, chat.quiet_end)
     if unchanged:
         return
+    here = button_message.chat
     heading = managing_heading(lang, chat.title or str(chat.id)) if target_id != here.id else ""
-    body, keyboard = settings_view(lang, chat, zone, heading)
-    await message.edit_text(body, reply_markup=keyboard)
+    body, keyboard = settings_view(lang, chat, services.zone, heading)
+    await button_message.edit_text(body, reply_markup=keyboard)
 
 
 def build_router() -> Router:
     """A fresh router: aiogram attaches a router to one dispatcher only."""
     router = Router(name="settings")
-    router.message(Command("settings"))(settings_command)
-    router.callback_query(SettingsChoice.filter())(settings_button)
+    router.message(Command("settings"), flags={TARGET: Access.READ})(settings_command)
+    router.callback_query(SettingsChoice.filter(), flags={BUTTON: ButtonScope.CHAT})(
+        settings_button
+    )
     return router

@@ -1,0 +1,1 @@
+"""What replies read like: texts and keyboards built from data; nothing here sends."""
