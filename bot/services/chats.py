@@ -52,7 +52,7 @@ class ChatService:
     @staticmethod
     def up_to_date(chat: Chat, *, title: str, kind: str | None) -> bool:
         """Whether ``register`` would change nothing in ``chat``."""
-        return _unchanged(chat, title=title, kind=kind)
+        return _unchanged(chat, title=title, kind=_chat_kind(kind))
 
     async def register_channel(self, chat_id: int, *, title: str) -> Chat:
         """A channel a bot admin manages: created with the bot's default language."""
