@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Select, func, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.alerts.index import SubscriptionIndex
 from bot.matching import Aliases
+from bot.storage.aliases import AliasRepository
 from bot.storage.db import SessionFactory
-from bot.storage.models import Alias, Subscription
+from bot.storage.subscriptions import SubscriptionRepository
 
 log = logging.getLogger(__name__)
 
@@ -40,22 +38,15 @@ class IndexSync:
     async def refresh(self) -> bool:
         """Bring the index up to date if the tables changed; True when something changed."""
         async with self.sessions() as session:
-            subscriptions = await self._fingerprint(session, _subscriptions_fingerprint())
-            aliases = await self._fingerprint(session, _aliases_fingerprint())
+            stored = SubscriptionRepository(session)
+            subscriptions = await stored.fingerprint()
+            aliases = await AliasRepository(session).fingerprint()
             if subscriptions == self._subscriptions and aliases == self._aliases:
                 return False
-            rows = await session.execute(
-                select(
-                    Subscription.id,
-                    Subscription.chat_id,
-                    Subscription.thread_id,
-                    Subscription.query,
-                )
-            )
-            wanted = {sid: (chat, thread, query) for sid, chat, thread, query in rows.all()}
+            wanted = await stored.destinations()
             groups = None
             if aliases != self._aliases:
-                groups = [alias.entries for alias in await session.scalars(select(Alias))]
+                groups = [alias.entries for alias in await AliasRepository(session).all()]
         if groups is not None:
             await self.index.use_aliases(Aliases(groups))
         added = removed = 0
@@ -78,20 +69,3 @@ class IndexSync:
                 len(self.index),
             )
         return True
-
-    @staticmethod
-    async def _fingerprint(session: AsyncSession, statement: Select[int, int, int]) -> Fingerprint:
-        count, highest, chats = (await session.execute(statement)).one()
-        return int(count), int(highest), int(chats)
-
-
-def _subscriptions_fingerprint() -> Select[int, int, int]:
-    return select(
-        func.count(),
-        func.coalesce(func.max(Subscription.id), 0),
-        func.coalesce(func.sum(Subscription.chat_id), 0),
-    )
-
-
-def _aliases_fingerprint() -> Select[int, int, int]:
-    return select(func.count(), func.coalesce(func.max(Alias.id), 0), literal(0))

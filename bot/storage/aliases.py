@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Alias
@@ -28,3 +28,10 @@ class AliasRepository:
     async def delete(self, alias_id: int) -> bool:
         result = await self.session.execute(delete(Alias).where(Alias.id == alias_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def fingerprint(self) -> tuple[int, int, int]:
+        """A cheap sign that the table changed: row count, highest id (and 0)."""
+        count, highest = (
+            await self.session.execute(select(func.count(), func.coalesce(func.max(Alias.id), 0)))
+        ).one()
+        return int(count), int(highest), 0

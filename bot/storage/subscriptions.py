@@ -132,3 +132,25 @@ class SubscriptionRepository:
             return {}
         rows = await self.session.scalars(select(Subscription).where(Subscription.id.in_(wanted)))
         return {row.id: row for row in rows}
+
+    async def fingerprint(self) -> tuple[int, int, int]:
+        """A cheap sign that the table changed: row count, highest id, sum of chat ids."""
+        count, highest, chats = (
+            await self.session.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.max(Subscription.id), 0),
+                    func.coalesce(func.sum(Subscription.chat_id), 0),
+                )
+            )
+        ).one()
+        return int(count), int(highest), int(chats)
+
+    async def destinations(self) -> dict[int, tuple[int, int, str]]:
+        """Every subscription's chat, forum topic and query, by id."""
+        rows = await self.session.execute(
+            select(
+                Subscription.id, Subscription.chat_id, Subscription.thread_id, Subscription.query
+            )
+        )
+        return {sid: (chat, thread, query) for sid, chat, thread, query in rows.all()}
