@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Article, Chat, OutboxItem, Source
+from bot.storage.models import Article, Chat, OutboxItem, OutboxStatus, Source
 
 
 class OutboxRepository:
@@ -41,7 +41,7 @@ class OutboxRepository:
                 payload=payload,
                 subscription_ids=list(subscription_ids),
                 spans=list(spans),
-                status="pending",
+                status=OutboxStatus.PENDING,
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
@@ -54,7 +54,7 @@ class OutboxRepository:
     async def due(self, now: datetime, limit: int) -> Sequence[OutboxItem]:
         rows = await self.session.scalars(
             select(OutboxItem)
-            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now)
             .order_by(OutboxItem.id)
             .limit(limit)
         )
@@ -78,8 +78,8 @@ class OutboxRepository:
     async def drop_pending_for_chat(self, chat_id: int, reason: str) -> None:
         await self.session.execute(
             update(OutboxItem)
-            .where(OutboxItem.chat_id == chat_id, OutboxItem.status == "pending")
-            .values(status="dropped", last_error=reason)
+            .where(OutboxItem.chat_id == chat_id, OutboxItem.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.DROPPED, last_error=reason)
         )
 
     async def prune_notices(self, before: datetime, limit: int) -> int:
@@ -92,7 +92,7 @@ class OutboxRepository:
                     OutboxItem.kind == "notice",
                     OutboxItem.article_id.is_(None),
                     OutboxItem.created_at < before,
-                    OutboxItem.status.not_in(("pending", "sending")),
+                    OutboxItem.status.not_in((OutboxStatus.PENDING, OutboxStatus.SENDING)),
                     OutboxItem.edit_pending.is_(False),
                 )
                 .order_by(OutboxItem.id)
@@ -121,8 +121,8 @@ class OutboxRepository:
         turn = func.row_number().over(partition_by=OutboxItem.chat_id, order_by=OutboxItem.id)
         query = select(OutboxItem.id, turn.label("turn")).where(
             OutboxItem.next_attempt_at <= now,
-            (OutboxItem.status == "pending")
-            | ((OutboxItem.status == "sent") & OutboxItem.edit_pending.is_(True)),
+            (OutboxItem.status == OutboxStatus.PENDING)
+            | ((OutboxItem.status == OutboxStatus.SENT) & OutboxItem.edit_pending.is_(True)),
         )
         if worker is not None:
             query = query.join(Chat, Chat.id == OutboxItem.chat_id).where(
@@ -150,7 +150,7 @@ class OutboxRepository:
             .where(
                 OutboxItem.chat_id == chat_id,
                 OutboxItem.kind == "alert",
-                OutboxItem.status == "pending",
+                OutboxItem.status == OutboxStatus.PENDING,
                 OutboxItem.next_attempt_at <= now,
             )
             .order_by(OutboxItem.id)
@@ -166,7 +166,7 @@ class OutboxRepository:
         abandoned &= Chat.delivery_until < now
         if unowned:
             abandoned |= Chat.delivery_owner.is_(None)
-        sending = select(OutboxItem.chat_id).where(OutboxItem.status == "sending")
+        sending = select(OutboxItem.chat_id).where(OutboxItem.status == OutboxStatus.SENDING)
         chats = (
             select(Chat.id)
             .where(Chat.id.in_(sending.scalar_subquery()), abandoned)
@@ -174,8 +174,11 @@ class OutboxRepository:
         )
         result = await self.session.execute(
             update(OutboxItem)
-            .where(OutboxItem.status == "sending", OutboxItem.chat_id.in_(chats.scalar_subquery()))
-            .values(status="pending", last_error="the bot stopped while sending; resent")
+            .where(
+                OutboxItem.status == OutboxStatus.SENDING,
+                OutboxItem.chat_id.in_(chats.scalar_subquery()),
+            )
+            .values(status=OutboxStatus.PENDING, last_error="the bot stopped while sending; resent")
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -190,18 +193,20 @@ class OutboxRepository:
         """Pending rows not due yet (digests, quiet hours, retry backoff)."""
         count = await self.session.scalar(
             select(func.count()).where(
-                OutboxItem.status == "pending", OutboxItem.next_attempt_at > now
+                OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at > now
             )
         )
         return int(count or 0)
 
     async def sent_since(self, since: datetime) -> int:
         count = await self.session.scalar(
-            select(func.count()).where(OutboxItem.status == "sent", OutboxItem.sent_at >= since)
+            select(func.count()).where(
+                OutboxItem.status == OutboxStatus.SENT, OutboxItem.sent_at >= since
+            )
         )
         return int(count or 0)
 
-    async def latest_with_status(self, status: str, limit: int) -> Sequence[OutboxItem]:
+    async def latest_with_status(self, status: OutboxStatus, limit: int) -> Sequence[OutboxItem]:
         rows = await self.session.scalars(
             select(OutboxItem)
             .where(OutboxItem.status == status)
