@@ -23,10 +23,8 @@ sent again, as many times as Telegram asks: a handler never sees a 429, and the 
 command, committed before its reply, never depends on the reply. The Deliverer's own
 requests keep its semantics (the row stays pending, no attempt used): their 429 reaches it.
 
-**Accepted but unreadable.** An answer ``ok: true`` whose result cannot be decoded means
-Telegram accepted the message: it is counted as sent, never resent. The caller gets a
-stand-in (a ``Message`` with ``message_id`` 0, or ``True``); the Deliverer records the alert
-as sent with no message id, and a later edit of it is given up quietly.
+**Accepted but unreadable.** An answer ``ok: true`` whose result cannot be decoded counts
+as sent, never resent (``bot.telegram.accepted``).
 
 **Several processes** (PostgreSQL): every message, replies included, also reserves the next
 slot of the global rate shared in the database (``SharedPace``), after the local Pacer
@@ -44,12 +42,9 @@ import contextvars
 import enum
 import itertools
 import logging
-import re
-import typing
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from aiogram import BaseMiddleware
@@ -57,16 +52,17 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import ClientDecodeError, TelegramRetryAfter
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, TelegramObject, Update
+from aiogram.types import TelegramObject, Update
 
 from bot.alerts.limits import Pacer, is_group
 from bot.alerts.pace import SharedPace
 from bot.config import DeliveryConfig
 from bot.metrics import Metrics
 from bot.storage.db import SessionFactory
+from bot.telegram.accepted import accepted
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -89,8 +85,6 @@ UNTOUCHED = frozenset(
 )
 # How soon the Deliverer looks again at a chat held for a conversation (seconds).
 HELD_STEP = 0.1
-
-_OK_TRUE = re.compile(r'\s*\{\s*"ok"\s*:\s*true\b')
 
 # Set while the Deliverer holds a slot: its request is paced already, and its errors are its.
 _PACED: contextvars.ContextVar[bool] = contextvars.ContextVar("rasd_paced", default=False)
@@ -300,42 +294,22 @@ class Outbound:
         if name in UNTOUCHED:
             return await make_request(bot, method)
         if _PACED.get():  # the Deliverer's request, inside its slot
-            return await self._accepted(make_request, bot, method)
+            return await accepted(make_request, bot, method)
         chat_id = _chat_of(method)
         paced = name in MESSAGE_METHODS
         while True:
             try:
                 if not paced:
-                    return await self._accepted(make_request, bot, method)
+                    return await accepted(make_request, bot, method)
                 group = is_group(chat_id, None) if chat_id is not None else True
                 async with self.slot(chat_id, group, Priority.REPLY):
-                    return await self._accepted(make_request, bot, method)
+                    return await accepted(make_request, bot, method)
             except TelegramRetryAfter as exc:
                 wait = max(1, exc.retry_after)  # Telegram's are whole seconds, at least 1
                 log.info("%s to chat %s: 429, sent again in %ds", name, chat_id, wait)
                 await self.too_many(chat_id if paced else None, wait)
                 if not paced or chat_id is None:  # nothing in the Pacer holds it: wait here
                     await asyncio.sleep(wait)
-
-    async def _accepted(
-        self,
-        make_request: Callable[[Bot, TelegramMethod[TelegramType]], Awaitable[Any]],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Any:
-        try:
-            return await make_request(bot, method)
-        except ClientDecodeError as exc:
-            if not _says_ok(exc.data):
-                raise
-            stand_in = _stand_in(method)
-            if stand_in is None:
-                raise
-            log.warning(
-                "%s: Telegram accepted it but its answer could not be read; counted as sent",
-                method.__api_method__,
-            )
-            return stand_in
 
 
 class _RequestMiddleware(BaseRequestMiddleware):
@@ -387,25 +361,3 @@ def _update_chat(update: Update) -> int | None:
 def _chat_of(method: TelegramMethod[Any]) -> int | None:
     chat_id = getattr(method, "chat_id", None)
     return chat_id if isinstance(chat_id, int) else None
-
-
-def _says_ok(data: object) -> bool:
-    """Whether an answer that could not be decoded still says ``ok: true``."""
-    if isinstance(data, dict):
-        return data.get("ok") is True
-    return isinstance(data, str) and _OK_TRUE.match(data) is not None
-
-
-def _stand_in(method: TelegramMethod[Any]) -> object | None:
-    """What stands for the unreadable result of an accepted request (None: nothing fits)."""
-    returning = method.__returning__
-    kinds = typing.get_args(returning) or (returning,)
-    if Message in kinds:
-        chat_id = _chat_of(method) or 0
-        chat = Chat.model_construct(id=chat_id, type="supergroup" if chat_id < 0 else "private")
-        return Message.model_construct(message_id=0, date=datetime.now(UTC), chat=chat)
-    if bool in kinds:
-        return True
-    if typing.get_origin(returning) is list:
-        return []
-    return None
