@@ -12,7 +12,9 @@ Rules, by ``SendFailure``:
 - ``BAD_MESSAGE`` / ``MESSAGE_GONE`` (400): sent once more as plain text, then ``parked``.
 - ``TRANSIENT`` (network, 5xx): retried with exponential backoff until
   ``delivery.max_attempts`` attempts, then ``failed``.
-- Success: ``sent`` with Telegram's message id (a digest also sets ``last_digest_at``).
+- Success: ``sent`` with Telegram's message id (a digest also sets ``last_digest_at``). An
+  answer ``ok: true`` whose result cannot be decoded is a success too (``Outbound`` gives
+  message id 0): ``sent`` with no message id, never resent; a later edit is given up.
 
 An edit's outcomes: done ("not modified" included), put off for a 429, retried for a
 transient error (given up past ``max_attempts``), given up quietly otherwise (the message
