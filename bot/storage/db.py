@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -46,14 +48,61 @@ class MigrationError(SchemaError):
     """A migration would leave rows pointing at rows that do not exist; it was rolled back."""
 
 
+# On SQLite, this process's writers take turns here, first come first served, before they
+# ask SQLite for its write lock. SQLite's own wait retries every 100 ms or so, and a steady
+# stream of other writers (the poller's group commits, the deliverer's claims) can go first
+# each time: a person's one small write then waited seconds behind them.
+_TURNSTILES: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
 class Session(AsyncSession):
     """``async with session.begin()`` declares a transaction that writes; reads use the
-    session without it. On SQLite only the former take the write lock (see ``_begin``)."""
+    session without it. On SQLite only the former take the write lock (see ``_begin``), in
+    turn with the process's other writers."""
 
     def begin(self) -> AsyncSessionTransaction:
         sync = self.sync_session
         sync.execution_options = sync.execution_options.union({_WRITES: True})
-        return super().begin()
+        bind = self.bind
+        turnstile = _TURNSTILES.get(bind.sync_engine) if isinstance(bind, AsyncEngine) else None
+        return _WriteTransaction(self, turnstile)
+
+
+class _WriteTransaction(AsyncSessionTransaction):
+    """A writing transaction that first waits for its turn (at most ``SQLITE_BUSY_MS``, as
+    SQLite itself would) when its engine has a turnstile."""
+
+    def __init__(self, session: AsyncSession, turnstile: asyncio.Lock | None) -> None:
+        super().__init__(session)
+        self.turnstile = turnstile
+        self._holding = False
+
+    async def __aenter__(self) -> AsyncSessionTransaction:
+        if self.turnstile is not None:
+            try:
+                async with asyncio.timeout(SQLITE_BUSY_MS / 1000):
+                    await self.turnstile.acquire()
+            except TimeoutError:
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, TimeoutError("database is locked")
+                ) from None
+            self._holding = True
+        try:
+            return await super().__aenter__()
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await super().__aexit__(type_, value, traceback)
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        if self._holding and self.turnstile is not None:
+            self._holding = False
+            self.turnstile.release()
 
 
 SessionFactory = async_sessionmaker[Session]
@@ -106,6 +155,7 @@ def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
         engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_timeout=POOL_WAIT)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin)
+        _TURNSTILES[engine.sync_engine] = asyncio.Lock()
         return engine
     return create_async_engine(
         url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10, pool_timeout=POOL_WAIT
