@@ -31,12 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select
 
 from bot.alerts.deliver import Deliverer
+from bot.cluster import new_worker_id
 from bot.config import DeliveryConfig
 from bot.storage.db import create_engine, migrate, session_factory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from bot.telegram.dispatcher import create_bot
 from bot.telegram.outbound import Outbound
 from bot.telegram.sender import TelegramSender
+from bot.topology import Topology
 from tests.fakes.telegram_api import FakeTelegram, Limits
 
 TOKEN = "123456:BENCHMARK-token"
@@ -136,10 +138,18 @@ async def run(args: argparse.Namespace) -> None:
         config = DeliveryConfig(
             messages_per_second=args.cap, per_chat_interval=1.0, group_per_minute=20
         )
-        outbound = Outbound.of(config)
+        outbound = Outbound.of(config, Topology.ALONE, sessions=None, metrics=None)
         bot = create_bot(TOKEN, telegram.base_url, outbound)
         deliverer = Deliverer(
-            sessions, TelegramSender(bot), config, ZoneInfo("UTC"), outbound=outbound
+            sessions,
+            TelegramSender(bot),
+            config,
+            ZoneInfo("UTC"),
+            outbound=outbound,
+            topology=Topology.ALONE,
+            worker_id=new_worker_id(),
+            lease_seconds=60.0,
+            metrics=None,
         )
         started = time.perf_counter()
         sent = 0

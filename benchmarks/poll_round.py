@@ -66,6 +66,7 @@ from bot.sources.parse_pool import ParsePool
 from bot.sources.urls import canonical_url
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
+from bot.topology import Topology
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ class Driver:
         self.sessions, self.fetcher, self.config = sessions, fetcher, config
         self.access, self.parsers = access, parsers
         self.index = SubscriptionIndex(QueryLimits())
-        self.stories = StoryIndex(timedelta(hours=config.story_window_hours))
+        self.stories = StoryIndex(timedelta(hours=config.story_window_hours), Topology.ALONE)
 
     async def prepare(self) -> str:
         """What the bot does once at start; says what it loaded."""

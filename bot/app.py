@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
@@ -25,7 +24,6 @@ from bot.alerts.deliver import Deliverer
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.index_sync import IndexSync
 from bot.alerts.sending import Sender
-from bot.alerts.stories import StoryIndex
 from bot.clock import Clock, utc_now
 from bot.cluster import (
     Heartbeat,
@@ -60,7 +58,6 @@ from bot.storage.db import (
     SessionFactory,
     check_schema,
     create_engine,
-    is_sqlite,
     migrate,
     session_factory,
 )
@@ -70,6 +67,8 @@ from bot.telegram.outbound import Outbound
 from bot.telegram.sender import ConsoleSender, TelegramSender
 from bot.telegram.services import Services
 from bot.telegram.updates import Updates
+from bot.topology import Topology
+from bot.wiring import build_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +105,7 @@ class App:
     heartbeat: Heartbeat
     metrics: Metrics
     parsers: ParsePool
+    topology: Topology
     role: Role = "all"
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
@@ -126,7 +126,7 @@ class App:
         else:
             await check_schema(self.engine)
         await self.heartbeat.beat(self.clock())
-        if self.single_process is not None:
+        if not self.topology.shared:
             await self._forget_claims()  # the only process: earlier runs' claims are void
         added = await self.sources.seed(self._seed_entries())
         if added:
@@ -156,10 +156,8 @@ class App:
                 self.bot,
                 self.dispatcher,
                 self.settings.telegram,
-                # Alone on SQLite; on PostgreSQL one long-polling process, others on standby.
-                polling_lock=None
-                if self.engine.dialect.name == "sqlite"
-                else LongPollingLock(self.engine),
+                # Sharing the database: one long-polling process, the others on standby.
+                polling_lock=LongPollingLock(self.engine) if self.topology.shared else None,
             )
             await self._updates.start()
         if parts.poller:
@@ -175,9 +173,9 @@ class App:
         log.info("started: role %s, worker %s", self.role, self.heartbeat.worker_id)
 
     async def _poll(self) -> None:
-        # Subscriptions other processes made before this tick match what it polls. Alone on
-        # SQLite, every change went through this process's own index already.
-        if self.engine.dialect.name != "sqlite":
+        # Subscriptions other processes made before this tick match what it polls. Alone,
+        # every change went through this process's own index already.
+        if self.topology.shared:
             await self.index_sync.refresh()
         await self.poller.tick()
 
@@ -258,11 +256,13 @@ async def build_app(
 ) -> App:
     """Wire every part; nothing runs until ``App.start`` (which runs the ``role``'s parts)."""
     database_url = settings.database.url
-    check_role(role, database_url)
     if dry_run is not None:
         scratch = Path(tempfile.mkdtemp(prefix="rasd-dry-run-"))
         database_url = f"sqlite+aiosqlite:///{scratch / 'rasd.sqlite3'}"
-    elif settings.token is None:
+    # Alone on SQLite, or one of several processes sharing PostgreSQL: decided here only.
+    topology = Topology.of(database_url)
+    check_role(role, topology)
+    if dry_run is None and settings.token is None:
         raise ConfigError(
             "telegram.token: missing. Set BOT_TOKEN or telegram.token in the config, "
             "or try `run --dry-run`."
@@ -271,19 +271,14 @@ async def build_app(
     engine = create_engine(database_url, pool_size=settings.polling.concurrency + 4)
     sessions = session_factory(engine)
     worker_id = new_worker_id()
-    sqlite = is_sqlite(database_url)
-    lease = timedelta(seconds=settings.cluster.lease_seconds)
     metrics = Metrics()
     fetching = fetch_limits(settings.polling)
     http = create_session(fetching)
     fetcher = Fetcher(http, fetching, metrics=metrics)
-    # On PostgreSQL other pollers store articles too: the index catches up before comparing.
-    stories = StoryIndex(timedelta(hours=settings.polling.story_window_hours), shared=not sqlite)
     # Every parse (polls, /addsource, /selector, OPML imports, dry runs) runs in these worker
     # processes within the budget; they start when first needed (a poller starts them all at
     # once), so a role that never parses never starts one.
     parsers = ParsePool(settings.polling.parse_workers, settings.polling.parse_timeout)
-    write_lock = asyncio.Lock()  # article writes: the poller and /addsource, one at a time
     access = AccessPolicy(
         mode=settings.access, admins=frozenset(settings.admins), allowed=frozenset(settings.allow)
     )
@@ -316,23 +311,29 @@ async def build_app(
         ),
     )
     aliases = AliasService(sessions, index, clock)
-    sources = SourceService(
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    pipeline = build_pipeline(
         sessions,
         fetcher,
         index,
         access,
         settings.polling,
         clock,
+        topology=topology,
         parsers=parsers,
-        stories=stories,
-        write_lock=write_lock,
+        admins=settings.admins,
+        language=settings.language,
         zone=settings.zone,
+        worker_id=worker_id,
+        lease=timedelta(seconds=settings.cluster.lease_seconds),
+        metrics=metrics,
+        on_alerts=functools.partial(wake_delivery, scheduler),
+        alert_everything_new=dry_run is not None,
     )
+    sources = pipeline.sources
     # Everything sent to Telegram (alerts, replies, edits, files) is paced by this one
-    # Outbound; on PostgreSQL the global rate is shared with the other processes.
-    outbound = Outbound.of(
-        settings.delivery, sessions=None if sqlite else sessions, metrics=metrics
-    )
+    # Outbound; sharing the database, the global rate is shared with the other processes.
+    outbound = Outbound.of(settings.delivery, topology, sessions=sessions, metrics=metrics)
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
     sender: Sender
@@ -358,11 +359,11 @@ async def build_app(
         settings.delivery,
         settings.zone,
         outbound=outbound,
+        topology=topology,
         worker_id=worker_id,
         lease_seconds=settings.cluster.lease_seconds,
         metrics=metrics,
     )
-    scheduler = AsyncIOScheduler(timezone=UTC)
     return App(
         settings=settings,
         engine=engine,
@@ -373,28 +374,7 @@ async def build_app(
         subscriptions=subscriptions,
         aliases=aliases,
         sources=sources,
-        poller=Poller(
-            sessions,
-            fetcher,
-            index,
-            access,
-            settings.polling,
-            clock,
-            admins=settings.admins,
-            language=settings.language,
-            zone=settings.zone,
-            stories=stories,
-            write_lock=write_lock,
-            on_alerts=functools.partial(wake_delivery, scheduler),
-            alert_everything_new=dry_run is not None,
-            worker_id=worker_id,
-            lease=lease,
-            # Alone on SQLite a poller takes every due source; sharing PostgreSQL with other
-            # pollers it claims what it can soon poll and leaves the rest to them.
-            claim_limit=None if sqlite else 2 * settings.polling.concurrency,
-            metrics=metrics,
-            parsers=parsers,
-        ),
+        poller=pipeline.poller,
         retention=Retention(sessions, settings.polling.article_retention_days, clock),
         deliverer=deliverer,
         scheduler=scheduler,
@@ -408,5 +388,8 @@ async def build_app(
         bot=bot,
         dispatcher=dispatcher,
         dry_run=dry_run,
-        single_process=SingleProcessLock(database_url) if sqlite and dry_run is None else None,
+        topology=topology,
+        single_process=(
+            SingleProcessLock(database_url) if topology is Topology.ALONE and not dry_run else None
+        ),
     )

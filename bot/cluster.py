@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import IO
 
 from bot.config import ConfigError, Role
-from bot.storage.db import SessionFactory, is_sqlite, sqlite_file
+from bot.storage.db import SessionFactory, sqlite_file
 from bot.storage.locks import AdvisoryLock
 from bot.storage.workers import WorkerRepository
+from bot.topology import Topology
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,8 @@ class SingleProcessLock:
             self._file = None
 
 
-def check_role(role: Role, database_url: str) -> None:
-    if role != "all" and is_sqlite(database_url):
+def check_role(role: Role, topology: Topology) -> None:
+    if role != "all" and not topology.shared:
         raise ConfigError(
             f"--role {role} needs PostgreSQL: with SQLite one process does everything "
             "(--role all). Set database.url = postgresql+asyncpg://... to split the roles."

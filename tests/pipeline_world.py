@@ -1,12 +1,12 @@
-"""A poller, its services and a real database, wired by hand for pipeline tests.
+"""A poller, its services and a real database for pipeline tests.
 
-The pieces are the real ones (storage, Fetcher over loopback, SubscriptionIndex, Poller,
-SourceService); only the clock is a settable one, so scheduling can be checked exactly.
+The pieces are the real ones, wired by the application's own ``build_pipeline`` (storage,
+Fetcher over loopback, SubscriptionIndex, Poller, SourceService sharing the write lock and
+the story index); only the clock is a settable one, so scheduling can be checked exactly.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
-from bot.alerts.stories import StoryIndex
 from bot.config import PollingConfig
 from bot.matching import QueryLimits
 from bot.metrics import Metrics
@@ -31,6 +30,8 @@ from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, OutboxItem, Source, Subscription
 from bot.storage.subscriptions import SubscriptionRepository
+from bot.topology import Topology
+from bot.wiring import build_pipeline
 from tests.parsing import shared_parsers
 
 ADMINS = (1001, 1002)
@@ -115,13 +116,14 @@ async def pipeline_world(
     parsers: ParsePool | None = None,
     *,
     worker_id: str = "local",
-    claim_limit: int | None = None,
+    topology: Topology = Topology.ALONE,
     metrics: Metrics | None = None,
     **polling: Any,
 ) -> AsyncIterator[World]:
-    """A poller and a source service on a migrated database; ``parsers``: their parse pool
-    (by default the tests' shared one, ``tests.parsing``). The poller is alone (every due
-    source, its own write lock) unless ``claim_limit`` says otherwise; alerts wake nothing."""
+    """A poller and a source service on a migrated database, built by ``build_pipeline`` as
+    the application builds them; ``parsers``: their parse pool (by default the tests' shared
+    one, ``tests.parsing``). The poller is alone on the database (every due source) unless
+    ``topology`` says it shares it; alerts wake nothing."""
     engine = create_engine(database_url)
     await migrate(engine)
     sessions = session_factory(engine)
@@ -140,31 +142,25 @@ async def pipeline_world(
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     index = SubscriptionIndex(QueryLimits(300, 20))
     access = AccessPolicy(mode="open", admins=frozenset(admins), allowed=frozenset())
-    stories = StoryIndex(timedelta(hours=config.story_window_hours))
-    parsers = parsers or shared_parsers()
-    poller = Poller(
+    pipeline = build_pipeline(
         sessions,
         fetcher,
         index,
         access,
         config,
         clock,
+        topology=topology,
+        parsers=parsers or shared_parsers(),
         admins=admins,
         language="en",
         zone=UTC,
-        stories=stories,
-        write_lock=asyncio.Lock(),
-        on_alerts=lambda: None,
-        alert_everything_new=False,
         worker_id=worker_id,
         lease=timedelta(seconds=60),
-        claim_limit=claim_limit,
-        parsers=parsers,
         metrics=metrics,
+        on_alerts=lambda: None,
+        alert_everything_new=False,
     )
-    sources = SourceService(
-        sessions, fetcher, index, access, config, clock, parsers=parsers, stories=stories
-    )
+    poller, sources = pipeline.poller, pipeline.sources
     try:
         yield World(sessions, clock, index, poller, sources, config)
     finally:

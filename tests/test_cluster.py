@@ -27,7 +27,6 @@ from bot.__main__ import main
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.index_sync import IndexSync
-from bot.alerts.stories import StoryIndex
 from bot.clock import utc_now
 from bot.cluster import SingleProcessLock
 from bot.config import ConfigError
@@ -41,6 +40,8 @@ from bot.storage.chats import ChatRepository
 from bot.storage.db import SchemaError, check_schema, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
 from bot.storage.subscriptions import SubscriptionRepository
+from bot.topology import Topology
+from bot.wiring import build_pipeline
 from tests.e2e import TOKEN, USER, Apps, make_settings, say
 from tests.fakes.counting_feeds import CountingFeeds
 from tests.fakes.feed_server import FeedServer
@@ -218,29 +219,27 @@ async def two_pollers(
 ) -> AsyncIterator[tuple[World, Poller, CountingFeeds]]:
     counting = CountingFeeds(feeds, delay=0.05)
     async with pipeline_world(
-        database_url, concurrency=2, worker_id="worker-a", claim_limit=3
+        database_url, concurrency=2, worker_id="worker-a", topology=Topology.SHARED
     ) as world:
         engine = create_engine(database_url)
-        other = Poller(
+        other = build_pipeline(
             session_factory(engine),
             world.poller.fetcher,
             SubscriptionIndex(QueryLimits(300, 20)),
             AccessPolicy(mode="open", admins=frozenset(), allowed=frozenset()),
             world.config,
             world.clock,
+            topology=Topology.SHARED,
+            parsers=world.poller.parsers,
             admins=(),
             language="en",
             zone=UTC,
-            stories=StoryIndex(timedelta(hours=world.config.story_window_hours)),
-            write_lock=asyncio.Lock(),
-            on_alerts=lambda: None,
-            alert_everything_new=False,
             worker_id="worker-b",
             lease=timedelta(seconds=60),
-            claim_limit=3,
-            parsers=world.poller.parsers,
             metrics=None,
-        )
+            on_alerts=lambda: None,
+            alert_everything_new=False,
+        ).poller
         try:
             yield world, other, counting
         finally:
@@ -262,7 +261,9 @@ async def test_two_pollers_poll_each_due_source_once(
     world, other, feeds = two_pollers
     ids = await _add_sources(world, feeds, SOURCES)
     started = await asyncio.gather(world.poller.tick(), other.tick())
-    assert all(n <= 3 for n in started)  # each holds at most its claim limit
+    limit = world.poller.claims.claim_limit
+    assert limit == 4  # twice the concurrency, sharing the database
+    assert all(n <= limit for n in started)  # each holds at most its claim limit
     await asyncio.gather(world.poller.wait_idle(), other.wait_idle())
     assert sorted(feeds.requests.values()) == [1] * SOURCES
     assert set(feeds.most_at_once.values()) == {1}

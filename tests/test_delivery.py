@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot.access import AccessPolicy
 from bot.alerts.deliver import Deliverer
 from bot.alerts.limits import Pacer
+from bot.cluster import new_worker_id
 from bot.config import DeliveryConfig
 from bot.i18n import text
 from bot.services.chats import ChatService
@@ -31,6 +32,7 @@ from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
 from bot.telegram.dispatcher import create_bot
 from bot.telegram.outbound import Outbound
 from bot.telegram.sender import TelegramSender
+from bot.topology import Topology
 from tests.e2e import ADMIN, FEED, TOKEN, Apps, make_settings, say
 from tests.e2e import USER as E2E_USER
 from tests.fakes.feed_server import FeedServer, rss_feed
@@ -174,9 +176,21 @@ async def world(database_url: str, telegram: FakeTelegram) -> AsyncIterator[Worl
                 created_at=T0,
             )
         )
-    outbound = Outbound.of(config())
+    # As build_app makes them for this database (SQLite: alone; PostgreSQL: shared).
+    topology = Topology.of(database_url)
+    outbound = Outbound.of(config(), topology, sessions=sessions, metrics=None)
     bot = create_bot(TOKEN, telegram.base_url, outbound)
-    deliverer = Deliverer(sessions, TelegramSender(bot), config(), UTC_ZONE, outbound=outbound)
+    deliverer = Deliverer(
+        sessions,
+        TelegramSender(bot),
+        config(),
+        UTC_ZONE,
+        outbound=outbound,
+        topology=topology,
+        worker_id=new_worker_id(),
+        lease_seconds=60.0,
+        metrics=None,
+    )
     try:
         yield World(sessions, telegram, deliverer)
     finally:

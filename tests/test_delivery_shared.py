@@ -34,6 +34,7 @@ from bot.storage.models import Article, Chat, OutboxItem, Pacing, Source, Subscr
 from bot.telegram.dispatcher import create_bot
 from bot.telegram.outbound import Outbound
 from bot.telegram.sender import TelegramSender
+from bot.topology import Topology
 from tests.e2e import TOKEN
 from tests.fakes.telegram_api import FakeTelegram, Limits, SentMessage
 
@@ -77,7 +78,9 @@ class Cluster:
         token = f"{TOKEN.split(':')[0]}:TEST-{name}"
         self.telegram.tokens.add(token)
         sessions = session_factory(engine)
-        outbound = Outbound.of(delivery, sessions=sessions, pacer=pacer)
+        outbound = Outbound.of(
+            delivery, Topology.SHARED, sessions=sessions, metrics=None, pacer=pacer
+        )
         bot = create_bot(token, self.telegram.base_url, outbound)
         self.stack.push_async_callback(bot.session.close)
         deliverer = Deliverer(
@@ -86,8 +89,10 @@ class Cluster:
             delivery,
             UTC_ZONE,
             outbound=outbound,
+            topology=Topology.SHARED,
             worker_id=name,
-            **options,
+            metrics=None,
+            **{"lease_seconds": 60.0, **options},
         )
         return Node(name, token, deliverer)
 

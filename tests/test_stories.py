@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.stories import StoryEntry, StoryIndex, same_story, text_key, title_key
+from bot.topology import Topology
 
 # One MAP dispatch as three outlets ran it: the same text with small edits.
 AR_TITLES = [
@@ -107,7 +108,7 @@ def test_titles_alone_group_only_when_nearly_identical_and_numbers_agree() -> No
 
 def test_story_index_finds_recent_copies_and_forgets_old_ones() -> None:
     now = datetime(2026, 11, 29, 9, tzinfo=UTC)
-    index = StoryIndex(timedelta(hours=24))
+    index = StoryIndex(timedelta(hours=24), Topology.ALONE)
     index.load(
         [
             StoryEntry(1, 1, title_key(FR_TITLES[0]), now - timedelta(hours=30)),

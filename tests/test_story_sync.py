@@ -1,4 +1,4 @@
-"""Story indexes of several pollers on one database (``StoryIndex(shared=True)``,
+"""Story indexes of several pollers on one database (``StoryIndex(window, Topology.SHARED)``,
 ``load_stories``/``sync_stories``), a rolled-back write, and ``Poller.prepare``."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.matching import QueryLimits
 from bot.sources.model import ParsedEntry
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
+from bot.topology import Topology
 from tests.pipeline_world import pipeline_world
 
 WINDOW = timedelta(hours=24)
@@ -82,7 +83,7 @@ async def two(database_url: str) -> AsyncIterator[tuple[Process, Process]]:
     sources 1 and 2."""
     engines = [create_engine(database_url), create_engine(database_url)]
     await migrate(engines[0])
-    a, b = (Process(session_factory(e), StoryIndex(WINDOW, shared=True)) for e in engines)
+    a, b = (Process(session_factory(e), StoryIndex(WINDOW, Topology.SHARED)) for e in engines)
     async with a.sessions() as session, session.begin():
         for number in (1, 2):
             url = f"https://outlet{number}.example/rss.xml"
@@ -117,7 +118,7 @@ async def test_a_non_shared_index_does_not_look_at_other_writers(
     database_url: str, two: tuple[Process, Process]
 ) -> None:
     a, b = two
-    alone = Process(a.sessions, StoryIndex(WINDOW))  # SQLite: one process
+    alone = Process(a.sessions, StoryIndex(WINDOW, Topology.ALONE))  # SQLite: one process
     await _load(alone)
     await b.store(1, TITLE, "https://outlet1.example/roi-conseil")
     await alone.store(2, COPY, "https://outlet2.example/conseil-ministres")
@@ -156,7 +157,7 @@ async def test_a_late_commit_on_postgresql_is_picked_up(postgres_url: str) -> No
     try:
         async with sessions() as session, session.begin():
             session.add(_source(1, "u"))
-        watcher = StoryIndex(WINDOW, shared=True)
+        watcher = StoryIndex(WINDOW, Topology.SHARED)
         async with sessions() as session:
             await load_stories(session, watcher, NOW)
         async with sessions() as slow, slow.begin():
@@ -216,7 +217,7 @@ async def _insert(
 
 
 def test_entries_added_in_a_block_that_fails_are_forgotten() -> None:
-    stories = StoryIndex(WINDOW, shared=True)
+    stories = StoryIndex(WINDOW, Topology.SHARED)
     stories.load([StoryEntry(1, 1, title_key(TITLE), NOW)], last_id=1)
     with pytest.raises(RuntimeError), stories.tentative():
         stories.add(StoryEntry(2, 1, title_key(COPY), NOW))

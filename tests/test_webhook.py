@@ -21,6 +21,7 @@ from bot.config import ConfigError, DeliveryConfig, Settings, TelegramConfig
 from bot.telegram.dispatcher import create_bot
 from bot.telegram.outbound import Outbound
 from bot.telegram.updates import Updates
+from bot.topology import Topology
 from tests.e2e import FEED, OTHER_USER, TOKEN, USER, Apps, make_settings, say
 from tests.fakes.feed_server import FeedServer, rss_feed
 from tests.fakes.server import LoopbackServer
@@ -162,7 +163,11 @@ async def empty_feed(feeds: FeedServer) -> FeedServer:
 
 
 async def test_fake_pushes_updates_to_the_webhook_and_retries(telegram: FakeTelegram) -> None:
-    bot = create_bot(TOKEN, telegram.base_url, Outbound.of(DeliveryConfig()))
+    bot = create_bot(
+        TOKEN,
+        telegram.base_url,
+        Outbound.of(DeliveryConfig(), Topology.ALONE, sessions=None, metrics=None),
+    )
     try:
         async with Receiver([500]) as receiver:
             url = f"http://127.0.0.1:{receiver.port}{HOOK_PATH}"
@@ -359,7 +364,11 @@ async def test_stop_cancels_an_update_still_handled_after_the_grace(
 
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
-    bot = create_bot(TOKEN, telegram.base_url, Outbound.of(DeliveryConfig()))
+    bot = create_bot(
+        TOKEN,
+        telegram.base_url,
+        Outbound.of(DeliveryConfig(), Topology.ALONE, sessions=None, metrics=None),
+    )
     port = free_port()
     config = TelegramConfig(
         token=TOKEN,
@@ -384,7 +393,11 @@ async def test_stop_cancels_an_update_still_handled_after_the_grace(
 async def test_a_port_in_use_is_a_clear_error_before_any_set_webhook(
     telegram: FakeTelegram,
 ) -> None:
-    bot = create_bot(TOKEN, telegram.base_url, Outbound.of(DeliveryConfig()))
+    bot = create_bot(
+        TOKEN,
+        telegram.base_url,
+        Outbound.of(DeliveryConfig(), Topology.ALONE, sessions=None, metrics=None),
+    )
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

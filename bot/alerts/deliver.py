@@ -67,13 +67,13 @@ from bot.alerts.plan import Job
 from bot.alerts.send_path import SendPath
 from bot.alerts.sending import Sender
 from bot.alerts.settle import Settle
-from bot.cluster import new_worker_id
 from bot.config import DeliveryConfig
 from bot.metrics import Metrics
 from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory
 from bot.storage.outbox import OutboxRepository
 from bot.telegram.outbound import Outbound
+from bot.topology import Topology
 
 log = logging.getLogger(__name__)
 
@@ -87,22 +87,24 @@ class Deliverer:
         zone: ZoneInfo,
         *,
         outbound: Outbound,
+        topology: Topology,
+        worker_id: str,
+        lease_seconds: float,
+        metrics: Metrics | None,
         max_in_flight: int = 8,
-        worker_id: str | None = None,
-        lease_seconds: float = 60.0,
-        metrics: Metrics | None = None,
         chat_window: float = CHAT_WINDOW,
     ) -> None:
         """``outbound``: the process's one path to Telegram, whose Pacer (and shared pace,
         on PostgreSQL) every request waits for. ``worker_id``: this deliverer's name in chat
-        leases (``bot.cluster.new_worker_id`` when not given). ``chat_window``: only tests
-        shorten it (with a shortened Pacer group window)."""
+        leases (``bot.cluster.new_worker_id``). ``chat_window``: only tests shorten it (with
+        a shortened Pacer group window)."""
         self.sessions = sessions
         self._config = config
         self.zone = zone
         self.outbound = outbound
         self.max_in_flight = max_in_flight
-        self.leases = ChatLeases(worker_id or new_worker_id(), lease_seconds, chat_window)
+        self.topology = topology
+        self.leases = ChatLeases(worker_id, lease_seconds, chat_window)
         self.worker_id = self.leases.worker_id
         self.settle = Settle(self.transaction, outbound, config, metrics)
         self.send_path = SendPath(
@@ -171,7 +173,7 @@ class Deliverer:
         their lease lapses (every refill looks)."""
         now = now or datetime.now(UTC)
         async with self.transaction() as session:
-            if session.get_bind().dialect.name == "sqlite":
+            if not self.topology.shared:
                 await ChatRepository(session).release_all_deliveries()
             count = await OutboxRepository(session).requeue_sending(
                 now, worker=self.worker_id, unowned=True

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from rapidfuzz import fuzz
 
 from bot.matching.tokens import words
+from bot.topology import Topology
 
 TITLE_ALONE = 93.0
 TITLE_WITH_TEXT = 80.0
@@ -99,12 +100,13 @@ class StoryIndex:
     sharing at least ``MIN_SHARED`` title words (words on more than ``COMMON_WORD`` recent
     titles do not count) are compared, so a search costs little however full the window.
 
-    ``shared``: other processes store articles in the same database (several pollers on
-    PostgreSQL). The index then remembers the highest article id it has read from storage,
-    and ``sync_stories`` (in ``bot.alerts.story_sync``) adds the articles stored above it before
-    a poll's articles are compared (ids it holds already, its own, are skipped). An id below
-    that mark not seen yet (another transaction still open when the mark passed it) is asked
-    for again at each sync, for ``GAP_SECONDS``, at most ``MAX_GAPS`` of them.
+    ``topology`` shared: other processes store articles in the same database (several
+    pollers on PostgreSQL). The index then remembers the highest article id it has read from
+    storage, and ``sync_stories`` (in ``bot.alerts.story_sync``) adds the articles stored
+    above it before a poll's articles are compared (ids it holds already, its own, are
+    skipped). An id below that mark not seen yet (another transaction still open when the
+    mark passed it) is asked for again at each sync, for ``GAP_SECONDS``, at most
+    ``MAX_GAPS`` of them.
 
     Entries added inside ``tentative()`` are forgotten again when the block raises: their
     transaction rolled back, and on SQLite their ids will be given to other articles.
@@ -116,9 +118,9 @@ class StoryIndex:
     GAP_SECONDS = 300
     MAX_GAPS = 1000
 
-    def __init__(self, window: timedelta, *, shared: bool = False) -> None:
+    def __init__(self, window: timedelta, topology: Topology) -> None:
         self.window = window
-        self.shared = shared
+        self.shared = topology.shared
         self._entries: deque[StoryEntry] = deque()
         self._by_word: dict[str, deque[StoryEntry]] = {}
         self._by_id: dict[int, StoryEntry] = {}

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from bot.access import AccessPolicy
@@ -108,9 +108,9 @@ class SourceService:
         clock: Clock,
         *,
         parsers: ParsePool,
-        stories: StoryIndex | None = None,
-        write_lock: asyncio.Lock | None = None,
-        zone: tzinfo = UTC,
+        stories: StoryIndex,
+        write_lock: asyncio.Lock,
+        zone: tzinfo,
     ) -> None:
         self.sessions = sessions
         self.fetcher = fetcher
@@ -121,7 +121,7 @@ class SourceService:
         self.clock = clock
         self.stories = stories
         # Shared with the poller: two writers storing the same article would collide.
-        self.write_lock = write_lock or asyncio.Lock()
+        self.write_lock = write_lock
         self.zone = zone
 
     async def add(self, url: str, name: str | None = None) -> AddedSource:

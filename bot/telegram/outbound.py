@@ -63,6 +63,7 @@ from bot.config import DeliveryConfig
 from bot.metrics import Metrics
 from bot.storage.db import SessionFactory
 from bot.telegram.accepted import accepted
+from bot.topology import Topology
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -136,17 +137,23 @@ class Outbound:
     def of(
         cls,
         config: DeliveryConfig,
+        topology: Topology,
         *,
-        sessions: SessionFactory | None = None,
-        metrics: Metrics | None = None,
+        sessions: SessionFactory | None,
+        metrics: Metrics | None,
         pacer: Pacer | None = None,
     ) -> Outbound:
-        """The Outbound for ``[delivery]``'s limits; ``sessions``: share the global rate in
-        that PostgreSQL database with the other processes. ``pacer``: tests shorten windows."""
+        """The Outbound for ``[delivery]``'s limits. Sharing the database with other
+        processes, the global rate is shared with them through ``sessions``; alone, the
+        process's own Pacer is the whole rate. ``pacer``: tests shorten windows."""
         pacer = pacer or Pacer(
             config.messages_per_second, config.per_chat_interval, config.group_per_minute
         )
-        shared = SharedPace(sessions, config.messages_per_second) if sessions else None
+        shared: SharedPace | None = None
+        if topology.shared:
+            if sessions is None:
+                raise ValueError("a shared send rate needs the database's sessions")
+            shared = SharedPace(sessions, config.messages_per_second)
         return cls(pacer, shared=shared, metrics=metrics)
 
     # -- slots -------------------------------------------------------------------------------
