@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from bot.matching import query as syntax
+from bot.matching import syntax
 from bot.matching.aliases import Aliases, entry_key
 from bot.matching.document import FIELDS, AnalyzedDocument, Occurrence
 from bot.matching.relation import IF_CAPITALISED, NO, query_keys, word_match

@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 from bot.matching import engine
 from bot.matching.aliases import NO_ALIASES, Aliases
 from bot.matching.document import AnalyzedDocument
-from bot.matching.query import parse
+from bot.matching.parser import parse
 from bot.matching.types import Document, QueryLimits, Span
 
 

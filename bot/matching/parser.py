@@ -1,4 +1,4 @@
-"""The query language: lexer and parser, producing a small syntax tree.
+"""The query language's parser: lexemes to a syntax tree, refusing what it cannot mean.
 
 Grammar, loosest binding first::
 
@@ -9,168 +9,27 @@ Grammar, loosest binding first::
     primary := "(" query ")" | [title:] ( word | "phrase" )
 
 so ``a b OR c`` is ``a AND (b OR c)``, as in web search engines; `describe` always shows
-the parentheses.  Only upper-case ``AND``, ``OR``, ``NOT`` are operators; lower-case
-``and``/``or``/``not`` (French *or*, English *not* …) are ordinary words.  ``NEAR/n`` is
-recognised in any case.  A raw word that normalises to several words (``Béni-Mellal``,
-``COVID-19``) is an implicit phrase.  Straight, curly and French quotes (``" “ ” „ « »``)
-all delimit phrases.  Commas and semicolons separate words like spaces.
+the parentheses.  The lexical rules (operators, quotes, separators) are in
+`bot.matching.lexer`.  A raw word that normalises to several words (``Béni-Mellal``,
+``COVID-19``) is an implicit phrase.
 
 Every error is a `QueryError` whose ``position`` is the character offset of the problem in
-the query as typed.  Nesting (parentheses, ``NOT`` and ``-``) is limited to
-`QueryLimits.max_depth` levels: the parser and every walk of the tree recurse, and a
-deeper query is refused with a `QueryError` before it can exhaust the stack; chains of
-``AND``/``OR`` build flat nodes and do not nest.
+the query as typed.  Length and number of terms are limited by `QueryLimits`.  Nesting
+(parentheses, ``NOT`` and ``-``) is limited to `QueryLimits.max_depth` levels: the parser
+and every walk of the tree recurse, and a deeper query is refused with a `QueryError`
+before it can exhaust the stack; chains of ``AND``/``OR`` build flat nodes and do not nest.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Final
-
-from bot.matching.tokens import Token, tokenize
+from bot.matching.lexer import Lexeme, scan
+from bot.matching.syntax import And, Near, Node, Not, Or, Term, check_positive, count_terms
+from bot.matching.tokens import tokenize
 from bot.matching.types import QueryError, QueryLimits
-
-MAX_NEAR: Final = 50
-QUOTES: Final = frozenset('"\u201c\u201d\u201e\u00ab\u00bb\u201f')
-_SEPARATORS: Final = frozenset(",;\u060c\u061b")
-_MINUS: Final = frozenset("-\u2212\u2013\u2014")  # hyphen-minus, minus sign, en and em dash
-_NEAR = re.compile(r"(?i)near/(\d+)")
-_NEARISH = re.compile(r"(?i)near/")
-
-
-# ----------------------------------------------------------------------------- syntax tree
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """A word or a phrase (several words that must be adjacent and in order)."""
-
-    words: tuple[Token, ...]
-    raw: str
-    quoted: bool
-    title: bool
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class Near:
-    left: Term
-    right: Term
-    distance: int
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    child: Node
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    children: tuple[Node, ...]
-
-
-Node = Term | Near | Not | And | Or
-
-
-# ----------------------------------------------------------------------------------- lexer
-
-
-@dataclass(frozen=True, slots=True)
-class _Lex:
-    kind: str  # WORD PHRASE LPAREN RPAREN AND OR NOT MINUS NEAR TITLE
-    text: str
-    position: int
-    value: int = 0
-
-
-def _lex(text: str) -> list[_Lex]:
-    out: list[_Lex] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace() or ch in _SEPARATORS:
-            i += 1
-        elif ch == "(":
-            out.append(_Lex("LPAREN", ch, i))
-            i += 1
-        elif ch == ")":
-            out.append(_Lex("RPAREN", ch, i))
-            i += 1
-        elif ch in QUOTES:
-            j = i + 1
-            while j < n and text[j] not in QUOTES:
-                j += 1
-            if j >= n:
-                raise QueryError(
-                    'This quote is never closed: add a closing " after the phrase.',
-                    i,
-                    key="unclosed_quote",
-                )
-            out.append(_Lex("PHRASE", text[i + 1 : j], i))
-            i = j + 1
-        elif ch in _MINUS and (i + 1 >= n or text[i + 1].isspace() or text[i + 1] in _MINUS):
-            raise QueryError(
-                'A "-" must be attached to the word it excludes, like -macaron.',
-                i,
-                key="detached_minus",
-            )
-        elif ch in _MINUS:
-            out.append(_Lex("MINUS", ch, i))
-            i += 1
-        else:
-            j = i
-            while (
-                j < n
-                and not text[j].isspace()
-                and text[j] not in "()"
-                and text[j] not in QUOTES
-                and text[j] not in _SEPARATORS
-            ):
-                j += 1
-            raw = text[i:j]
-            if raw[:6].lower() == "title:":
-                out.append(_Lex("TITLE", raw[:6], i))
-                i += 6
-                continue
-            out.append(_classify(raw, i))
-            i = j
-    return out
-
-
-def _classify(raw: str, position: int) -> _Lex:
-    if raw in ("AND", "OR", "NOT"):
-        return _Lex(raw, raw, position)
-    m = _NEAR.fullmatch(raw)
-    if m:
-        distance = int(m.group(1))
-        if distance > MAX_NEAR:
-            raise QueryError(
-                f"{raw} is too far apart: use at most NEAR/{MAX_NEAR}.",
-                position,
-                key="near_too_far",
-                params={"operator": raw, "limit": MAX_NEAR},
-            )
-        return _Lex("NEAR", raw, position, distance)
-    if raw == "NEAR" or _NEARISH.match(raw):
-        raise QueryError(
-            "NEAR needs a distance in words, like NEAR/5.", position, key="near_without_distance"
-        )
-    return _Lex("WORD", raw, position)
-
-
-# ---------------------------------------------------------------------------------- parser
 
 
 class _Parser:
-    def __init__(self, text: str, lexemes: list[_Lex], max_depth: int) -> None:
+    def __init__(self, text: str, lexemes: list[Lexeme], max_depth: int) -> None:
         self.text = text
         self.lex = lexemes
         self.i = 0
@@ -178,7 +37,7 @@ class _Parser:
         self.depth = 0
         self.max_depth = max_depth
 
-    def enter(self, lex: _Lex) -> None:
+    def enter(self, lex: Lexeme) -> None:
         """One more level of parentheses or NOT; refused past the limit, so that neither
         this recursive parser nor the recursive walks of the tree can exhaust the stack."""
         self.depth += 1
@@ -191,10 +50,10 @@ class _Parser:
                 params={"limit": self.max_depth},
             )
 
-    def peek(self) -> _Lex | None:
+    def peek(self) -> Lexeme | None:
         return self.lex[self.i] if self.i < len(self.lex) else None
 
-    def take(self) -> _Lex:
+    def take(self) -> Lexeme:
         lex = self.lex[self.i]
         self.i += 1
         return lex
@@ -374,7 +233,7 @@ class _Parser:
             params={"operator": lex.text},
         )
 
-    def term(self, lex: _Lex, *, title: bool) -> Term | None:
+    def term(self, lex: Lexeme, *, title: bool) -> Term | None:
         words = tuple(tokenize(lex.text))
         if not words:
             if lex.kind == "PHRASE":
@@ -382,69 +241,6 @@ class _Parser:
             return None  # bare punctuation such as ":" is not a word
         self.terms += 1
         return Term(words, lex.text, lex.kind == "PHRASE", title, lex.position)
-
-
-def _check_positive(node: Node) -> None:
-    """Every alternative of the query must look for something, not only exclude."""
-    _check_alternatives(node)
-    if not _has_positive(node):
-        raise QueryError(
-            "The query only excludes words: add at least one word to look for.",
-            _first_position(node),
-            key="only_exclusions",
-        )
-
-
-def _check_alternatives(node: Node) -> None:
-    if isinstance(node, Or):
-        for child in node.children:
-            if not _has_positive(child):
-                raise QueryError(
-                    "This alternative of an OR only excludes words: "
-                    "add a word to look for, or move the exclusion outside the OR.",
-                    _first_position(child),
-                    key="or_alternative_only_excludes",
-                )
-            _check_alternatives(child)
-    elif isinstance(node, And):
-        for child in node.children:
-            _check_alternatives(child)
-    elif isinstance(node, Not):
-        _check_alternatives(node.child)
-
-
-def _has_positive(node: Node) -> bool:
-    if isinstance(node, Term | Near):
-        return True
-    if isinstance(node, Not):
-        return False
-    if isinstance(node, And):
-        return any(_has_positive(c) for c in node.children)
-    return all(_has_positive(c) for c in node.children)
-
-
-def _first_position(node: Node) -> int:
-    if isinstance(node, Term):
-        return node.position
-    if isinstance(node, Near):
-        return node.left.position
-    if isinstance(node, Not):
-        return node.position
-    return _first_position(node.children[0])
-
-
-def count_terms(node: Node) -> list[Term]:
-    """All terms of the tree, in query order."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Near):
-        return [node.left, node.right]
-    if isinstance(node, Not):
-        return count_terms(node.child)
-    out: list[Term] = []
-    for child in node.children:
-        out.extend(count_terms(child))
-    return out
 
 
 def parse(text: str, limits: QueryLimits) -> Node:
@@ -459,7 +255,7 @@ def parse(text: str, limits: QueryLimits) -> Node:
             key="query_too_long",
             params={"limit": limits.max_length, "length": len(text)},
         )
-    parser = _Parser(text, _lex(text), limits.max_depth)
+    parser = _Parser(text, scan(text), limits.max_depth)
     node = parser.parse()
     if node is None:
         raise QueryError("The query has no words to look for.", 0, key="no_words")
@@ -472,5 +268,5 @@ def parse(text: str, limits: QueryLimits) -> Node:
             key="too_many_terms",
             params={"limit": limits.max_terms, "count": len(terms)},
         )
-    _check_positive(node)
+    check_positive(node)
     return node
