@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 from bot.matching.types import QueryError
@@ -27,9 +28,24 @@ _NEAR = re.compile(r"(?i)near/(\d+)")
 _NEARISH = re.compile(r"(?i)near/")
 
 
+class Kind(StrEnum):
+    """What a lexeme is; the operators' values are their spellings in a query."""
+
+    WORD = "WORD"
+    PHRASE = "PHRASE"
+    LPAREN = "LPAREN"
+    RPAREN = "RPAREN"
+    AND = "AND"
+    OR = "OR"
+    NOT = "NOT"
+    MINUS = "MINUS"
+    NEAR = "NEAR"
+    TITLE = "TITLE"
+
+
 @dataclass(frozen=True, slots=True)
 class Lexeme:
-    kind: str  # WORD PHRASE LPAREN RPAREN AND OR NOT MINUS NEAR TITLE
+    kind: Kind
     text: str
     position: int
     value: int = 0
@@ -44,10 +60,10 @@ def scan(text: str) -> list[Lexeme]:
         if ch.isspace() or ch in _SEPARATORS:
             i += 1
         elif ch == "(":
-            out.append(Lexeme("LPAREN", ch, i))
+            out.append(Lexeme(Kind.LPAREN, ch, i))
             i += 1
         elif ch == ")":
-            out.append(Lexeme("RPAREN", ch, i))
+            out.append(Lexeme(Kind.RPAREN, ch, i))
             i += 1
         elif ch in QUOTES:
             j = i + 1
@@ -59,7 +75,7 @@ def scan(text: str) -> list[Lexeme]:
                     i,
                     key="unclosed_quote",
                 )
-            out.append(Lexeme("PHRASE", text[i + 1 : j], i))
+            out.append(Lexeme(Kind.PHRASE, text[i + 1 : j], i))
             i = j + 1
         elif ch in _MINUS and (i + 1 >= n or text[i + 1].isspace() or text[i + 1] in _MINUS):
             raise QueryError(
@@ -68,7 +84,7 @@ def scan(text: str) -> list[Lexeme]:
                 key="detached_minus",
             )
         elif ch in _MINUS:
-            out.append(Lexeme("MINUS", ch, i))
+            out.append(Lexeme(Kind.MINUS, ch, i))
             i += 1
         else:
             j = i
@@ -82,7 +98,7 @@ def scan(text: str) -> list[Lexeme]:
                 j += 1
             raw = text[i:j]
             if raw[:6].lower() == "title:":
-                out.append(Lexeme("TITLE", raw[:6], i))
+                out.append(Lexeme(Kind.TITLE, raw[:6], i))
                 i += 6
                 continue
             out.append(_classify(raw, i))
@@ -92,7 +108,7 @@ def scan(text: str) -> list[Lexeme]:
 
 def _classify(raw: str, position: int) -> Lexeme:
     if raw in ("AND", "OR", "NOT"):
-        return Lexeme(raw, raw, position)
+        return Lexeme(Kind(raw), raw, position)
     m = _NEAR.fullmatch(raw)
     if m:
         distance = int(m.group(1))
@@ -103,9 +119,9 @@ def _classify(raw: str, position: int) -> Lexeme:
                 key="near_too_far",
                 params={"operator": raw, "limit": MAX_NEAR},
             )
-        return Lexeme("NEAR", raw, position, distance)
+        return Lexeme(Kind.NEAR, raw, position, distance)
     if raw == "NEAR" or _NEARISH.match(raw):
         raise QueryError(
             "NEAR needs a distance in words, like NEAR/5.", position, key="near_without_distance"
         )
-    return Lexeme("WORD", raw, position)
+    return Lexeme(Kind.WORD, raw, position)

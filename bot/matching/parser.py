@@ -22,7 +22,7 @@ before it can exhaust the stack; chains of ``AND``/``OR`` build flat nodes and d
 
 from __future__ import annotations
 
-from bot.matching.lexer import Lexeme, scan
+from bot.matching.lexer import Kind, Lexeme, scan
 from bot.matching.syntax import And, Near, Node, Not, Or, Term, check_positive, count_terms
 from bot.matching.tokens import tokenize
 from bot.matching.types import QueryError, QueryLimits
@@ -71,9 +71,9 @@ class _Parser:
         parts: list[Node] = []
         while True:
             lex = self.peek()
-            if lex is None or lex.kind == "RPAREN":
+            if lex is None or lex.kind is Kind.RPAREN:
                 break
-            if lex.kind == "AND":
+            if lex.kind is Kind.AND:
                 self.take()
                 if not parts:
                     raise QueryError(
@@ -83,7 +83,7 @@ class _Parser:
                         params={"operator": "AND"},
                     )
                 nxt = self.peek()
-                if nxt is None or nxt.kind in ("RPAREN", "AND", "OR"):
+                if nxt is None or nxt.kind in (Kind.RPAREN, Kind.AND, Kind.OR):
                     raise QueryError(
                         '"AND" needs a word, phrase or group on both sides.',
                         lex.position,
@@ -91,7 +91,7 @@ class _Parser:
                         params={"operator": "AND"},
                     )
                 continue
-            if lex.kind == "OR":
+            if lex.kind is Kind.OR:
                 raise QueryError(
                     '"OR" needs a word, phrase or group on both sides.',
                     lex.position,
@@ -109,10 +109,10 @@ class _Parser:
         first_lex = self.peek()
         first = self.unary()
         alternatives = [first]
-        while (lex := self.peek()) is not None and lex.kind == "OR":
+        while (lex := self.peek()) is not None and lex.kind is Kind.OR:
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind in ("RPAREN", "AND", "OR"):
+            if nxt is None or nxt.kind in (Kind.RPAREN, Kind.AND, Kind.OR):
                 raise QueryError(
                     '"OR" needs a word, phrase or group on both sides.',
                     lex.position,
@@ -133,12 +133,12 @@ class _Parser:
     def unary(self) -> Node | None:
         lex = self.peek()
         assert lex is not None
-        if lex.kind in ("NOT", "MINUS"):
+        if lex.kind in (Kind.NOT, Kind.MINUS):
             self.take()
             nxt = self.peek()
-            what = '"NOT"' if lex.kind == "NOT" else 'A "-"'
-            key = "not_needs_operand" if lex.kind == "NOT" else "minus_needs_operand"
-            if nxt is None or nxt.kind in ("RPAREN", "AND", "OR", "NEAR"):
+            what = '"NOT"' if lex.kind is Kind.NOT else 'A "-"'
+            key = "not_needs_operand" if lex.kind is Kind.NOT else "minus_needs_operand"
+            if nxt is None or nxt.kind in (Kind.RPAREN, Kind.AND, Kind.OR, Kind.NEAR):
                 raise QueryError(
                     f"{what} needs a word, phrase or group after it.", lex.position, key=key
                 )
@@ -156,11 +156,11 @@ class _Parser:
         left_lex = self.peek()
         left = self.primary()
         lex = self.peek()
-        if lex is None or lex.kind != "NEAR":
+        if lex is None or lex.kind is not Kind.NEAR:
             return left
         self.take()
         nxt = self.peek()
-        if nxt is None or nxt.kind in ("RPAREN", "AND", "OR", "NEAR"):
+        if nxt is None or nxt.kind in (Kind.RPAREN, Kind.AND, Kind.OR, Kind.NEAR):
             raise QueryError(
                 f"{lex.text} needs a word or phrase on both sides.",
                 lex.position,
@@ -177,7 +177,7 @@ class _Parser:
                 params={"operator": lex.text},
             )
         after = self.peek()
-        if after is not None and after.kind == "NEAR":
+        if after is not None and after.kind is Kind.NEAR:
             raise QueryError(
                 "Only two words or phrases can be joined by NEAR; use AND between pairs.",
                 after.position,
@@ -187,7 +187,7 @@ class _Parser:
 
     def primary(self) -> Node | None:
         lex = self.take()
-        if lex.kind == "LPAREN":
+        if lex.kind is Kind.LPAREN:
             self.enter(lex)
             inner = self.query()
             self.depth -= 1
@@ -202,9 +202,9 @@ class _Parser:
             if inner is None:
                 raise QueryError("These parentheses are empty.", lex.position, key="empty_parens")
             return inner
-        if lex.kind == "TITLE":
+        if lex.kind is Kind.TITLE:
             nxt = self.peek()
-            if nxt is None or nxt.kind not in ("WORD", "PHRASE"):
+            if nxt is None or nxt.kind not in (Kind.WORD, Kind.PHRASE):
                 raise QueryError(
                     '"title:" must be followed by a word or a quoted phrase, '
                     'like title:Macron or title:"Coupe du monde".',
@@ -212,13 +212,13 @@ class _Parser:
                     key="title_needs_term",
                 )
             return self.term(self.take(), title=True)
-        if lex.kind in ("WORD", "PHRASE"):
+        if lex.kind in (Kind.WORD, Kind.PHRASE):
             return self.term(lex, title=False)
-        if lex.kind == "RPAREN":
+        if lex.kind is Kind.RPAREN:
             raise QueryError(
                 'This ")" has no matching "(".', lex.position, key="unmatched_close_paren"
             )
-        if lex.kind == "NEAR":
+        if lex.kind is Kind.NEAR:
             raise QueryError(
                 f"{lex.text} needs a word or phrase on both sides.",
                 lex.position,
@@ -236,11 +236,11 @@ class _Parser:
     def term(self, lex: Lexeme, *, title: bool) -> Term | None:
         words = tuple(tokenize(lex.text))
         if not words:
-            if lex.kind == "PHRASE":
+            if lex.kind is Kind.PHRASE:
                 raise QueryError("These quotes contain no words.", lex.position, key="empty_phrase")
             return None  # bare punctuation such as ":" is not a word
         self.terms += 1
-        return Term(words, lex.text, lex.kind == "PHRASE", title, lex.position)
+        return Term(words, lex.text, lex.kind is Kind.PHRASE, title, lex.position)
 
 
 def parse(text: str, limits: QueryLimits) -> Node:
