@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot.config import ROLES, ConfigError, Settings, load_settings
 from bot.logs import configure_logging, scrub
+from bot.storage.urls import database_password, shown_database_url
 
 DEFAULT_CONFIG = Path("config.toml")
 EXAMPLE_CONFIG = Path("config.example.toml")
@@ -94,10 +93,7 @@ def _secrets(settings: Settings) -> list[str]:
     """What must never be printed or logged: the token, the webhook secret, the database
     password."""
     webhook = settings.telegram.webhook_secret
-    try:
-        password = make_url(settings.database.url).password
-    except (ArgumentError, ValueError):
-        password = None
+    password = database_password(settings.database.url)
     secrets = (settings.token, webhook.get_secret_value() if webhook else None, password)
     return [str(secret) for secret in secrets if secret]
 
@@ -220,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         sources = len(settings.sources)
         token = "set" if settings.token else "missing (set BOT_TOKEN)"
-        database = make_url(settings.database.url).render_as_string(hide_password=True)
+        database = shown_database_url(settings.database.url)
         print(f"config OK: {sources} sources, token {token}, database {database}")
         return 0
     try:

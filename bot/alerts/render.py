@@ -21,7 +21,9 @@ from bot.alerts.split import split_html, visible_length
 from bot.i18n import text
 from bot.i18n.formats import format_datetime
 from bot.matching import Span
-from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
+from bot.storage.articles import ArticleRepository
+from bot.storage.models import Chat, OutboxItem, Subscription
+from bot.storage.sources import SourceRepository
 from bot.storage.subscriptions import SubscriptionRepository
 
 MAX_BUTTON_ROWS = 3
@@ -99,8 +101,9 @@ def alert_buttons(language: str, subscriptions: Sequence[Subscription]) -> list[
 async def render_alert(
     session: AsyncSession, row: OutboxItem, chat: Chat, zone: ZoneInfo
 ) -> Outgoing:
-    article = await session.get(Article, row.article_id) if row.article_id is not None else None
-    source = await session.get(Source, article.source_id) if article is not None else None
+    articles, sources = ArticleRepository(session), SourceRepository(session)
+    article = await articles.get(row.article_id) if row.article_id is not None else None
+    source = await sources.get(article.source_id) if article is not None else None
     if article is None or source is None:
         raise Undeliverable("article or source removed")
     found = await SubscriptionRepository(session).many(row.subscription_ids)

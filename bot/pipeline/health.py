@@ -36,10 +36,6 @@ __all__ = ["SourceHealth"]
 log = logging.getLogger(__name__)
 
 
-def _when(moment: datetime | None, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
 class SourceHealth:
     def __init__(
         self,
@@ -115,13 +111,10 @@ class SourceHealth:
             session,
             self.admins,
             "notice_source_recovered",
-            {
-                "id": source.id,
-                "name": source.name,
-                "since": _when(source.unhealthy_since, self.zone),
-            },
+            {"id": source.id, "name": source.name},
             now=now,
             language=self.language,
+            dates={"since": source.unhealthy_since},
         )
         source.unhealthy_since = None
         return True

@@ -29,14 +29,18 @@ async def queue_notice(
     *,
     now: datetime,
     language: str,
+    dates: Mapping[str, datetime] | None = None,
 ) -> int:
-    """One pending notice per admin; ``params`` values are escaped here. Returns the count."""
+    """One pending notice per admin; ``params`` values are escaped here. ``dates``: moments
+    the deliverer writes in each admin's language and zone. Returns the count."""
     chats = ChatRepository(session)
     outbox = OutboxRepository(session)
     payload: dict[str, object] = {
         "key": key,
         "params": {name: escaped(value) for name, value in params.items()},
     }
+    if dates:
+        payload["dates"] = {name: moment.isoformat() for name, moment in dates.items()}
     for admin in dict.fromkeys(admins):
         await chats.ensure(admin, language=language, now=now)
         await outbox.queue(chat_id=admin, thread_id=0, kind="notice", now=now, payload=payload)

@@ -24,7 +24,6 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import AccessPolicy
@@ -40,7 +39,7 @@ from bot.pipeline.health import SourceHealth
 from bot.pipeline.reading import PollRead, default_full_text
 from bot.pipeline.schedule import next_poll_after_success
 from bot.storage.articles import ArticleRepository
-from bot.storage.db import SessionFactory
+from bot.storage.db import CONSTRAINT_VIOLATIONS, SessionFactory
 from bot.storage.models import Source
 from bot.storage.sources import SourceRepository
 
@@ -97,7 +96,7 @@ class PollWriter:
     async def _write_alone(self, poll: PollRead) -> IngestResult | None:
         try:
             return (await self.write_together([poll]))[0]
-        except IntegrityError:
+        except CONSTRAINT_VIOLATIONS:
             # Another poller (another process) stored one of these URLs from another source
             # between our check and our insert; once more, that article is found stored.
             log.info("source %d: an article was stored elsewhere meanwhile; again", poll.source_id)

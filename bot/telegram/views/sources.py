@@ -7,6 +7,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n.formats import format_datetime
 from bot.sources.read import SOURCE_KINDS
 from bot.storage.models import Source
 from bot.storage.sources import SourceStats
@@ -20,7 +21,7 @@ def escape(value: str) -> str:
 
 
 def _when(moment: datetime | None, zone: ZoneInfo, lang: str) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else text(lang, "never")
+    return format_datetime(lang, moment, zone) if moment else text(lang, "never")
 
 
 def _health(source: Source) -> str:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from bot.alerts.split import split_html, visible_length
 from bot.i18n import text
 from bot.i18n.bidi import embed
+from bot.i18n.formats import format_number
 from bot.services.stats import WORKER_ALIVE, Lag, Problem, Stats
 
 ERROR_SHOWN = 200
@@ -22,23 +23,24 @@ ROLES = ("all", "poller", "deliverer", "telegram")
 
 
 def number(lang: str, value: int) -> str:
-    """Digits grouped by thousands: 12,345 (12 345 in French, with a narrow no-break space)."""
-    grouped = f"{value:,}"
-    return grouped.replace(",", "\u202f") if lang == "fr" else grouped
+    """Digits grouped by thousands as the chat's language writes them: 12,345 (12 345 in
+    French, with a narrow no-break space)."""
+    return format_number(lang, value)
 
 
 def span(lang: str, value: timedelta) -> str:
     """A duration in the unit that reads best: 0.4 s, 42 s, 12 min, 3.5 h."""
     seconds = value.total_seconds()
+    amount: float
     if seconds < 10:
-        key, amount = "stats_seconds", f"{round(seconds, 1):g}"
+        key, amount = "stats_seconds", round(seconds, 1)
     elif seconds < 90:
-        key, amount = "stats_seconds", f"{round(seconds)}"
+        key, amount = "stats_seconds", round(seconds)
     elif seconds < 90 * 60:
-        key, amount = "stats_minutes", f"{round(seconds / 60)}"
+        key, amount = "stats_minutes", round(seconds / 60)
     else:
-        key, amount = "stats_hours", f"{round(seconds / 3600, 1):g}"
-    return text(lang, key, n=amount.replace(".", ",") if lang == "fr" else amount)
+        key, amount = "stats_hours", round(seconds / 3600, 1)
+    return text(lang, key, n=amount)  # written, and its plural form picked, per language
 
 
 def _problems(lang: str, title_key: str, items: Sequence[Problem]) -> list[str]:

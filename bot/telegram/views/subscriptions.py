@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n.bidi import embed
+from bot.i18n.formats import format_day_time
 from bot.services.subscriptions import MUTED_FOREVER
 from bot.storage.models import Subscription
 from bot.telegram.keyboards import subscription_list
@@ -33,7 +34,7 @@ def muted_mark(lang: str, until: datetime | None, now: datetime | None, zone: Zo
         return ""
     if until >= MUTED_FOREVER:
         return text(lang, "list_muted_forever")
-    shown = until.astimezone(zone).strftime("%d/%m %H:%M")
+    shown = format_day_time(lang, until, zone)
     return text(lang, "list_muted_until", until=embed(lang, shown))
 
 
