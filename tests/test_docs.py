@@ -1,9 +1,12 @@
-"""The README and the manual in docs/: every relative link leads somewhere, and the README
-keeps its quick start.
+"""The README and the manual in docs/: every relative link leads somewhere, every path and
+module name of the code they mention exists, and the README keeps its quick start.
 
 ``mkdocs build --strict`` (run by scripts/test.sh) checks the links between the pages of
 docs/; it does not see README.md, which lies outside docs/, so the links are checked here
-for every file, README included, without needing MkDocs installed.
+for every file, README included, without needing MkDocs installed. Code is named in the
+manual as a path (`bot/alerts/deliver.py`, `tests/test_docs.py`) or a module (`bot.ops.probe`,
+a logger's name); after a module moves, these names would go stale silently, so each is
+checked against the tree.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+# The repository root, wherever under tests/ this file lies.
+ROOT = next(d for d in Path(__file__).resolve().parents if (d / "pyproject.toml").is_file())
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 
@@ -22,6 +26,10 @@ LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 INLINE_CODE = re.compile(r"`[^`]*`")
+# A repository path: bot/alerts/deliver.py, bot/storage/migrations/versions/, tests/fakes/x.py.
+CODE_PATH = re.compile(r"(?<![\w./-])((?:bot|tests|benchmarks|scripts|deploy)/[\w./@-]*)")
+# A module name: bot.ops.probe, bot.alerts.deliver (a logger), bot.storage.models.Outbox.
+MODULE_NAME = re.compile(r"(?<![\w./-])(bot(?:\.[A-Za-z_]\w*)+)")
 
 
 def prose(text: str) -> list[str]:
@@ -80,6 +88,74 @@ def test_every_relative_link_points_to_a_file_and_anchor_that_exist(page: Path) 
         elif anchor and target.suffix == ".md" and anchor not in anchors(target):
             broken.append(f"{link}: no heading with anchor #{anchor}")
     assert not broken, f"{page.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+def code_paths(text: str) -> set[str]:
+    return {match.group(1).rstrip(".") for match in CODE_PATH.finditer(text)}
+
+
+def module_names(text: str) -> set[str]:
+    return {match.group(1) for match in MODULE_NAME.finditer(text)}
+
+
+def missing_path(path: str) -> bool:
+    target = ROOT / path
+    return not (target.is_dir() if path.endswith("/") else target.exists())
+
+
+def module_file(name: str) -> Path | None:
+    """The file of module ``name`` (a package's ``__init__.py``), or None."""
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def missing_module(name: str) -> bool:
+    """True unless ``name`` is a module, or a module followed by a name it defines at its top
+    level (``bot.storage.models.Outbox``)."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        found = module_file(".".join(parts[:cut]))
+        if found is None:
+            continue
+        rest = parts[cut:]
+        if not rest:
+            return False
+        defined = re.compile(
+            rf"^(?:class|def|async def)\s+{re.escape(rest[0])}\b|^{re.escape(rest[0])}\s*[:=]",
+            re.MULTILINE,
+        )
+        return len(rest) > 2 or not defined.search(found.read_text(encoding="utf-8"))
+    return True
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_code_path_and_module_named_exists(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    stale = sorted(path for path in code_paths(text) if missing_path(path))
+    stale += sorted(name for name in module_names(text) if missing_module(name))
+    assert not stale, f"{page.relative_to(ROOT)} names what does not exist: " + ", ".join(stale)
+
+
+def test_the_code_name_check_sees_stale_names() -> None:
+    """The checker itself: it finds paths and module names, and tells stale ones."""
+    sample = (
+        "`bot/alerts/deliver.py` and bot/gone.py, a logger `bot.pipeline.poller`, "
+        "bot.i18n.core, `bot/storage/migrations/versions/`, the bot. End, python -m bot.ops.probe"
+    )
+    assert code_paths(sample) == {
+        "bot/alerts/deliver.py",
+        "bot/gone.py",
+        "bot/storage/migrations/versions/",
+    }
+    assert module_names(sample) == {"bot.pipeline.poller", "bot.i18n.core", "bot.ops.probe"}
+    assert [p for p in sorted(code_paths(sample)) if missing_path(p)] == ["bot/gone.py"]
+    assert missing_module("bot.i18n.core")
+    assert not missing_module("bot.i18n")
+    assert not missing_module("bot.alerts.sending.SendFailure")
+    assert missing_module("bot.alerts.sending.NoSuchName")
 
 
 def test_the_link_check_sees_links_and_anchors() -> None:
