@@ -22,7 +22,7 @@ from bot.access import AccessPolicy
 from bot.alerts.index import ChatMatch, Destination, SubscriptionIndex
 from bot.matching import Span
 from bot.storage.chats import ChatRepository
-from bot.storage.models import Chat, OutboxItem, OutboxStatus, Subscription
+from bot.storage.models import Chat, OutboxItem, OutboxKind, OutboxStatus, Subscription
 from bot.storage.outbox import OutboxRepository
 from bot.storage.subscriptions import SubscriptionRepository
 
@@ -102,7 +102,7 @@ async def queue_alerts(
             await outbox.queue(
                 chat_id=chat_id,
                 thread_id=thread_id,
-                kind="alert",
+                kind=OutboxKind.ALERT,
                 now=now,
                 article_id=item.article_id,
                 subscription_ids=match.subscription_ids,

@@ -34,7 +34,7 @@ from bot.alerts.render import Outgoing, Undeliverable, render
 from bot.alerts.render_digest import render_digest
 from bot.alerts.sending import error_text
 from bot.storage.chats import ChatRepository
-from bot.storage.models import Chat, OutboxItem
+from bot.storage.models import Chat, OutboxItem, OutboxKind
 from bot.storage.outbox import OutboxRepository
 from bot.storage.outbox_transitions import OutboxTransitions
 
@@ -152,5 +152,5 @@ async def claim_job(
         plain=any(r.plain for r in rows),
         kind=JobKind.DIGEST.value if job.kind is JobKind.DIGEST else rows[0].kind,
         row_ids=[r.id for r in rows],
-        alerts_queued_at=[r.created_at for r in rows if r.kind == "alert"],
+        alerts_queued_at=[r.created_at for r in rows if r.kind is OutboxKind.ALERT],
     )

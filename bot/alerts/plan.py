@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts.limits import is_group
 from bot.alerts.schedule import ChatSchedule, is_digest, release_at
-from bot.storage.models import Chat, OutboxItem, OutboxStatus
+from bot.storage.models import Chat, OutboxItem, OutboxKind, OutboxStatus
 from bot.storage.outbox import OutboxRepository
 
 
@@ -54,7 +54,7 @@ async def plan(
     for row in rows:
         if row.status == OutboxStatus.SENT:
             jobs.append(job(JobKind.EDIT, [row]))
-        elif row.kind == "alert":
+        elif row.kind is OutboxKind.ALERT:
             alerts.append(row)
         else:
             jobs.append(job(JobKind.SEND, [row]))

@@ -22,7 +22,7 @@ from bot.i18n import text
 from bot.i18n.formats import format_datetime
 from bot.matching import Span
 from bot.storage.articles import ArticleRepository
-from bot.storage.models import Chat, OutboxItem, Subscription
+from bot.storage.models import Chat, OutboxItem, OutboxKind, Subscription
 from bot.storage.sources import SourceRepository
 from bot.storage.subscriptions import SubscriptionRepository
 
@@ -150,6 +150,6 @@ def render_notice(row: OutboxItem, chat: Chat, zone: tzinfo = UTC) -> Outgoing:
 
 
 async def render(session: AsyncSession, row: OutboxItem, chat: Chat, zone: ZoneInfo) -> Outgoing:
-    if row.kind == "notice":
+    if row.kind is OutboxKind.NOTICE:
         return render_notice(row, chat, zone)
     return await render_alert(session, row, chat, zone)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.chats import ChatRepository
+from bot.storage.models import OutboxKind
 from bot.storage.outbox import OutboxRepository
 
 
@@ -43,5 +44,7 @@ async def queue_notice(
         payload["dates"] = {name: moment.isoformat() for name, moment in dates.items()}
     for admin in dict.fromkeys(admins):
         await chats.ensure(admin, language=language, now=now)
-        await outbox.queue(chat_id=admin, thread_id=0, kind="notice", now=now, payload=payload)
+        await outbox.queue(
+            chat_id=admin, thread_id=0, kind=OutboxKind.NOTICE, now=now, payload=payload
+        )
     return len(set(admins))

@@ -142,6 +142,13 @@ class OutboxStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
+class OutboxKind(StrEnum):
+    """What an outbox row carries (the stored spellings)."""
+
+    ALERT = "alert"  # an article that matched subscriptions
+    NOTICE = "notice"  # a message to admins: payload = {"key": text key, "params": {...}}
+
+
 class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
@@ -168,8 +175,9 @@ class OutboxItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The forum topic to post in; 0 for the chat itself.
     thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    # alert | notice (a message to admins: payload = {"key": text key, "params": {...}})
-    kind: Mapped[str] = mapped_column(String(16), default="alert")
+    kind: Mapped[OutboxKind] = mapped_column(
+        StrEnumColumn(OutboxKind, 16), default=OutboxKind.ALERT
+    )
     payload: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
     # Names of the outlets that later carried the same story ("also reported by").
     also: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Article, Chat, OutboxItem, OutboxStatus, Source
+from bot.storage.models import Article, Chat, OutboxItem, OutboxKind, OutboxStatus, Source
 
 
 class OutboxRepository:
@@ -24,7 +24,7 @@ class OutboxRepository:
         *,
         chat_id: int,
         thread_id: int,
-        kind: str,
+        kind: OutboxKind,
         now: datetime,
         article_id: int | None = None,
         payload: dict[str, object] | None = None,
@@ -68,7 +68,7 @@ class OutboxRepository:
             .join(Article, Article.id == OutboxItem.article_id)
             .join(Source, Source.id == Article.source_id)
             .where(
-                OutboxItem.kind == "alert",
+                OutboxItem.kind == OutboxKind.ALERT,
                 (Article.id == story_id) | (Article.story_id == story_id),
             )
             .order_by(OutboxItem.id)
@@ -89,7 +89,7 @@ class OutboxRepository:
             await self.session.scalars(
                 select(OutboxItem.id)
                 .where(
-                    OutboxItem.kind == "notice",
+                    OutboxItem.kind == OutboxKind.NOTICE,
                     OutboxItem.article_id.is_(None),
                     OutboxItem.created_at < before,
                     OutboxItem.status.not_in((OutboxStatus.PENDING, OutboxStatus.SENDING)),
@@ -149,7 +149,7 @@ class OutboxRepository:
             select(OutboxItem)
             .where(
                 OutboxItem.chat_id == chat_id,
-                OutboxItem.kind == "alert",
+                OutboxItem.kind == OutboxKind.ALERT,
                 OutboxItem.status == OutboxStatus.PENDING,
                 OutboxItem.next_attempt_at <= now,
             )

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Article, OutboxItem, OutboxStatus, Source
+from bot.storage.models import Article, OutboxItem, OutboxKind, OutboxStatus, Source
 
 
 class SourceState(StrEnum):
@@ -67,7 +67,7 @@ class StatsQueries:
     async def outbox_windows(self, hour: datetime, day: datetime) -> OutboxWindows:
         """Alerts queued since ``hour`` and ``day``, alerts sent since ``day``, and every
         message sent since each: one pass over the rows created or sent since ``day``."""
-        alert, sent = OutboxItem.kind == "alert", OutboxItem.status == OutboxStatus.SENT
+        alert, sent = OutboxItem.kind == OutboxKind.ALERT, OutboxItem.status == OutboxStatus.SENT
         row = (
             await self.session.execute(
                 select(
@@ -85,7 +85,7 @@ class StatsQueries:
         """``(created_at, sent_at)`` of every alert sent since ``moment``."""
         rows = await self.session.execute(
             select(OutboxItem.created_at, OutboxItem.sent_at).where(
-                OutboxItem.kind == "alert",
+                OutboxItem.kind == OutboxKind.ALERT,
                 OutboxItem.status == OutboxStatus.SENT,
                 OutboxItem.sent_at >= moment,
             )
