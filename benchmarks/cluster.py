@@ -36,7 +36,7 @@ the application reads as 1: every parse runs in a worker process, with a time bu
 each poller has one parse process of its own. Titles are drawn from 15 words, so the story
 index (near-duplicate titles) and the matcher do real work.
 
-The Bot API is tests/fakes/telegram_api.py's FakeTelegram in a child process, **with its
+The Bot API is tests/support/fakes/telegram_api.py's FakeTelegram in a child process, **with its
 limits off**, and the bot's ``delivery.messages_per_second`` raised to 2,000 with
 ``per_chat_interval = 0``: this measures the deliverers' own headroom (claiming, leases,
 rendering, requests, settling), not Telegram. With Telegram's real limits the bot sends at

@@ -26,8 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.feed_server import FeedItem, rss_feed
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.feed_server import FeedItem, rss_feed
+from tests.support.fakes.telegram_api import FakeTelegram
 
 _WORDS = (
     "ministre",
@@ -167,7 +167,7 @@ def feed_server(count: int, items: int) -> ChildServer:
 
 
 def telegram_server(token: str) -> ChildServer:
-    """A FakeTelegram (tests/fakes/telegram_api.py) with no limits; ``ask("sent")`` counts
+    """A FakeTelegram (tests/support/fakes/telegram_api.py) with no limits; ``ask("sent")`` counts
     the messages sent, ``ask("report")`` gives (sent, {(chat, link): times}, {other
     method: calls})."""
     return ChildServer("bench-telegram", _serve_telegram, token)

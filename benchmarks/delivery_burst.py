@@ -39,7 +39,7 @@ from bot.telegram.dispatcher import create_bot
 from bot.telegram.outbound import Outbound
 from bot.telegram.sender import TelegramSender
 from bot.topology import Topology
-from tests.fakes.telegram_api import FakeTelegram, Limits
+from tests.support.fakes.telegram_api import FakeTelegram, Limits
 
 TOKEN = "123456:BENCHMARK-token"
 TELEGRAM_GLOBAL = 30.0

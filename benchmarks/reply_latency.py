@@ -64,7 +64,7 @@ from bot.config import load_settings
 from bot.sources.http_session import create_session
 from bot.storage.db import create_engine, migrate, session_factory
 from bot.storage.models import Article, Chat, OutboxItem, Source, Subscription
-from tests.fakes.telegram_api import FakeTelegram, Limits, SentMessage
+from tests.support.fakes.telegram_api import FakeTelegram, Limits, SentMessage
 
 TOKEN = "123456:BENCHMARK-token"
 NEW_USERS = 900_000

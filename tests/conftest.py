@@ -15,10 +15,10 @@ from bot.sources.fetch_limits import FetchLimits
 from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
-from tests.e2e import TOKEN, Apps
-from tests.fakes.feed_server import FeedServer
-from tests.fakes.telegram_api import FakeTelegram
-from tests.parsing import shared_parsers
+from tests.support.e2e import TOKEN, Apps
+from tests.support.fakes.feed_server import FeedServer
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.parsing import shared_parsers
 
 POSTGRES_ENV = "RASD_TEST_POSTGRES_URL"
 
@@ -116,5 +116,5 @@ async def fetcher() -> AsyncIterator[Fetcher]:
 
 @pytest.fixture
 def parsers() -> ParsePool:
-    """The tests' shared parse pool (``tests.parsing``): workers with the default budget."""
+    """The tests' shared parse pool (``tests.support.parsing``): workers with the default budget."""
     return shared_parsers()
