@@ -1,8 +1,9 @@
 """Notices to admins (outbox rows of kind 'notice'), e.g. a source going unhealthy.
 
-A notice is a text key from ``bot.i18n.sources`` and its parameters, already HTML-escaped;
-the deliverer renders it in each admin's language. The admin's chat row is created if the
-admin never wrote to the bot (in the bot's default language).
+A notice is a text key of the catalogs (``bot/locales``) and its parameters, already
+HTML-escaped, and maybe moments (``dates``); the deliverer renders it in each admin's language
+and zone. The admin's chat row is created if the admin never wrote to the bot (in the bot's
+default language).
 """
 
 from __future__ import annotations

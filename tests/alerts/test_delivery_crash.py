@@ -258,7 +258,8 @@ async def test_kill_while_ingest_waits_on_a_database_write(
     await app.start()
     await asyncio.wait_for(asked.wait(), 30)  # the app's poll reached the feed
     # Take SQLite's write lock, then let the poll go on: the transaction that stores its
-    # articles asks for the lock and waits (busy_timeout); the child's probe says so
+    # articles asks for the lock and waits (its turn among the process's writers, some of
+    # them waiting at SQLite behind this test, then busy_timeout); the child's probe says so
     # (tests/support/probes/sitecustomize.py), and only then is it killed.
     blocker = sqlite3.connect(tmp_path / "rasd.sqlite3", isolation_level=None)
     try:

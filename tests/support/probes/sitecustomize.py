@@ -2,9 +2,10 @@
 (Python imports ``sitecustomize`` at start-up): used by tests/alerts/test_delivery_crash.py.
 
 With ``CRASH_WRITE_PROBE`` naming a file, a line is appended to that file each time a poll's
-storing transaction (``PollWriter.write_together``, where ingest runs) asks SQLite for the write
-lock with ``BEGIN IMMEDIATE``, just before the request goes to SQLite. A test holding the
-lock then knows the child is inside that write, waiting, and can kill it there.
+storing transaction (``PollWriter.write_together``, where ingest runs) asks for the write lock:
+when it starts waiting for its turn among the process's writers (``bot.storage.db``), which
+ends in ``BEGIN IMMEDIATE`` to SQLite. A test holding SQLite's lock then knows the child is
+inside that write, waiting (for its turn, or at SQLite behind the test), and can kill it there.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from typing import Any
 
 
 def _install(path: str) -> None:
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
     from bot.pipeline.storing import PollWriter
+    from bot.storage import db
 
     writing: set[asyncio.Task[Any]] = set()
     write_together = PollWriter.write_together
@@ -33,13 +32,18 @@ def _install(path: str) -> None:
             writing.discard(task)
 
     PollWriter.write_together = probed  # type: ignore[method-assign]
+    enter = db._WriteTransaction.__aenter__
 
-    def asks_for_the_lock(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("BEGIN IMMEDIATE") and asyncio.current_task() in writing:
-            with open(path, "a", encoding="utf-8") as probe:
-                probe.write(f"{os.getpid()}: a poll's write asks for the lock\n")
+    def note() -> None:
+        with open(path, "a", encoding="utf-8") as probe:
+            probe.write(f"{os.getpid()}: a poll's write asks for the lock\n")
 
-    event.listen(Engine, "before_cursor_execute", asks_for_the_lock)
+    async def asks_for_the_lock(self: Any) -> Any:
+        if asyncio.current_task() in writing:
+            note()  # a few bytes, before the wait it reports
+        return await enter(self)
+
+    db._WriteTransaction.__aenter__ = asks_for_the_lock  # type: ignore[method-assign]
 
 
 if os.environ.get("CRASH_WRITE_PROBE"):
