@@ -29,11 +29,9 @@ from bot.matching.types import QueryError, QueryLimits
 
 
 class _Parser:
-    def __init__(self, text: str, lexemes: list[Lexeme], max_depth: int) -> None:
-        self.text = text
+    def __init__(self, lexemes: list[Lexeme], max_depth: int) -> None:
         self.lex = lexemes
         self.i = 0
-        self.terms = 0
         self.depth = 0
         self.max_depth = max_depth
 
@@ -239,7 +237,6 @@ class _Parser:
             if lex.kind is Kind.PHRASE:
                 raise QueryError("These quotes contain no words.", lex.position, key="empty_phrase")
             return None  # bare punctuation such as ":" is not a word
-        self.terms += 1
         return Term(words, lex.text, lex.kind is Kind.PHRASE, title, lex.position)
 
 
@@ -255,7 +252,7 @@ def parse(text: str, limits: QueryLimits) -> Node:
             key="query_too_long",
             params={"limit": limits.max_length, "length": len(text)},
         )
-    parser = _Parser(text, scan(text), limits.max_depth)
+    parser = _Parser(scan(text), limits.max_depth)
     node = parser.parse()
     if node is None:
         raise QueryError("The query has no words to look for.", 0, key="no_words")

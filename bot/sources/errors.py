@@ -35,8 +35,8 @@ class ErrorKind(StrEnum):
 class SourceError(Exception):
     """A source could not be read; ``str(error)`` is a short reason fit for an admin.
 
-    ``kind`` is an :class:`ErrorKind` (a plain string naming one is accepted and
-    converted; any other string is a programming error and raises ``ValueError``).
+    ``kind`` is an :class:`ErrorKind`: what went wrong, for the admin's list, the stored
+    error and the metric's label.
     ``status`` and ``retry_after`` are copied from the fetch error when there was one.
     """
 
@@ -44,7 +44,7 @@ class SourceError(Exception):
         self,
         reason: str,
         *,
-        kind: ErrorKind | str = ErrorKind.PARSE,
+        kind: ErrorKind = ErrorKind.PARSE,
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
@@ -59,5 +59,5 @@ class FeedParseError(SourceError):
     """The document is not a usable source of its kind; ``str(error)`` starts with
     "not a feed: " (or sitemap, channel page...)."""
 
-    def __init__(self, reason: str, *, kind: ErrorKind | str = ErrorKind.PARSE) -> None:
+    def __init__(self, reason: str, *, kind: ErrorKind = ErrorKind.PARSE) -> None:
         super().__init__(reason, kind=kind)

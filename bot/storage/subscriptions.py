@@ -38,11 +38,6 @@ class SubscriptionRepository:
         await self.session.flush()
         return subscription
 
-    async def find(self, chat_id: int, query: str) -> Subscription | None:
-        return await self.session.scalar(
-            select(Subscription).where(Subscription.chat_id == chat_id, Subscription.query == query)
-        )
-
     async def find_at(self, chat_id: int, thread_id: int, query: str) -> Subscription | None:
         """The subscription to ``query`` in forum topic ``thread_id`` (0 = the chat itself)."""
         return await self.session.scalar(

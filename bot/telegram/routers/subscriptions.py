@@ -16,7 +16,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.i18n.counts import plural
+from bot.i18n import plural
 from bot.matching import QueryError
 from bot.services.subscriptions import AlreadySubscribed, LimitKind, SubscriptionLimitReached
 from bot.telegram.manage import Target

@@ -8,8 +8,8 @@ from __future__ import annotations
 import html
 
 from bot.alerts.format import TITLE_LIMIT, bold_spans, excerpt, shorten
+from bot.i18n import plural
 from bot.i18n.bidi import embed
-from bot.i18n.counts import plural
 from bot.matching import QueryError
 from bot.services.preview import Example, Preview
 from bot.sources.urls import is_web_url
