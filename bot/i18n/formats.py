@@ -9,7 +9,7 @@ Every function takes the bot language (``ar``, ``fr``, ``en``); an unknown one i
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from babel import Locale
 from babel.dates import format_skeleton
@@ -54,3 +54,8 @@ def format_day_time(language: str, moment: datetime, zone: tzinfo) -> str:
     local = _local(moment, zone)
     locale = locale_of(language)
     return f"{format_skeleton('Md', local, locale=locale)} {format_skeleton('Hm', local, locale=locale)}"
+
+
+def format_day_month(language: str, day: date) -> str:
+    """Day and short month name, for a chart's axis: ``29 Nov``, ``29 nov.``, ``29 نوفمبر``."""
+    return format_skeleton("MMMd", day, locale=locale_of(language))
