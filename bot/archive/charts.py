@@ -7,7 +7,9 @@ Rules:
   never ``pyplot``), so a caller can run it in a worker thread or process with a time budget.
   `trend_figure` is the same chart before it is saved, for tests to read its texts.
 * Every label is in the chat's language: texts from the catalogs (``chart_*`` keys), days and
-  numbers from `bot.i18n.formats`. The legend and the caption give each query's total.
+  numbers from `bot.i18n.formats`. The legend and the caption give each query's total; a
+  query is cut to ``QUERY_SHOWN`` characters and inserted isolated (`bot.i18n.bidi.embed`),
+  so a Latin query in an Arabic label keeps the label right to left.
 * Arabic is passed to matplotlib in logical order and shaped by matplotlib itself: since 3.11
   it lays text out with libraqm (HarfBuzz shaping, SheenBidi ordering). Pre-shaping with
   ``arabic-reshaper`` and ``python-bidi``, as older versions needed, would now be reordered a
@@ -31,6 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.i18n import plural, text
+from bot.i18n.bidi import embed
 from bot.i18n.formats import format_day_month, format_number
 
 MAX_SERIES = 4
@@ -39,6 +42,7 @@ HEIGHT_PX = 720
 DPI = 160
 FONT = "DejaVu Sans"  # shipped with matplotlib; has Arabic (letters and presentation forms)
 MAX_DAY_TICKS = 8
+QUERY_SHOWN = 60  # characters of a query in the legend and caption (4 x 300 would not fit)
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e")  # distinct in print and for most CVD
 
 
@@ -72,9 +76,17 @@ def _check(series: Sequence[Series]) -> int:
     return lengths.pop() if lengths else 0
 
 
+def shown_query(query: str) -> str:
+    """The query, cut to ``QUERY_SHOWN`` characters with an ellipsis when longer."""
+    if len(query) <= QUERY_SHOWN:
+        return query
+    return query[: QUERY_SHOWN - 1].rstrip() + "…"
+
+
 def series_label(language: str, one: Series) -> str:
     """The legend's entry: the query and its total (``Akhannouch: 12 articles``)."""
-    return plural(language, "chart_series", one.total, query=one.query)
+    query = embed(language, shown_query(one.query))
+    return plural(language, "chart_series", one.total, query=query)
 
 
 def _day_ticks(days: int) -> list[int]:
@@ -142,10 +154,17 @@ def trend_figure(language: str, first_day: date, series: Sequence[Series]) -> Fi
 
 
 def trend_caption(language: str, series: Sequence[Series]) -> str:
-    """The photo's caption (HTML): the chart's title, then each query's total."""
+    """The photo's caption (HTML): the chart's title, then each query's total. Queries are
+    cut to ``QUERY_SHOWN`` characters, so four fit in Telegram's 1,024-character caption."""
     lines = [text(language, "chart_trend_title")]
     lines += [
-        plural(language, "chart_series", one.total, query=html.escape(one.query)) for one in series
+        plural(
+            language,
+            "chart_series",
+            one.total,
+            query=embed(language, html.escape(shown_query(one.query), quote=False)),
+        )
+        for one in series
     ]
     return "\n".join(lines)
 

@@ -2,12 +2,15 @@
 shaped and ordered right to left (checked glyph by glyph against arabic-reshaper and
 python-bidi, not by eye).
 
-Time: 90 days x 4 series renders in about 0.17 s on the 2-core dev machine (0.13 s for two
-series), measured with time.perf_counter around render_trend; not asserted (shared CPU).
+Time, measured with time.perf_counter around render_trend on the shared 2-core dev machine and
+not asserted (shared CPU): 90 days x 4 series, 0.17-0.22 s a chart in ar, fr and en once warm;
+in a fresh process, importing bot.archive.charts (matplotlib) takes about 0.4 s and the first
+chart 0.22 s (with matplotlib's font cache already built).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import unicodedata
@@ -19,21 +22,25 @@ import pytest
 from arabic_reshaper import reshape
 from bidi import get_display
 from matplotlib.figure import Figure
-from matplotlib.font_manager import findfont, get_font
+from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.image import imread
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 
 from bot.archive.charts import (
+    FONT,
     HEIGHT_PX,
     MAX_SERIES,
+    QUERY_SHOWN,
     WIDTH_PX,
     Series,
     render_trend,
+    series_label,
     trend_caption,
     trend_figure,
 )
 from bot.i18n import text
+from bot.i18n.bidi import FSI, PDI
 from bot.i18n.formats import format_day_month
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -63,10 +70,14 @@ def expected_glyphs(label: Text) -> list[str]:
     """The glyphs of the label shaped and put in visual order by arabic-reshaper and
     python-bidi. An isolated presentation form counts as its base letter: the font draws an
     isolated letter with the base letter's glyph (its duplicate under the presentation form's
-    code point has the same outline)."""
+    code point has the same outline). A bidi control (the isolates around an inserted query)
+    is drawn by HarfBuzz as an invisible space; python-bidi keeps it where it stood."""
     font = get_font(findfont(label.get_fontproperties()))
     names = []
     for char in get_display(reshape(label.get_text())):
+        if unicodedata.category(char) == "Cf":
+            names.append("space")
+            continue
         decomposition = unicodedata.decomposition(char).split()
         if decomposition[:1] == ["<isolated>"] and len(decomposition) == 2:
             char = chr(int(decomposition[1], 16))
@@ -91,20 +102,31 @@ def test_the_png_is_a_valid_image_of_the_expected_size(language: str) -> None:
 
 
 def test_arabic_labels_are_shaped_right_to_left() -> None:
-    figure = trend_figure("ar", FIRST_DAY, ninety_days("أخنوش", "بنكيران"))
+    figure = trend_figure("ar", FIRST_DAY, ninety_days("أخنوش", "Benkirane 2", "بنكيران"))
     arabic = [label for label in texts(figure) if ARABIC.search(label.get_text())]
-    assert len(arabic) >= 10  # title, 2 axis labels, 2 legend entries, day ticks
+    assert len(arabic) >= 11  # title, 2 axis labels, 3 legend entries, day ticks
     shown = {label.get_text() for label in arabic}
     assert text("ar", "chart_trend_title") in shown
     assert text("ar", "chart_axis_day") in shown
     assert text("ar", "chart_axis_articles") in shown
     assert format_day_month("ar", FIRST_DAY) == "1 سبتمبر"
     assert "1 سبتمبر" in shown
-    assert any(label.startswith("أخنوش: ") for label in shown)  # the legend
+    assert any(label.startswith(f"{FSI}أخنوش{PDI}: ") for label in shown)  # legend, isolated
     for label in arabic:
         glyphs = laid_out_glyphs(label)
         assert ".notdef" not in glyphs  # the font has every letter
         assert glyphs == expected_glyphs(label), label.get_text()
+
+
+def test_brackets_in_an_arabic_label_are_mirrored() -> None:
+    """python-bidi 0.6 reorders without mirroring (rule L4), so brackets are checked apart:
+    "(بنكيران)" read right to left has its opening bracket on the right, drawn as ")"."""
+    label = Text(text="(بنكيران)")
+    label.set_fontproperties(FontProperties(family=FONT))
+    glyphs = laid_out_glyphs(label)
+    assert glyphs[0] == "parenleft"
+    assert glyphs[-1] == "parenright"
+    assert glyphs[1:-1] == expected_glyphs(label)[1:-1]
 
 
 def test_a_preshaped_label_would_come_out_mirrored() -> None:
@@ -137,11 +159,20 @@ def test_the_caption_gives_each_total_with_the_plural_form() -> None:
     series = [Series("<b>x</b>", (1, 0, 1)), Series("بنكيران", (1, 0, 0)), Series("y", (0, 0, 0))]
     assert trend_caption("ar", series).splitlines() == [
         "عدد المقالات المطابقة في اليوم",
-        "&lt;b&gt;x&lt;/b&gt;: مقالان",
-        "بنكيران: مقال واحد",
-        "y: لا مقال",
+        f"{FSI}&lt;b&gt;x&lt;/b&gt;{PDI}: مقالان",
+        f"{FSI}بنكيران{PDI}: مقال واحد",
+        f"{FSI}y{PDI}: لا مقال",
     ]
     assert trend_caption("en", series[:1]).splitlines()[1] == "&lt;b&gt;x&lt;/b&gt;: 2 articles"
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_four_longest_queries_fit_in_a_caption(language: str) -> None:
+    series = [Series("&" * 300, (10**6,)) for _ in range(MAX_SERIES)]
+    caption = trend_caption(language, series)
+    assert len(html.unescape(caption)) <= 1024  # Telegram's caption limit, in visible text
+    assert "&amp;" * (QUERY_SHOWN - 1) + "…" in caption
+    assert series_label(language, series[0]).count("&") == QUERY_SHOWN - 1
 
 
 @pytest.mark.parametrize(
