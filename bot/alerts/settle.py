@@ -67,9 +67,17 @@ class Settle:
         self.config = config
         self.metrics = metrics
 
-    def _count(self, failure: SendFailure) -> None:
+    async def _failure(self, job: Job, exc: BaseException) -> tuple[SendFailure, str, float]:
+        """What went wrong with a message or an edit: its kind (counted), its text, and for a
+        429 the seconds Telegram asked for, which the Outbound is told at once (``0`` else)."""
+        failure = failure_of(exc)
         if self.metrics is not None:
             self.metrics.delivery_errors.labels(kind=failure.value).inc()
+        seconds = 0.0
+        if failure is SendFailure.RETRY_LATER:
+            seconds = _retry_after(exc)
+            await self.outbound.too_many(job.chat_id, seconds)
+        return failure, error_text(exc), seconds
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -90,13 +98,9 @@ class Settle:
     async def failed(
         self, job: Job, row_ids: Sequence[int], exc: BaseException, now: datetime
     ) -> None:
-        failure = failure_of(exc)
-        self._count(failure)
-        error = error_text(exc)
+        failure, error, seconds = await self._failure(job, exc)
         match failure:
             case SendFailure.RETRY_LATER:
-                seconds = _retry_after(exc)
-                await self.outbound.too_many(job.chat_id, seconds)
                 async with self.transaction() as session:
                     await OutboxTransitions(session).retry_at(
                         row_ids, now + timedelta(seconds=seconds), f"429: retry after {seconds:g}s"
@@ -149,13 +153,9 @@ class Settle:
         exc: BaseException,
         clock: Callable[[], datetime],
     ) -> None:
-        failure = failure_of(exc)
-        self._count(failure)
-        error = error_text(exc)
+        failure, error, seconds = await self._failure(job, exc)
         match failure:
             case SendFailure.RETRY_LATER:
-                seconds = _retry_after(exc)
-                await self.outbound.too_many(job.chat_id, seconds)
                 async with self.transaction() as session:
                     await OutboxTransitions(session).edit_later(
                         row_id, clock() + timedelta(seconds=seconds)
