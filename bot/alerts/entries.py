@@ -9,7 +9,8 @@ Rules:
   fetched (and that is an http(s) URL of bounded length).
 - A missing published time is the first-seen time (now); one in the future is now too.
 - The text matched is the full text (``body``) when there is one, else the summary; too old
-  entries (published more than ``max_age`` ago) match nothing.
+  entries (published more than ``max_age`` ago) match nothing. Every entry is analysed
+  once, for matching and for the archive index (its keys).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts.index import SubscriptionIndex
-from bot.matching import Document, Span
+from bot.matching import AnalyzedDocument, Document, Span
 from bot.sources.bounds import MAX_TEXT_CHARS, MAX_URL_CHARS, clip
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
 from bot.sources.urls import canonical_url, is_web_url
 from bot.storage.articles import ArticleRepository
 
-Matches = Mapping[str, dict[int, list[Span]]]
+Matches = Mapping[str, "Analysed"]
 
 
 @dataclass(slots=True)
@@ -100,28 +101,45 @@ def entry_urls(entries: Sequence[ParsedEntry], pages: Mapping[str, PageText]) ->
     return urls
 
 
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """An entry as matching saw it: its keys for the archive index, and (``matched``) the
+    subscriptions it matches, when it was matched (not when too old or not alerting)."""
+
+    keys: Collection[str]
+    found: dict[int, list[Span]]
+    matched: bool
+
+
 def match_entries(
     entries: Sequence[ParsedEntry],
     index: SubscriptionIndex,
     *,
     now: datetime,
     max_age: timedelta | None,
+    alert: bool,
     pages: Mapping[str, PageText] | None = None,
-) -> dict[str, dict[int, list[Span]]]:
-    """The subscriptions each entry matches, by entry URL, as ``ingest`` would find them
-    (too old ones left out): done before the write transaction, so the CPU it takes is
-    not spent while the write lock is held."""
+) -> dict[str, Analysed]:
+    """Each entry analysed (and matched if ``alert`` and not too old), by entry URL, as
+    ``ingest`` would do it: done before the write transaction, so the CPU it takes is not
+    spent while the write lock is held."""
     pages = pages or {}
-    found: dict[str, dict[int, list[Span]]] = {}
+    found: dict[str, Analysed] = {}
     for entry in usable(entries):
-        if too_old(entry, now, max_age):
-            continue
-        found[entry.url] = match_entry(entry, body_of(entry, pages.get(entry.url)), index)
+        body = body_of(entry, pages.get(entry.url))
+        found[entry.url] = analyse_entry(
+            entry, body, index, match=alert and not too_old(entry, now, max_age)
+        )
     return found
 
 
-def match_entry(entry: ParsedEntry, body: str, index: SubscriptionIndex) -> dict[int, list[Span]]:
-    return index.match_subscriptions(Document(title=entry.title, text=body or entry.summary))
+def analyse_entry(
+    entry: ParsedEntry, body: str, index: SubscriptionIndex, *, match: bool
+) -> Analysed:
+    """The entry analysed once: its archive keys, and its matches if ``match``."""
+    document = AnalyzedDocument(Document(title=entry.title, text=body or entry.summary))
+    found = index.match_analyzed(document) if match else {}
+    return Analysed(document.keys, found, match)
 
 
 def too_old(entry: ParsedEntry, now: datetime, max_age: timedelta | None) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.matching import (
     Aliases,
+    AnalyzedDocument,
     CompiledQuery,
     Document,
     MatchIndex,
@@ -94,9 +95,13 @@ class SubscriptionIndex:
 
     def match_subscriptions(self, doc: Document) -> dict[int, list[Span]]:
         """Every matching subscription with its spans."""
+        return self.match_analyzed(AnalyzedDocument(doc))
+
+    def match_analyzed(self, doc: AnalyzedDocument) -> dict[int, list[Span]]:
+        """``match_subscriptions`` of an article already analysed."""
         return {
             subscription_id: list(spans)
-            for subscription_id, spans in self._index.match(doc).items()
+            for subscription_id, spans in self._index.match_analyzed(doc).items()
             if subscription_id in self._destination_of
         }
 

@@ -9,6 +9,8 @@ Rules:
   near-identical copy of one stored within the window gets its ``story_id`` (not searched
   on a silent baseline poll).
 - Who is alerted, and "also reported by" for copies: ``bot.alerts.alert_queue``.
+- Every stored article is filed in the archive index (``bot.storage.archive``) under the
+  keys of the analysis matching made of it (made here when the caller did not).
 - ``alert`` is False on a source's first poll (what a feed holds already is old news), and
   articles published more than ``max_age`` ago are stored without alerting.
 """
@@ -16,7 +18,7 @@ Rules:
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,8 +29,8 @@ from bot.alerts.alert_queue import StoredArticle, queue_alerts
 from bot.alerts.entries import (
     Known,
     Matches,
+    analyse_entry,
     body_of,
-    match_entry,
     published_at,
     stored_url,
     too_old,
@@ -40,6 +42,7 @@ from bot.alerts.story_sync import load_stories, story_of, sync_stories
 from bot.matching import Span
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
+from bot.storage.archive import ArchiveRepository
 from bot.storage.articles import ArticleRepository
 
 
@@ -82,7 +85,7 @@ async def ingest(
     ``stories`` groups copies of a story; ``outlet`` is this source's name for "also".
     ``known``: what is stored, when the caller has read it (no query then). ``matches``:
     ``match_entries`` of these entries, when the caller has made it (an entry missing from
-    it is matched here).
+    it, or not matched there, is analysed here).
     """
     pages = pages or {}
     unique = usable(entries)
@@ -144,6 +147,7 @@ async def ingest(
         known.urls.update(str(item.row["url"]) for item in new)
     stored: list[StoredArticle] = []
     grouped: dict[int, int] = {}
+    keys_of: dict[int, Collection[str]] = {}
     for item, article_id in zip(new, ids, strict=True):
         entry, body, key = item.entry, item.body, item.key
         story_id = None
@@ -162,13 +166,16 @@ async def ingest(
         if stories is not None:
             stories.add(StoryEntry(article_id, story_id or article_id, key, now))
         old = too_old(entry, now, max_age)
-        found: dict[int, list[Span]] = {}
-        if alert and not old:
-            made = matches.get(entry.url) if matches is not None else None
-            found = made if made is not None else match_entry(entry, body, index)
+        want = alert and not old
+        made = matches.get(entry.url) if matches is not None else None
+        if made is None or (want and not made.matched):
+            made = analyse_entry(entry, body, index, match=want)
+        keys_of[article_id] = made.keys
+        found: dict[int, list[Span]] = made.found if want else {}
         if alert and not old and (found or story_id is not None):
             stored.append(StoredArticle(article_id, now, story_id, found))
     await articles.set_story_ids(grouped)
+    await ArchiveRepository(session).add(keys_of)
 
     queued, noted = await queue_alerts(session, stored, index, access, now, outlet)
     return IngestResult(new_articles=len(new), queued_alerts=queued, also_noted=noted)

@@ -69,7 +69,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.matching import engine
+from bot.matching import engine, plan
 from bot.matching.aliases import NO_ALIASES, Aliases
 from bot.matching.document import AnalyzedDocument
 from bot.matching.parser import parse
@@ -96,6 +96,15 @@ class CompiledQuery:
         out: list[str] = []
         _positive_terms(self.root, out)
         return tuple(dict.fromkeys(out))
+
+    def required_keys(self) -> frozenset[str]:
+        """Keys one of which every article this query matches holds (see
+        `plan.requirement`, rarity guessed from the keys' shape): what to look up in an
+        index of articles filed under their `AnalyzedDocument.keys`."""
+        required = plan.requirement(self.root, plan.KeyStats())
+        if required is None:  # pragma: no cover - the parser rejects negative-only queries
+            raise ValueError("a query without positive terms has no required keys")
+        return required[0]
 
     def match(self, doc: Document) -> list[Span] | None:
         """None if the article does not match, else the spans of the matched terms."""

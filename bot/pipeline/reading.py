@@ -167,10 +167,15 @@ class SourceReader:
                 )
             pages = await self.fetch_pages(fresh[:MAX_PAGES_PER_POLL])
         matches = None
-        if alert and read.entries:
-            # Matching is CPU work: done here, it does not hold up the writes.
+        if read.entries:
+            # Analysis and matching are CPU work: done here, they do not hold up the writes.
             matches = match_entries(
-                read.entries, self.index, now=self.clock(), max_age=self.max_age, pages=pages
+                read.entries,
+                self.index,
+                now=self.clock(),
+                max_age=self.max_age,
+                alert=alert,
+                pages=pages,
             )
         return PollRead(
             source_id=source_id,

@@ -2,7 +2,8 @@
 
 Rule: an article an outbox row still waits to send (``pending``/``sending``) is kept; the
 outbox rows of a deleted article are deleted with it, explicitly (SQLite applies the schema's
-ON DELETE CASCADE only with its foreign-key pragma on).
+ON DELETE CASCADE only with its foreign-key pragma on), and so are their archive index rows
+(``bot.storage.archive``: SQLite's FTS5 table has no foreign key).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.archive import ArchiveRepository
 from bot.storage.models import Article, OutboxItem
 
 __all__ = ["RetentionRepository"]
@@ -39,5 +41,6 @@ class RetentionRepository:
         )
         if ids:
             await self.session.execute(delete(OutboxItem).where(OutboxItem.article_id.in_(ids)))
+            await ArchiveRepository(self.session).remove(ids)
             await self.session.execute(delete(Article).where(Article.id.in_(ids)))
         return len(ids)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage.archive import is_index_table
 from bot.storage.articles import ArticleRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
@@ -38,11 +39,17 @@ def sessions(engine: AsyncEngine) -> SessionFactory:
 
 async def test_migrations_build_exactly_the_models(engine: AsyncEngine) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        opts = {"compare_type": False, "include_name": _not_the_archive_index}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, Base.metadata))
 
     async with engine.connect() as connection:
         assert await connection.run_sync(diff) == []
+
+
+def _not_the_archive_index(name: str | None, type_: str, _parents: object) -> bool:
+    """The archive index's tables are no models (SQLite's is an FTS5 table)."""
+    return type_ != "table" or not is_index_table(name)
 
 
 def _state(connection: Connection) -> tuple[str | None, dict[str, object], table_rows.Tables]:

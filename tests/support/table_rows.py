@@ -27,6 +27,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 # Per table: row 0 leaves every nullable column NULL, the others fill every column.
 ROWS = 3
@@ -40,12 +41,26 @@ Tables = dict[str, dict[Key, Row]]
 
 
 def reflect(connection: Connection) -> MetaData:
-    """Every table of the database except Alembic's own bookkeeping."""
+    """Every table of the database except Alembic's own bookkeeping and SQLite's virtual
+    tables (full-text indexes) with their shadow tables: those hold no rows of their own."""
     metadata = MetaData()
     metadata.reflect(connection)
-    if "alembic_version" in metadata.tables:
-        metadata.remove(metadata.tables["alembic_version"])
+    skipped = {"alembic_version"}
+    for name in virtual_tables(connection):
+        skipped.update(t for t in metadata.tables if t == name or t.startswith(name + "_"))
+    for name in skipped & set(metadata.tables):
+        metadata.remove(metadata.tables[name])
     return metadata
+
+
+def virtual_tables(connection: Connection) -> list[str]:
+    """SQLite's virtual tables (none elsewhere)."""
+    if connection.dialect.name != "sqlite":
+        return []
+    found = connection.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+    )
+    return [str(row[0]) for row in found]
 
 
 def fill(connection: Connection, metadata: MetaData) -> None:
@@ -152,6 +167,8 @@ def _value(table: Table, column: Column[Any], i: int) -> Any:
         return bytes([i, 0, 255]) + _TEXT.encode()
     if python is uuid.UUID:
         return uuid.UUID(int=i + 1)
+    if isinstance(type_, TSVECTOR):
+        return f"w{i} {_TEXT}"
     if isinstance(type_, JSON) or python in (dict, list):
         return {"row": i, "items": [i, _TEXT]}
     raise AssertionError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from bot.storage.archive import is_index_table
 from bot.storage.models import Base
 
 connection = context.config.attributes.get("connection")
@@ -21,6 +22,8 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    # The archive index's tables are made by hand (an FTS5 table on SQLite), not models.
+    include_name=lambda name, type_, _parents: type_ != "table" or not is_index_table(name),
 )
 with context.begin_transaction():
     context.run_migrations()
