@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
+from bot.storage import archive
 from bot.storage.db import MIGRATIONS, SchemaError, create_engine, migrate
 from bot.storage.models import Base
 from tests.support import table_rows
@@ -61,6 +62,12 @@ def _read(connection: Connection) -> tuple[str | None, table_rows.Tables]:
     return _revision(connection), table_rows.snapshot(connection, table_rows.reflect(connection))
 
 
+def _indexed(connection: Connection) -> set[int]:
+    """The article ids the archive index holds."""
+    column = "rowid" if connection.dialect.name == "sqlite" else "article_id"
+    return set(connection.scalars(text(f"SELECT {column} FROM {archive.TABLE}")))
+
+
 @pytest.mark.parametrize("revision", OLDER)
 async def test_upgrading_to_head_keeps_every_row(
     revision: str, database_url: str, tmp_path: Path
@@ -94,6 +101,8 @@ async def test_upgrading_to_head_keeps_every_row(
             kept = {name: value for name, value in row.items() if name in upgraded[key]}
             now = {name: upgraded[key][name] for name in kept}
             assert now == kept, f"{table} row {key} changed upgrading from {revision}"
+    # The archive index (not a model: SQLite's is an FTS5 table) files every article.
+    assert await _at(database_url, _indexed) == {key[0] for key in after["articles"]}
     if make_url(database_url).get_backend_name() == "sqlite":
         database = make_url(database_url).database
         assert database is not None

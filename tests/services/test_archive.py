@@ -1,0 +1,290 @@
+"""The archive search equals a full scan: for every query, ``count`` and ``newest`` give
+exactly the stored articles of the period that the compiled query matches, read one by one
+(``bot.storage.scan`` and the matcher). Articles are stored by ``ingest``, as the poller
+stores them; real SQLite, and PostgreSQL when CI runs one."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.engine import make_url
+
+from benchmarks import corpus
+from bot.access import AccessPolicy
+from bot.alerts.entries import match_entries
+from bot.alerts.index import SubscriptionIndex
+from bot.alerts.ingest import ingest
+from bot.matching import (
+    AnalyzedDocument,
+    CompiledQuery,
+    Document,
+    QueryError,
+    QueryLimits,
+    compile_query,
+)
+from bot.services.archive import ArchiveSearch
+from bot.sources.model import ParsedEntry
+from bot.storage.archive import INDEX_VERSION, TABLE, ArchiveRepository
+from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
+from bot.storage.models import Article, Source
+from bot.storage.retention import RetentionRepository
+from bot.storage.scan import ArticleScan
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+DEV = Path(__file__).parents[1] / "data" / "matching" / "dev_matching.jsonl"
+ACCESS = AccessPolicy(mode="open", admins=frozenset(), allowed=frozenset())
+LIMITS = QueryLimits(1000, 50)
+
+# Names, phrases, NOT, NEAR, OR, Arabic clitics, across scripts, title:, typos.
+QUERIES = [
+    "Akhannouch",
+    "أخنوش",
+    "Bourita",
+    "بوريطة",
+    "Akhanouch",
+    "عزيز أخنوش",
+    '"Nasser Bourita"',
+    "لفتيت OR Laftit",
+    "الرباط",
+    "بالرباط",
+    "والرباط",
+    "Rabat -Casablanca",
+    "Akhannouch NEAR/5 gouvernement",
+    "(Lekjaa OR Fettah) budget",
+    "title:Bourita",
+    "الحكومة NOT الوزير",
+    '"رئيس الحكومة"',
+    "Benkirane Othmani",
+    "بنكيران",
+    "Marrakech OR مراكش",
+]
+
+
+async def _source(sessions: SessionFactory) -> int:
+    async with sessions() as session, session.begin():
+        source = Source(
+            url="https://a.ma/rss",
+            feed_url="https://a.ma/rss",
+            name="A",
+            interval_seconds=600,
+            next_poll_at=NOW,
+            created_at=NOW,
+        )
+        session.add(source)
+        await session.flush()
+        return source.id
+
+
+async def _store(
+    sessions: SessionFactory, source_id: int, docs: list[tuple[str, str]], at: datetime, n: int
+) -> None:
+    """Store the (title, text) documents, fetched at ``at``, as one poll; half the time with
+    the analysis made before the write (as the poller does), else made by ``ingest``."""
+    entries = [
+        ParsedEntry(f"g{n}-{i}", f"https://a.ma/{n}/{i}", title, body, at)
+        for i, (title, body) in enumerate(docs)
+    ]
+    index = SubscriptionIndex(LIMITS)
+    matches = None
+    if n % 2:
+        matches = match_entries(entries, index, now=at, max_age=None, alert=True)
+    async with sessions() as session, session.begin():
+        result = await ingest(
+            session,
+            source_id=source_id,
+            entries=entries,
+            index=index,
+            access=ACCESS,
+            now=at,
+            alert=n % 3 != 0,
+            max_age=None,
+            matches=matches,
+        )
+    assert result.new_articles == len(docs)
+
+
+async def _scan(sessions: SessionFactory, since: datetime) -> list[AnalyzedDocument]:
+    """Every article stored since ``since``, newest first, by reading them all."""
+    found: list[AnalyzedDocument] = []
+    below = None
+    while True:
+        async with sessions() as session:
+            texts = await ArticleScan(session).batch(since, below, 500)
+        if not texts:
+            return found
+        for t in texts:
+            document = AnalyzedDocument(Document(t.title, t.body or t.summary))
+            document.cache["id"] = t.id
+            found.append(document)
+        below = texts[-1].id
+
+
+def _compiled(queries: list[str]) -> list[CompiledQuery]:
+    out = []
+    for q in dict.fromkeys(queries):
+        try:
+            out.append(compile_query(q, LIMITS))
+        except QueryError:
+            continue
+    return out
+
+
+async def _check(
+    sessions: SessionFactory, queries: list[CompiledQuery], periods: list[datetime | None]
+) -> int:
+    """Every query over every period: search == scan; how many matches in all."""
+    search = ArchiveSearch(sessions)
+    total = 0
+    for since in periods:
+        stored = await _scan(sessions, since or NOW - timedelta(days=10_000))
+        for query in queries:
+            expected = [d.cache["id"] for d in stored if query.match_analyzed(d) is not None]
+            assert await search.count(query, since) == len(expected), (query.text, since)
+            hits = await search.newest(query, since, limit=len(expected) + 5)
+            assert [h.article.id for h in hits] == expected, (query.text, since)
+            total += len(expected)
+    return total
+
+
+async def test_search_equals_a_full_scan_on_the_dev_set(sessions: SessionFactory) -> None:
+    cases = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+    source_id = await _source(sessions)
+    for n in range(0, len(cases), 40):
+        chunk = cases[n : n + 40]
+        await _store(sessions, source_id, [(c["title"], c["text"]) for c in chunk], NOW, n)
+    queries = _compiled([c["query"] for c in cases] + QUERIES)
+    assert len(queries) > 100
+    total = await _check(sessions, queries, [None])
+    # Every case the dev set expects to match is found by its own query.
+    assert total >= sum(1 for c in cases if c["expect"])
+
+
+async def test_search_equals_a_full_scan_on_a_generated_archive(sessions: SessionFactory) -> None:
+    source_id = await _source(sessions)
+    docs = [(a["title"], a["text"]) for a in corpus.articles(1200, seed=3)]
+    for n in range(0, len(docs), 100):  # spread over 30 days, newest last
+        at = NOW - timedelta(days=30) + timedelta(days=2 * n / 100)
+        await _store(sessions, source_id, docs[n : n + 100], at, n // 100)
+    queries = _compiled(QUERIES + corpus.subscriptions(30, seed=5))
+    periods = [None, NOW - timedelta(days=7), NOW - timedelta(hours=24)]
+    total = await _check(sessions, queries, periods)
+    assert total > 500, "the queries should match a fair share of the archive"
+
+
+async def test_pages_follow_each_other(sessions: SessionFactory) -> None:
+    source_id = await _source(sessions)
+    docs = [(a["title"], a["text"]) for a in corpus.articles(300, seed=4)]
+    await _store(sessions, source_id, docs, NOW, 1)
+    query = compile_query("Akhannouch OR أخنوش OR Bourita OR بوريطة OR Laftit OR لفتيت", LIMITS)
+    search = ArchiveSearch(sessions)
+    everything = [h.article.id for h in await search.newest(query, None, limit=1000)]
+    assert len(everything) > 12
+    paged: list[int] = []
+    for offset in range(0, len(everything) + 4, 4):
+        paged.extend(
+            h.article.id for h in await search.newest(query, None, limit=4, offset=offset)
+        )
+    assert paged == everything == sorted(everything, reverse=True)
+    assert await search.newest(query, None, limit=10, offset=len(everything)) == []
+
+
+async def _index_ids(sessions: SessionFactory) -> set[int]:
+    async with sessions() as session:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        rows = await session.execute(
+            text(f"SELECT {'rowid' if sqlite else 'article_id'} FROM {TABLE}")
+        )
+        return {int(row[0]) for row in rows.all()}
+
+
+async def test_retention_removes_index_rows(sessions: SessionFactory) -> None:
+    source_id = await _source(sessions)
+    old = [("Akhannouch à Rabat", "Le chef du gouvernement Aziz Akhannouch.")] * 1
+    await _store(sessions, source_id, old, NOW - timedelta(days=40), 1)
+    await _store(sessions, source_id, [("أخنوش في الرباط", "رئيس الحكومة عزيز أخنوش")], NOW, 2)
+    query = compile_query("Akhannouch", LIMITS)
+    search = ArchiveSearch(sessions)
+    assert await search.count(query, None) == 2
+    async with sessions() as session, session.begin():
+        deleted = await RetentionRepository(session).delete_articles_before(
+            NOW - timedelta(days=30), 100
+        )
+    assert deleted == 1
+    async with sessions() as session:
+        stored = set(await session.scalars(select(Article.id)))
+    assert await _index_ids(sessions) == stored
+    assert await search.count(query, None) == 1
+
+
+def _at_0005(connection: Connection) -> None:
+    """Articles stored before the index existed (schema 0005: the models' tables then)."""
+    connection.execute(
+        insert(Source),
+        [
+            {
+                "url": "https://a.ma",
+                "feed_url": "https://a.ma/rss",
+                "name": "A",
+                "interval_seconds": 600,
+                "next_poll_at": NOW,
+                "created_at": NOW,
+                "id": 1,
+            }
+        ],
+    )
+    rows = [
+        {
+            "id": i,
+            "source_id": 1,
+            "guid": f"g{i}",
+            "url": f"https://a.ma/{i}",
+            "title": a["title"],
+            "summary": a["text"] if i % 2 else "",
+            "body": "" if i % 2 else a["text"],
+            "published_at": NOW - timedelta(hours=i),
+            "fetched_at": NOW - timedelta(hours=i),
+            "title_key": "",
+        }
+        for i, a in enumerate(corpus.articles(700, seed=9), start=1)
+    ]
+    connection.execute(insert(Article), rows)
+
+
+async def test_migration_of_an_existing_database_builds_the_index(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, "0005")
+        async with engine.begin() as connection:
+            await connection.run_sync(_at_0005)
+        await migrate(engine)  # 700 articles: the build goes in batches of 500
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            assert await ArchiveRepository(session).version() == INDEX_VERSION
+            stored = set(await session.scalars(select(Article.id)))
+            assert await session.scalar(select(func.count()).select_from(Article)) == 700
+        assert await _index_ids(sessions) == stored
+        await _check(sessions, _compiled(QUERIES), [None, NOW - timedelta(days=7)])
+    finally:
+        await engine.dispose()
+    if make_url(database_url).get_backend_name() == "sqlite":
+        database = make_url(database_url).database
+        assert database is not None
+        with sqlite3.connect(database) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert raw.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('integrity-check')")
+
+
+@pytest.mark.parametrize("since", [None, NOW - timedelta(days=1)])
+async def test_a_query_matching_nothing_finds_nothing(
+    sessions: SessionFactory, since: datetime | None
+) -> None:
+    source_id = await _source(sessions)
+    await _store(sessions, source_id, [("Akhannouch", "Rabat")], NOW, 1)
+    query = compile_query("Benkirane", LIMITS)
+    assert await ArchiveSearch(sessions).count(query, since) == 0
+    assert await ArchiveSearch(sessions).newest(query, since, limit=10) == []
