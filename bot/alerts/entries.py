@@ -27,6 +27,7 @@ from bot.sources.bounds import MAX_TEXT_CHARS, MAX_URL_CHARS, clip
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
 from bot.sources.urls import canonical_url, is_web_url
+from bot.storage.archive import tokens
 from bot.storage.articles import ArticleRepository
 
 Matches = Mapping[str, "Analysed"]
@@ -103,10 +104,11 @@ def entry_urls(entries: Sequence[ParsedEntry], pages: Mapping[str, PageText]) ->
 
 @dataclass(frozen=True, slots=True)
 class Analysed:
-    """An entry as matching saw it: its keys for the archive index, and (``matched``) the
-    subscriptions it matches, when it was matched (not when too old or not alerting)."""
+    """An entry as matching saw it: its keys as the archive index stores them
+    (``bot.storage.archive.tokens``), and (``matched``) the subscriptions it matches, when
+    it was matched (not when too old or not alerting)."""
 
-    keys: Collection[str]
+    tokens: str
     found: dict[int, list[Span]]
     matched: bool
 
@@ -139,7 +141,7 @@ def analyse_entry(
     """The entry analysed once: its archive keys, and its matches if ``match``."""
     document = AnalyzedDocument(Document(title=entry.title, text=body or entry.summary))
     found = index.match_analyzed(document) if match else {}
-    return Analysed(document.keys, found, match)
+    return Analysed(tokens(document.keys), found, match)
 
 
 def too_old(entry: ParsedEntry, now: datetime, max_age: timedelta | None) -> bool:

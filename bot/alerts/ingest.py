@@ -18,7 +18,7 @@ Rules:
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -147,7 +147,7 @@ async def ingest(
         known.urls.update(str(item.row["url"]) for item in new)
     stored: list[StoredArticle] = []
     grouped: dict[int, int] = {}
-    keys_of: dict[int, Collection[str]] = {}
+    tokens_of: dict[int, str] = {}
     for item, article_id in zip(new, ids, strict=True):
         entry, body, key = item.entry, item.body, item.key
         story_id = None
@@ -170,12 +170,12 @@ async def ingest(
         made = matches.get(entry.url) if matches is not None else None
         if made is None or (want and not made.matched):
             made = analyse_entry(entry, body, index, match=want)
-        keys_of[article_id] = made.keys
+        tokens_of[article_id] = made.tokens
         found: dict[int, list[Span]] = made.found if want else {}
         if alert and not old and (found or story_id is not None):
             stored.append(StoredArticle(article_id, now, story_id, found))
     await articles.set_story_ids(grouped)
-    await ArchiveRepository(session).add(keys_of)
+    await ArchiveRepository(session).add(tokens_of)
 
     queued, noted = await queue_alerts(session, stored, index, access, now, outlet)
     return IngestResult(new_articles=len(new), queued_alerts=queued, also_noted=noted)

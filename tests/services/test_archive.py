@@ -186,9 +186,7 @@ async def test_pages_follow_each_other(sessions: SessionFactory) -> None:
     assert len(everything) > 12
     paged: list[int] = []
     for offset in range(0, len(everything) + 4, 4):
-        paged.extend(
-            h.article.id for h in await search.newest(query, None, limit=4, offset=offset)
-        )
+        paged.extend(h.article.id for h in await search.newest(query, None, limit=4, offset=offset))
     assert paged == everything == sorted(everything, reverse=True)
     assert await search.newest(query, None, limit=10, offset=len(everything)) == []
 
