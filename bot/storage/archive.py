@@ -4,7 +4,7 @@ Rules:
 
 - An article is filed under the keys of its analysis (``bot.matching.AnalyzedDocument``:
   exact stems, one-deletion neighbours, name skeletons, cross-script keys), each stored as
-  one plain token, ``k`` + 10 hex digits of its BLAKE2b hash, so that no tokenizer can split
+  one plain token, ``k`` + 8 hex digits of its BLAKE2b hash, so that no tokenizer can split
   or fold it. Two keys sharing a token only add a candidate: a search verifies every
   candidate with the compiled query.
 - SQLite: an FTS5 table ``article_keys`` (rowid = article id, one column of tokens,
@@ -55,7 +55,7 @@ _IDS_PER_QUERY = 500
 
 @functools.lru_cache(maxsize=1 << 16)  # the same words come back in article after article
 def _token(key: str) -> str:
-    return "k" + hashlib.blake2b(key.encode(), digest_size=5).hexdigest()
+    return "k" + hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
 
 
 def tokens(keys: Iterable[str]) -> str:
