@@ -41,6 +41,7 @@ from bot.ops.server import OpsServer, build_ops_server
 from bot.pipeline.poller import Poller
 from bot.pipeline.retention import Retention
 from bot.services.aliases import AliasService
+from bot.services.archive import ArchiveSearch
 from bot.services.chats import ChatService
 from bot.services.preview import Previewer
 from bot.services.sources import SourceService
@@ -348,6 +349,7 @@ async def build_app(
             sources=sources,
             aliases=aliases,
             stats=StatsService(sessions),
+            archive=ArchiveSearch(sessions),
             access=access,
             zone=settings.zone,
         )

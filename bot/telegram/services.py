@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.access import AccessPolicy
 from bot.services.aliases import AliasService
+from bot.services.archive import ArchiveSearch
 from bot.services.chats import ChatService
 from bot.services.sources import SourceService
 from bot.services.stats import StatsService
@@ -25,5 +26,6 @@ class Services:
     sources: SourceService
     aliases: AliasService
     stats: StatsService
+    archive: ArchiveSearch  # search over every stored article (the archive index)
     access: AccessPolicy
     zone: ZoneInfo  # the bot's zone: times in replies are shown in it
