@@ -28,7 +28,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, TextClause, bindparam, select, text
+from sqlalchemy import Connection, TextClause, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Article, Source
@@ -175,6 +175,7 @@ class ArchiveRepository:
                     Article.summary,
                     Article.body,
                     Source.name,
+                    func.coalesce(Article.published_at, Article.fetched_at),
                 )
                 .join(Source, Source.id == Article.source_id)
                 .where(Article.id.in_(chunk))

@@ -25,6 +25,7 @@ class StoredText:
     summary: str
     body: str
     source_name: str
+    published_at: datetime  # the feed's time, else when it was first seen (UTC)
 
 
 class ArticleScan:
@@ -49,6 +50,7 @@ class ArticleScan:
                 Article.summary,
                 Article.body,
                 Source.name,
+                func.coalesce(Article.published_at, Article.fetched_at),
             )
             .join(Source, Source.id == Article.source_id)
             .where(Article.fetched_at >= moment)

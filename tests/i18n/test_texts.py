@@ -146,7 +146,15 @@ def test_a_full_list_of_long_queries_fits_in_one_message() -> None:
 
 def test_a_test_example_links_only_an_http_article() -> None:
     def example(url: str) -> Example:
-        stored = StoredText(1, url, "Macron\u2069 à Rabat", "", "Le texte.", "Le360\u202e")
+        stored = StoredText(
+            1,
+            url,
+            "Macron\u2069 à Rabat",
+            "",
+            "Le texte.",
+            "Le360\u202e",
+            datetime(2026, 1, 1, tzinfo=UTC),
+        )
         return Example(stored, [])
 
     for language in LANGUAGES:
