@@ -53,7 +53,7 @@ class ArchiveSearch:
     async def count(self, query: CompiledQuery, since: datetime | None) -> int:
         """How many stored articles of the period the query matches."""
         total = 0
-        async for hits in self._hits(query, since):
+        async for hits in self.hits(query, since):
             total += len(hits)
         return total
 
@@ -62,14 +62,15 @@ class ArchiveSearch:
     ) -> list[Hit]:
         """The matching articles of the period, newest first, ``limit`` from ``offset``."""
         found: list[Hit] = []
-        async for hits in self._hits(query, since):
+        async for hits in self.hits(query, since):
             found.extend(hits)
             if len(found) >= offset + limit:
                 break
         return found[offset : offset + limit]
 
-    async def _hits(self, query: CompiledQuery, since: datetime | None) -> AsyncIterator[list[Hit]]:
-        """The verified candidates, a batch at a time, newest first."""
+    async def hits(self, query: CompiledQuery, since: datetime | None) -> AsyncIterator[list[Hit]]:
+        """The matching articles of the period, a batch (a list of ``Hit``) at a time, newest
+        first; a batch may be empty. Stop iterating when you have enough."""
         async with self.sessions() as session:
             ids = await ArchiveRepository(session).candidates(query.required_keys(), since)
         for start in range(0, len(ids), BATCH):
