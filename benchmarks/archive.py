@@ -1,0 +1,402 @@
+"""The archive's commands on a large archive, each beside a full scan of the same archive.
+
+    .venv/bin/python benchmarks/archive.py [--articles 500000] [--postgres URL] [--fresh]
+
+Generates ``--articles`` stored articles (``benchmarks/archive_data.py``: 60 % Arabic,
+40 % French, 150-600 words, 90 days, 200 outlets), stored through the poller's own path
+(``match_entries`` then ``ingest``, which files each article in the archive index), on
+SQLite in a cache directory (``--cache-dir``, default the system's temp dir), or with
+``--postgres`` in a database of that server. The database is kept and reused by later runs
+with the same article count, generator and storage schema (``--fresh`` regenerates); the
+time generation took is printed.
+
+Measured through the public service, ``bot.services.archive.ArchiveSearch``, each as p50 and
+p95 over several runs (typical full names, ranks 5-35 of the generated people, in Arabic
+and in French; their share of the archive is printed):
+
+- ``/search``: ``count`` over the whole archive, then ``newest`` (the first page of 10);
+- ``/test``: ``count`` over ``matching.test_days`` (7 days);
+- ``/trend``: 4 queries over 90 days, matching articles per day (``hits``, by the article's
+  day in the bot's zone), then ``bot.archive.charts.render_trend``;
+- ``/export``: the newest 5,000 matching articles (``hits``) as rows with their excerpt,
+  then ``bot.archive.export.export_csv``;
+- the archive index's size on disk (every table ``bot.storage.archive.is_index_table``
+  names, with its indexes) against the articles table's (with its indexes).
+
+The baseline is a full scan as ``/test`` did before the index: every article of the period
+read newest first in batches of 500 and matched by ``CompiledQuery.match`` one by one. It is
+timed on the newest ``--scan-sample`` articles for two queries and extrapolated to the
+articles each command would have had to read (said so in the output when the sample is
+smaller). Targets (issue 13): search and test p95 under 300 ms, trend under 1 s, export of
+5,000 rows under 2 s, the index under twice the article table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from benchmarks import archive_data
+from benchmarks.archive_data import DAYS, NOW, generate, typical_names
+from bot.alerts.format import excerpt
+from bot.archive.charts import Series, render_trend
+from bot.archive.export import ExportRow, export_csv
+from bot.matching import CompiledQuery, Document, QueryLimits, compile_query
+from bot.services.archive import ArchiveSearch, Hit
+from bot.storage.archive import is_index_table
+from bot.storage.db import SessionFactory, create_engine, session_factory
+from bot.storage.models import Article
+
+ZONE = ZoneInfo("Africa/Casablanca")  # the config's default zone
+TEST_DAYS = 7  # matching.test_days' default
+PAGE = 10
+EXPORT_ROWS = 5000
+SCAN_BATCH = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    measure: str
+    times: list[float]  # seconds, one per run
+    baseline: float  # seconds
+    target: float  # seconds, for p95 (or the ratio, for sizes)
+    note: str = ""
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+async def timed(work: Awaitable[T]) -> tuple[float, T]:
+    """How long ``work`` took, and its result."""
+    began = time.perf_counter()
+    result = await work
+    return time.perf_counter() - began, result
+
+
+async def collect(
+    search: ArchiveSearch, query: CompiledQuery, since: datetime | None, limit: int | None
+) -> list[Hit]:
+    """The matching articles, newest first, at most ``limit``."""
+    found: list[Hit] = []
+    async for hits in search.hits(query, since):
+        found.extend(hits)
+        if limit is not None and len(found) >= limit:
+            return found[:limit]
+    return found
+
+
+async def trend(search: ArchiveSearch, texts: Sequence[str], language: str) -> float:
+    """``/trend`` over ``DAYS`` days: per-day counts of each query, then the chart; the
+    seconds the chart took."""
+    since = NOW - timedelta(days=DAYS)
+    first_day = since.astimezone(ZONE).date()
+    days = (NOW.astimezone(ZONE).date() - first_day).days + 1
+    series = []
+    for query_text in texts:
+        counts = [0] * days
+        query = compile_query(query_text, QueryLimits())
+        async for hits in search.hits(query, since):
+            for hit in hits:
+                day: date = hit.article.published_at.astimezone(ZONE).date()
+                if 0 <= (day - first_day).days < days:
+                    counts[(day - first_day).days] += 1
+        series.append(Series(query_text, tuple(counts)))
+    took, chart = await timed(asyncio.to_thread(render_trend, language, first_day, series))
+    if not chart.png.startswith(b"\x89PNG"):
+        raise RuntimeError("the chart is not a PNG")
+    return took
+
+
+async def export(search: ArchiveSearch, query: CompiledQuery, language: str) -> tuple[int, int]:
+    """``/export``: the newest ``EXPORT_ROWS`` matches as CSV; (rows, the last row's id)."""
+    hits = await collect(search, query, None, EXPORT_ROWS)
+    rows = [
+        ExportRow(
+            published=hit.article.published_at,
+            outlet=hit.article.source_name,
+            title=hit.article.title,
+            url=hit.article.url,
+            excerpt=excerpt(hit.article.body or hit.article.summary, hit.spans),
+        )
+        for hit in hits
+    ]
+    await asyncio.to_thread(export_csv, language, rows, ZONE)
+    return len(rows), hits[-1].article.id if hits else 0
+
+
+async def scan_rate(sessions: SessionFactory, query: CompiledQuery, sample: int) -> float:
+    """Seconds per article of the full scan, read and matched, over the newest ``sample``."""
+    began = time.perf_counter()
+    below: int | None = None
+    seen = 0
+    while seen < sample:
+        statement = select(Article.id, Article.title, Article.summary, Article.body)
+        if below is not None:
+            statement = statement.where(Article.id < below)
+        statement = statement.order_by(Article.id.desc()).limit(SCAN_BATCH)
+        async with sessions() as session:
+            rows = (await session.execute(statement)).all()
+        if not rows:
+            break
+        for _, title, summary, body in rows:
+            query.match(Document(title=title, text=body or summary))
+        seen += len(rows)
+        below = rows[-1][0]
+    return (time.perf_counter() - began) / max(seen, 1)
+
+
+async def stored(sessions: SessionFactory, since: datetime | None, from_id: int = 0) -> int:
+    """Articles first seen since ``since`` (None: all) with an id of ``from_id`` or more."""
+    statement = select(func.count()).select_from(Article).where(Article.id >= from_id)
+    if since is not None:
+        statement = statement.where(Article.fetched_at >= since)
+    async with sessions() as session:
+        return int(await session.scalar(statement) or 0)
+
+
+async def sizes(sessions: SessionFactory) -> tuple[int, int]:
+    """Bytes on disk of the articles table and of the archive index, indexes included."""
+    async with sessions() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            owners: dict[str, str] = dict(
+                (await session.execute(text("SELECT name, tbl_name FROM sqlite_master"))).all()
+            )
+            rows = (
+                await session.execute(text("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"))
+            ).all()
+            table = index = 0
+            for name, size in rows:
+                owner = owners.get(name, name)
+                table += int(size) if owner == "articles" else 0
+                index += int(size) if is_index_table(owner) else 0
+            return table, index
+        names = (
+            await session.execute(text("SELECT relname FROM pg_class WHERE relkind = 'r'"))
+        ).scalars()
+        measured = text("SELECT pg_total_relation_size(CAST(:t AS regclass))")
+        table = int(await session.scalar(measured, {"t": "articles"}) or 0)
+        index = 0
+        for name in [n for n in names if is_index_table(n)]:
+            index += int(await session.scalar(measured, {"t": name}) or 0)
+        return table, index
+
+
+async def measure(sessions: SessionFactory, total: int, sample: int) -> list[Row]:
+    """Every command's runs, and its baseline, on the archive behind ``sessions``."""
+    search = ArchiveSearch(sessions)
+    names = [(lang, name) for lang in ("ar", "fr") for name in typical_names(lang)]
+    queries = [compile_query(name, QueryLimits()) for _, name in names]
+    week = NOW - timedelta(days=TEST_DAYS)
+    await search.count(queries[0], week)  # warm up: connections, caches
+    rate = sum([await scan_rate(sessions, queries[i], sample) for i in (0, len(queries) - 1)]) / 2
+    in_week = await stored(sessions, week)
+    print(
+        f"full scan: {rate * 1000:.2f} ms per article, read and matched (newest "
+        f"{min(sample, total):,} articles, 2 queries)"
+        + ("; baselines extrapolated to the articles each command reads" if sample < total else "")
+    )
+    rows: list[Row] = []
+
+    searches, tests = [], []
+    for (lang, name), query in zip(names, queries, strict=True):
+        took, count = await timed(search.count(query, None))
+        page_took, _ = await timed(search.newest(query, None, limit=PAGE))
+        searches.append(took + page_took)
+        test_took, in_test = await timed(search.count(query, week))
+        tests.append(test_took)
+        print(
+            f"  {lang} {name!r}: {count:,} matches ({count / total:.2%}), {in_test:,} in 7 days;"
+            f" /search {(took + page_took) * 1000:.0f} ms, /test {test_took * 1000:.0f} ms"
+        )
+    rows.append(Row("/search: count + newest 10, whole archive", searches, rate * total, 0.3))
+    rows.append(Row("/test: count over 7 days", tests, rate * in_week, 0.3))
+
+    sets = [
+        ("ar", typical_names("ar", (0, 5, 12, 25))),
+        ("fr", typical_names("fr", (1, 8, 17, 35))),
+        ("ar", typical_names("ar", (2, 3, 4, 6))),
+    ]
+    in_trend = await stored(sessions, NOW - timedelta(days=DAYS))
+    trends, charts = [], []
+    for lang, texts in sets:
+        took, chart = await timed(trend(search, texts, lang))
+        trends.append(took)
+        charts.append(chart)
+    rows.append(
+        Row(
+            "/trend: 4 queries x 90 days + chart",
+            trends,
+            4 * rate * in_trend + percentile(charts, 0.5),
+            1.0,
+            f"chart {percentile(charts, 0.5) * 1000:.0f} ms of it",
+        )
+    )
+
+    exports, scanned, made = [], [], []
+    for lang, place in (("fr", "Rabat"), ("ar", "الرباط"), ("fr", "Casablanca")):
+        took, (count, last_id) = await timed(
+            export(search, compile_query(place, QueryLimits()), lang)
+        )
+        exports.append(took)
+        made.append(count)
+        scanned.append(await stored(sessions, None, last_id))
+    csv_note = f"rows: {', '.join(f'{m:,}' for m in made)}"
+    rows.append(
+        Row(
+            f"/export: newest {EXPORT_ROWS:,} rows as CSV",
+            exports,
+            rate * max(scanned),
+            2.0,
+            csv_note,
+        )
+    )
+    return rows
+
+
+def report(rows: Sequence[Row], table: int, index: int) -> bool:
+    """Print the table; True when every target is met."""
+    print()
+    print("| measure | p50 | p95 | full-scan baseline | baseline / p95 | target | |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    passed = True
+    for row in rows:
+        p50, p95 = percentile(row.times, 0.5), percentile(row.times, 0.95)
+        ok = p95 < row.target
+        passed &= ok
+        note = f" ({row.note})" if row.note else ""
+        print(
+            f"| {row.measure}{note} | {p50 * 1000:,.0f} ms | {p95 * 1000:,.0f} ms "
+            f"| {row.baseline:,.1f} s | {row.baseline / p95:,.0f}x "
+            f"| p95 < {row.target * 1000:,.0f} ms | {'pass' if ok else 'FAIL'} |"
+        )
+    ratio = index / table if table else math.inf
+    ok = ratio < 2
+    passed &= ok
+    print(
+        f"| index on disk vs articles table | {index / 1e6:,.1f} MB | | {table / 1e6:,.1f} MB "
+        f"| {ratio:.2f}x | < 2x | {'pass' if ok else 'FAIL'} |"
+    )
+    return passed
+
+
+@asynccontextmanager
+async def archive(
+    total: int, postgres: str | None, cache: Path, fresh: bool, workers: int
+) -> AsyncIterator[SessionFactory]:
+    """Sessions on the cached archive of ``total`` articles, generated first if needed."""
+    key = f"rasd_archive_{total}_g{archive_data.GENERATOR}_{archive_data.fingerprint()}"
+    if postgres is None:
+        path, done = _sqlite_cache(cache, key, fresh)
+        url = f"sqlite+aiosqlite:///{path}"
+        if done is None:
+            took = await generate(url, total, workers)
+            _note(path, took)
+        print(f"archive: {path}, generated in {took if done is None else done:,.0f} s")
+    else:
+        url = await _postgres_archive(postgres, key, total, fresh, workers)
+    engine = create_engine(url)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def _sqlite_cache(cache: Path, key: str, fresh: bool) -> tuple[Path, float | None]:
+    """The cached SQLite file for ``key``, and the seconds its generation took (None: to be
+    generated; any partial file is removed)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path, note = cache / f"{key}.sqlite3", cache / f"{key}.json"
+    if not fresh and note.exists():
+        return path, float(json.loads(note.read_text())["seconds"])
+    note.unlink(missing_ok=True)
+    for stale in cache.glob(f"{key}.sqlite3*"):
+        stale.unlink()
+    return path, None
+
+
+def _note(path: Path, seconds: float) -> None:
+    """Mark the SQLite file complete, with the time its generation took."""
+    path.with_suffix(".json").write_text(json.dumps({"seconds": seconds}))
+
+
+async def _postgres_archive(server: str, key: str, total: int, fresh: bool, workers: int) -> str:
+    """The URL of the database ``key`` on ``server``, generated first (in ``key_partial``,
+    renamed when complete) if missing or ``fresh``; its generation time is its comment."""
+    admin = create_engine(server)
+    try:
+        async with admin.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            exists = await connection.scalar(
+                text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": key}
+            )
+            if exists and fresh:
+                await connection.execute(text(f"DROP DATABASE {key}"))
+            if not exists or fresh:
+                await connection.execute(text(f"DROP DATABASE IF EXISTS {key}_partial"))
+                await connection.execute(text(f"CREATE DATABASE {key}_partial"))
+                partial = make_url(server).set(database=f"{key}_partial")
+                took = await generate(partial.render_as_string(hide_password=False), total, workers)
+                await connection.execute(text(f"ALTER DATABASE {key}_partial RENAME TO {key}"))
+                await connection.execute(text(f"COMMENT ON DATABASE {key} IS '{took:.0f}'"))
+            took_note = await connection.scalar(
+                text(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                    "WHERE datname = :n"
+                ),
+                {"n": key},
+            )
+    finally:
+        await admin.dispose()
+    print(f"archive: PostgreSQL database {key}, generated in {took_note} s")
+    return make_url(server).set(database=key).render_as_string(hide_password=False)
+
+
+async def _main(args: argparse.Namespace) -> bool:
+    async with archive(
+        args.articles, args.postgres, args.cache_dir, args.fresh, args.workers
+    ) as sessions:
+        total = await stored(sessions, None)
+        print(f"{total:,} articles over {DAYS} days from {archive_data.SOURCES} outlets")
+        rows = await measure(sessions, total, args.scan_sample)
+        table, index = await sizes(sessions)
+    return report(rows, table, index)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=500_000)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (asyncpg)")
+    parser.add_argument(
+        "--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "rasd-archive-bench"
+    )
+    parser.add_argument("--fresh", action="store_true", help="regenerate the archive")
+    parser.add_argument("--workers", type=int, default=2, help="processes analysing articles")
+    parser.add_argument("--scan-sample", type=int, default=3000, help="articles the baseline reads")
+    args = parser.parse_args()
+    sys.exit(0 if asyncio.run(_main(args)) else 1)
+
+
+if __name__ == "__main__":
+    main()
