@@ -61,7 +61,7 @@ from bot.archive.charts import Series, render_trend
 from bot.archive.export import ExportRow, export_csv
 from bot.matching import CompiledQuery, Document, QueryLimits, compile_query
 from bot.services.archive import ArchiveSearch, Hit
-from bot.storage.archive import is_index_table
+from bot.storage.archive import ArchiveRepository, is_index_table
 from bot.storage.db import SessionFactory, create_engine, session_factory
 from bot.storage.models import Article
 
@@ -167,6 +167,12 @@ async def scan_rate(sessions: SessionFactory, query: CompiledQuery, sample: int)
     return (time.perf_counter() - began) / max(seen, 1)
 
 
+async def candidates(sessions: SessionFactory, query: CompiledQuery) -> int:
+    """How many articles the index proposes for ``query`` (each is then verified)."""
+    async with sessions() as session:
+        return len(await ArchiveRepository(session).candidates(query.required_keys(), None))
+
+
 async def stored(sessions: SessionFactory, since: datetime | None, from_id: int = 0) -> int:
     """Articles first seen since ``since`` (None: all) with an id of ``from_id`` or more."""
     statement = select(func.count()).select_from(Article).where(Article.id >= from_id)
@@ -226,8 +232,10 @@ async def measure(sessions: SessionFactory, total: int, sample: int) -> list[Row
         searches.append(took + page_took)
         test_took, in_test = await timed(search.count(query, week))
         tests.append(test_took)
+        proposed = await candidates(sessions, query)
         print(
-            f"  {lang} {name!r}: {count:,} matches ({count / total:.2%}), {in_test:,} in 7 days;"
+            f"  {lang} {name!r}: {count:,} matches ({count / total:.2%}) of {proposed:,}"
+            f" candidates, {in_test:,} in 7 days;"
             f" /search {(took + page_took) * 1000:.0f} ms, /test {test_took * 1000:.0f} ms"
         )
     rows.append(Row("/search: count + newest 10, whole archive", searches, rate * total, 0.3))
