@@ -68,6 +68,7 @@ _JSON_FIELDS = frozenset(
     }
 )
 _TEXT_LIMIT = 4096
+_CAPTION_LIMIT = 1024  # a photo's or document's caption, once its HTML is parsed
 _HTML_TAGS = frozenset(
     {
         "a", "b", "blockquote", "code", "del", "em", "i", "ins", "pre", "s", "span",
@@ -78,9 +79,11 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>")
 _ENTITY_RE = re.compile(r"&(#?\w+);")
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-_CHAT_METHODS = frozenset({"sendmessage", "sendchataction"})
+_CHAT_METHODS = frozenset({"sendmessage", "sendchataction", "senddocument", "sendphoto"})
 # Methods that count against Telegram's sending limits (edits count like sends).
-_LIMITED_METHODS = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
+_LIMITED_METHODS = frozenset(
+    {"sendmessage", "senddocument", "sendphoto", "editmessagetext", "editmessagereplymarkup"}
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,19 @@ class SentMessage:
     # When it was accepted (time.monotonic()), and the token of the bot that sent it.
     at: float = field(default_factory=time.monotonic, compare=False)
     token: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SentFile:
+    """A document or photo the bot uploaded (sendDocument, sendPhoto), as the fake got it."""
+
+    chat_id: int
+    file_name: str
+    content: bytes
+    caption: str | None
+    content_type: str = ""
+    parse_mode: str | None = None
+    thread_id: int | None = None
 
 
 @dataclass
@@ -258,6 +274,8 @@ class FakeTelegram(LoopbackServer):
         }
         self.sent: list[SentMessage] = []
         self.edits: list[EditedMessage] = []
+        self.documents: list[SentFile] = []
+        self.photos: list[SentFile] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.deleted: list[tuple[int, int]] = []
         self.commands: list[JsonDict] = []
@@ -304,6 +322,8 @@ class FakeTelegram(LoopbackServer):
             "sendchataction": lambda _: True,
             "getupdates": self._get_updates,  # async: awaited in _dispatch
             "sendmessage": self._send_message,
+            "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
             "editmessagetext": self._edit_message,
             "editmessagereplymarkup": self._edit_message,
             "deletemessage": self._delete_message,
@@ -542,6 +562,31 @@ class FakeTelegram(LoopbackServer):
             ) from None
         return matching()
 
+    async def wait_for_files(
+        self,
+        kind: str,
+        count: int = 1,
+        *,
+        chat_id: int | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> list[SentFile]:
+        """Wait until at least ``count`` photos (``kind="photo"``) or documents were sent
+        (to ``chat_id``); return them all."""
+        sent = self.photos if kind == "photo" else self.documents
+
+        def matching() -> list[SentFile]:
+            return [f for f in sent if chat_id is None or f.chat_id == chat_id]
+
+        try:
+            await self._wait(lambda: len(matching()) >= count, timeout)
+        except TimeoutError:
+            texts = "\n".join(f"  chat {m.chat_id}: {m.text!r}" for m in self.sent) or "  none"
+            raise TimeoutError(
+                f"expected {count} {kind}(s) (chat_id={chat_id}), got {len(matching())} "
+                f"after {timeout}s; messages:\n{texts}"
+            ) from None
+        return matching()
+
     async def wait_until_updates_consumed(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot confirmed every queued update (by a getUpdates offset, or by
         answering its push to the webhook with a 2xx status)."""
@@ -600,8 +645,11 @@ class FakeTelegram(LoopbackServer):
         if request.content_type == "application/json" and request.can_read_body:
             body = await request.json()
             return {**fields, **body} if isinstance(body, dict) else dict(fields)
-        for key, value in (await request.post()).items():
-            if isinstance(value, web.FileField):  # an uploaded file: keep its name only
+        uploads: dict[str, tuple[str, bytes, str]] = {}
+        for key, value in (await request.post()).items():  # aiohttp caches the form
+            if isinstance(value, web.FileField):  # an uploaded file: name, bytes, type
+                uploads[key] = (value.filename, value.file.read(), value.content_type)
+                value.file.seek(0)
                 fields[key] = value.filename
             else:
                 fields[key] = value if isinstance(value, str) else bytes(value).decode()
@@ -611,6 +659,8 @@ class FakeTelegram(LoopbackServer):
             if key in _JSON_FIELDS:
                 with contextlib.suppress(ValueError):  # e.g. chat_id="@channel" stays a str
                     params[key] = json.loads(value)
+        if uploads:
+            params["__uploads__"] = uploads
         return params
 
     async def _dispatch(self, method: str, params: JsonDict) -> Any:
@@ -825,6 +875,72 @@ class FakeTelegram(LoopbackServer):
                 token=_REQUEST_TOKEN.get(),
             )
         )
+        return message
+
+    @staticmethod
+    def _upload(params: JsonDict, field: str) -> tuple[str, bytes, str]:
+        """The file a send method attached: ``attach://<name>`` names its form part."""
+        uploads: dict[str, tuple[str, bytes, str]] = params.get("__uploads__", {})
+        reference = str(params.get(field, ""))
+        found = uploads.get(reference.removeprefix("attach://"))
+        if found is None and uploads:
+            found = next(iter(uploads.values()))
+        return found or ("", b"", "")
+
+    def _send_file(self, params: JsonDict, field: str) -> tuple[JsonDict, SentFile]:
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int):
+            raise ApiError(400, "Bad Request: chat not found")
+        name, content, content_type = self._upload(params, field)
+        if not content:
+            raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        caption = params.get("caption")
+        parse_mode = params.get("parse_mode")
+        if caption is not None:
+            visible = _check_html(caption) if parse_mode == "HTML" else caption
+            if len(visible.encode("utf-16-le")) // 2 > _CAPTION_LIMIT:
+                raise ApiError(400, "Bad Request: message caption is too long")
+        thread_id = params.get("message_thread_id")
+        message = self._new_message(chat_id, self.bot_user, "")
+        del message["text"]
+        message["date"] = int(time.time())
+        if caption is not None:
+            message["caption"] = caption
+        self._state.messages[(chat_id, message["message_id"])] = message
+        sent = SentFile(
+            chat_id,
+            name,
+            content,
+            caption,
+            content_type,
+            parse_mode if isinstance(parse_mode, str) else None,
+            int(thread_id) if thread_id is not None else None,
+        )
+        return message, sent
+
+    def _send_document(self, params: JsonDict) -> JsonDict:
+        message, sent = self._send_file(params, "document")
+        message["document"] = {
+            "file_id": f"sent-{message['message_id']}",
+            "file_unique_id": f"usent-{message['message_id']}",
+            "file_name": sent.file_name,
+            "file_size": len(sent.content),
+        }
+        self.documents.append(sent)
+        return message
+
+    def _send_photo(self, params: JsonDict) -> JsonDict:
+        message, sent = self._send_file(params, "photo")
+        message["photo"] = [
+            {
+                "file_id": f"photo-{message['message_id']}",
+                "file_unique_id": f"uphoto-{message['message_id']}",
+                "width": 90,
+                "height": 90,
+                "file_size": len(sent.content),
+            }
+        ]
+        self.photos.append(sent)
         return message
 
     def _edit_message(self, params: JsonDict) -> JsonDict | bool:

@@ -1,5 +1,6 @@
-"""FakeTelegram plus files: users send documents, the bot downloads them (getFile and the
-``/file/bot<token>/<path>`` download route) and sends documents back (sendDocument).
+"""FakeTelegram plus files from users: users send documents and the bot downloads them
+(getFile and the ``/file/bot<token>/<path>`` download route). What the bot uploads
+(sendDocument, sendPhoto) every FakeTelegram records (``documents``, ``photos``).
 
 A subclass, so the shared fake stays as it is; tests that need files use this one.
 """
@@ -7,21 +8,11 @@ A subclass, so the shared fake stays as it is; tests that need files use this on
 from __future__ import annotations
 
 import itertools
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from tests.support.fakes.telegram_api import ApiError, FakeTelegram, JsonDict
-
-
-@dataclass(frozen=True, slots=True)
-class SentDocument:
-    chat_id: int
-    file_name: str
-    content: bytes
-    caption: str | None
 
 
 def _command_entities(text: str) -> list[JsonDict]:
@@ -35,20 +26,11 @@ class FakeTelegramFiles(FakeTelegram):
     def __init__(self, token: str, **kwargs: Any) -> None:
         super().__init__(token, **kwargs)
         self.files: dict[str, bytes] = {}
-        self.documents: list[SentDocument] = []
         self.downloads: list[str] = []
         self._file_ids = itertools.count(1)
         self._methods["getfile"] = self._get_file
-        self._methods["senddocument"] = self._send_document
 
     # -- test controls -----------------------------------------------------------------------
-
-    def _user(self, user_id: int) -> JsonDict:
-        user = self._state.users.get(user_id)
-        if user is None:
-            user = {"id": user_id, "is_bot": False, "first_name": "Test", "language_code": "en"}
-            self._state.users[user_id] = user
-        return user
 
     def add_document(
         self, content: bytes, *, user_id: int, file_name: str, caption: str | None = None
@@ -94,19 +76,6 @@ class FakeTelegramFiles(FakeTelegram):
             return web.Response(body=content, content_type="application/octet-stream")
         return await super()._handle(request)
 
-    @staticmethod
-    async def _read_params(request: web.Request) -> JsonDict:
-        uploads: dict[str, tuple[str, bytes]] = {}
-        if request.content_type.startswith("multipart/"):
-            for key, value in (await request.post()).items():  # aiohttp caches the form
-                if isinstance(value, web.FileField):
-                    uploads[key] = (value.filename, value.file.read())
-                    value.file.seek(0)
-        params = await FakeTelegram._read_params(request)
-        if uploads:
-            params["__uploads__"] = uploads
-        return params
-
     # -- methods -----------------------------------------------------------------------------
 
     def _get_file(self, params: JsonDict) -> JsonDict:
@@ -119,28 +88,3 @@ class FakeTelegramFiles(FakeTelegram):
             "file_size": len(self.files[file_id]),
             "file_path": f"documents/{file_id}",
         }
-
-    def _send_document(self, params: JsonDict) -> JsonDict:
-        chat_id = params.get("chat_id")
-        if not isinstance(chat_id, int):
-            raise ApiError(400, "Bad Request: chat not found")
-        uploads: dict[str, tuple[str, bytes]] = params.get("__uploads__", {})
-        reference = str(params.get("document", ""))
-        name, content = uploads.get(reference.removeprefix("attach://"), ("", b""))
-        if not content and uploads:
-            name, content = next(iter(uploads.values()))
-        caption = params.get("caption")
-        message = self._new_message(chat_id, self.bot_user, "")
-        del message["text"]
-        message["date"] = int(time.time())
-        message["document"] = {
-            "file_id": f"sent-{message['message_id']}",
-            "file_unique_id": f"usent-{message['message_id']}",
-            "file_name": name,
-            "file_size": len(content),
-        }
-        if caption is not None:
-            message["caption"] = caption
-        self._state.messages[(chat_id, message["message_id"])] = message
-        self.documents.append(SentDocument(chat_id, name, content, caption))
-        return message
