@@ -13,7 +13,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot.telegram.middlewares import ChatContextMiddleware
 from bot.telegram.outbound import Outbound
-from bot.telegram.routers import admin, buttons, settings, stats, subscriptions, user
+from bot.telegram.routers import admin, buttons, reports, settings, stats, subscriptions, user
 from bot.telegram.services import Services
 from bot.telegram.targets import ButtonOwnerMiddleware, CommandTargetMiddleware
 from bot.telegram.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, text
@@ -49,6 +49,7 @@ def create_dispatcher(services: Services, outbound: Outbound) -> Dispatcher:
         stats.build_router(),
         settings.build_router(),
         subscriptions.build_router(),
+        reports.build_router(),
         buttons.build_router(),
         user.build_router(),
     )

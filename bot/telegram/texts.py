@@ -24,6 +24,8 @@ USER_COMMANDS = (
     "help",
     "subscribe",
     "test",
+    "trend",
+    "export",
     "list",
     "unsubscribe",
     "unmute",

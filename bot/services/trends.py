@@ -1,0 +1,135 @@
+"""Matching articles per day (``/trend``) and as rows of a file (``/export``), from the
+archive search (``bot.services.archive``), and the charts and files drawn off the event loop.
+
+Rules:
+
+* The articles of a period are those ``ArchiveSearch`` finds for ``since = now - span``
+  (first seen since then): the ones ``/search`` counts for that period, so a query's total on
+  the chart and the rows of the file agree with ``/search``.
+* Days run in the given zone from the day ``since`` falls on to today, each one a point (0
+  when nothing matched). An article counts on the day of its ``published_at`` in the zone;
+  one its feed dates before the first day (first seen within the period) counts on the
+  first day, one dated after today (a feed's clock ahead) on today: every article of the
+  period is on the chart, and the days add up to the total.
+* Export rows are newest first, at most ``limit``; past it the matches are still counted,
+  so the reply can say how many the file left out. The excerpt is the matched stretch of the
+  text as alerts show it, as plain text. The rows and the file are made in a worker thread
+  (`export_file` through `off_loop`).
+* Each function does the work it is asked, however long: the caller holds the time budget
+  (``asyncio.timeout``). ``off_loop`` runs a pure renderer in a worker thread within
+  ``seconds``; a renderer that overruns is left to finish in its thread and its result
+  dropped (a chart of 4 x 90 points draws in about 0.2 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import ParamSpec, TypeVar
+
+from bot.alerts.format import excerpt_window
+from bot.archive.charts import Series
+from bot.archive.export import ExportRow, export_csv
+from bot.matching import CompiledQuery, Span
+from bot.services.archive import ArchiveSearch, Hit
+
+EXCERPT_CHARS = 300  # of the matched stretch in an exported row
+RENDER_SECONDS = 10.0  # a chart or a file, drawn in a worker thread
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    first_day: date
+    series: list[Series]  # one per query, in the order asked
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    hits: list[Hit]  # newest first, at most the limit asked
+    total: int  # every matching article of the period, those in the file and those left out
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.hits)
+
+
+def days_of(since: datetime, now: datetime, zone: tzinfo) -> tuple[date, int]:
+    """The first day and the number of days, in ``zone``, from ``since``'s day to ``now``'s."""
+    first = since.astimezone(zone).date()
+    return first, (now.astimezone(zone).date() - first).days + 1
+
+
+def day_index(published: datetime, first_day: date, days: int, zone: tzinfo) -> int:
+    """The point an article published at ``published`` counts on (kept within the days)."""
+    offset = (published.astimezone(zone).date() - first_day).days
+    return min(max(offset, 0), days - 1)
+
+
+async def trend(
+    archive: ArchiveSearch,
+    queries: Sequence[tuple[str, CompiledQuery]],
+    *,
+    span: timedelta,
+    now: datetime,
+    zone: tzinfo,
+) -> Trend:
+    """Each query's matching articles per day over the ``span`` that ends ``now``."""
+    since = now - span
+    first_day, days = days_of(since, now, zone)
+    series = []
+    for shown, query in queries:
+        counts = [0] * days
+        async for hits in archive.hits(query, since):
+            for hit in hits:
+                counts[day_index(hit.article.published_at, first_day, days, zone)] += 1
+        series.append(Series(shown, tuple(counts)))
+    return Trend(first_day, series)
+
+
+def plain_excerpt(text: str, spans: Sequence[Span], limit: int = EXCERPT_CHARS) -> str:
+    """The stretch of ``text`` around its first matches, as plain text, with an ellipsis
+    where it was cut."""
+    ranges = [(span.start, span.end) for span in spans if span.field == "text"]
+    start, end = excerpt_window(text, ranges, limit)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text.rstrip()) else ""
+    return f"{prefix}{text[start:end].strip()}{suffix}"
+
+
+def export_row(hit: Hit) -> ExportRow:
+    article = hit.article
+    return ExportRow(
+        published=article.published_at,
+        outlet=article.source_name,
+        title=article.title,
+        url=article.url,
+        excerpt=plain_excerpt(article.body or article.summary, hit.spans),
+    )
+
+
+async def export_hits(
+    archive: ArchiveSearch, query: CompiledQuery, since: datetime | None, *, limit: int
+) -> Export:
+    """The newest ``limit`` matching articles of the period, and how many match."""
+    hits: list[Hit] = []
+    total = 0
+    async for batch in archive.hits(query, since):
+        total += len(batch)
+        hits.extend(batch[: max(0, limit - len(hits))])
+    return Export(hits, total)
+
+
+def export_file(language: str, hits: Sequence[Hit], zone: tzinfo) -> bytes:
+    """The CSV of ``hits`` (``bot.archive.export``), excerpts included: pure, for a thread."""
+    return export_csv(language, (export_row(hit) for hit in hits), zone)
+
+
+async def off_loop(seconds: float, render: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``render(*args, **kwargs)`` in a worker thread; TimeoutError past ``seconds``."""
+    async with asyncio.timeout(seconds):
+        return await asyncio.to_thread(render, *args, **kwargs)
