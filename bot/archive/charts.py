@@ -99,14 +99,14 @@ def _day_ticks(days: int) -> list[int]:
     return ticks
 
 
-def _draw_days(language: str, axes: Axes, first_day: date, days: int) -> None:
+def draw_days(language: str, axes: Axes, first_day: date, days: int) -> None:
     ticks = _day_ticks(days)
     labels = [format_day_month(language, first_day + timedelta(days=index)) for index in ticks]
     axes.set_xticks(ticks, labels, fontfamily=FONT)
     axes.set_xlim(-0.5, max(days - 0.5, 0.5))
 
 
-def _draw_counts(language: str, axes: Axes) -> None:
+def draw_counts(language: str, axes: Axes) -> None:
     axes.set_ylim(bottom=0)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_number(language, value)))
@@ -134,8 +134,8 @@ def trend_figure(language: str, first_day: date, series: Sequence[Series]) -> Fi
             linewidth=1.8,
             label=series_label(language, one),
         )
-    _draw_days(language, axes, first_day, days)
-    _draw_counts(language, axes)
+    draw_days(language, axes, first_day, days)
+    draw_counts(language, axes)
     if not any(one.total for one in series):
         axes.text(
             0.5,

@@ -22,7 +22,9 @@ Definitions:
 - *delivery lag* is ``sent_at - created_at`` of the alerts sent in the last hour (holds
   included: it is what readers saw), as a median and a 95th percentile (nearest rank: at
   least 95% of those alerts went out within it);
-- a process is *alive* when its heartbeat (``workers.seen_at``) is under ``WORKER_ALIVE`` old.
+- a process is *alive* when its heartbeat (``workers.seen_at``) is under ``WORKER_ALIVE`` old;
+- the chart's days (`StatsService.daily`) are the last ``CHART_DAYS`` days in the bot's zone,
+  today included (so far): *new articles* by ``fetched_at``, *alerts sent* by ``sent_at``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.storage.chats import ChatGroup, ChatKind, ChatRepository
 from bot.storage.db import Session, SessionFactory
@@ -44,6 +46,7 @@ PROBLEMS_SHOWN = 10
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 WORKER_ALIVE = timedelta(minutes=2)
+CHART_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,23 @@ class Stats:
     workers: Mapping[str, int] | None
 
 
+@dataclass(frozen=True, slots=True)
+class DailyFigures:
+    """Per day from ``first_day`` on, oldest first."""
+
+    first_day: date
+    articles: tuple[int, ...]  # new articles (first seen)
+    alerts: tuple[int, ...]  # alerts sent
+
+
+def day_bounds(first_day: date, days: int, zone: tzinfo) -> list[datetime]:
+    """The midnights (in ``zone``) that start each day and end the last one."""
+    return [
+        datetime.combine(first_day + timedelta(days=index), time(), tzinfo=zone)
+        for index in range(days + 1)
+    ]
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     """Nearest-rank percentile of sorted ``values``: the smallest value that at least
     ``share`` (0 < share <= 1) of them do not exceed."""
@@ -176,6 +196,16 @@ class StatsService:
             ),
             workers=workers,
         )
+
+    async def daily(self, now: datetime, zone: tzinfo, days: int = CHART_DAYS) -> DailyFigures:
+        """New articles and alerts sent per day, the last ``days`` days in ``zone``."""
+        first_day = now.astimezone(zone).date() - timedelta(days=days - 1)
+        bounds = day_bounds(first_day, days, zone)
+        async with self.sessions() as session:
+            queries = StatsQueries(session)
+            articles = await queries.articles_per_span(bounds)
+            alerts = await queries.alerts_sent_per_span(bounds)
+        return DailyFigures(first_day, tuple(articles), tuple(alerts))
 
 
 async def _users(session: Session, now: datetime) -> UserStats:

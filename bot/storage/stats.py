@@ -8,12 +8,15 @@ healthy: the states ``/sources`` shows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.storage.models import Article, OutboxItem, OutboxKind, OutboxStatus, Source
 
@@ -60,6 +63,34 @@ class StatsQueries:
 
     async def articles_fetched_since(self, moment: datetime) -> int:
         return await self._count(Article.fetched_at >= moment)
+
+    async def articles_per_span(self, bounds: Sequence[datetime]) -> list[int]:
+        """Articles first seen in each ``[bounds[i], bounds[i + 1])``: one pass over the rows
+        of the whole window (``ix_articles_fetched_at``)."""
+        return await self._per_span(Article.fetched_at, bounds)
+
+    async def alerts_sent_per_span(self, bounds: Sequence[datetime]) -> list[int]:
+        """Alerts sent in each ``[bounds[i], bounds[i + 1])``: one pass over the outbox rows
+        sent in the window (``sent_at`` is not indexed, see ``bot.services.stats``)."""
+        return await self._per_span(
+            OutboxItem.sent_at,
+            bounds,
+            OutboxItem.kind == OutboxKind.ALERT,
+            OutboxItem.status == OutboxStatus.SENT,
+        )
+
+    async def _per_span(
+        self,
+        column: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None],
+        bounds: Sequence[datetime],
+        *where: ColumnElement[bool],
+    ) -> list[int]:
+        if len(bounds) < 2:
+            return []
+        spans = pairwise(bounds)
+        counts = [func.count().filter(column >= start, column < end) for start, end in spans]
+        query = select(*counts).where(column >= bounds[0], column < bounds[-1], *where)
+        return [int(count) for count in (await self.session.execute(query)).one()]
 
     async def articles(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Article)) or 0)

@@ -2,7 +2,8 @@
 
 The answer is one message, or several when the lists of parked and failed alerts make it too
 long: whole sections are kept together, and only a section longer than a message is split.
-Numbers are grouped by thousands the way the reader's language writes them.
+Numbers are grouped by thousands the way the reader's language writes them. A chart follows
+(`chart_data` gives it its figures, the source states named in the reader's language).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from bot.alerts.split import split_html, visible_length
+from bot.archive.activity_chart import DailyActivity
 from bot.i18n import text
 from bot.i18n.bidi import embed
 from bot.i18n.formats import format_number
-from bot.services.stats import WORKER_ALIVE, Lag, Problem, Stats
+from bot.services.stats import WORKER_ALIVE, DailyFigures, Lag, Problem, SourceCounts, Stats
 
 ERROR_SHOWN = 200
 MESSAGE_LIMIT = 4096
@@ -204,3 +206,20 @@ def pack(sections: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
 def render_stats(lang: str, stats: Stats) -> list[str]:
     """The ``/stats`` answer: one message, or more when it is longer than Telegram allows."""
     return pack(render_sections(lang, stats))
+
+
+def chart_data(lang: str, daily: DailyFigures, sources: SourceCounts) -> DailyActivity:
+    """The chart's figures: the days, and the sources' states in the order the text gives."""
+    states = (
+        ("healthy", sources.healthy),
+        ("failing", sources.failing),
+        ("unhealthy", sources.unhealthy),
+        ("paused", sources.paused),
+        ("never_polled", sources.never_polled),
+    )
+    return DailyActivity(
+        daily.first_day,
+        daily.articles,
+        daily.alerts,
+        tuple((text(lang, f"chart_state_{state}"), count) for state, count in states),
+    )
