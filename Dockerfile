@@ -20,6 +20,14 @@ RUN groupadd --system --gid 10001 rasd \
     && chown rasd:rasd /app/data
 WORKDIR /app
 
+# matplotlib (the /trend and /stats charts) keeps its settings and font cache here: writable
+# by the bot, and filled now, so it neither warns at start that the home is read-only nor
+# scans the fonts again in every new container.
+ENV MPLCONFIGDIR=/app/.matplotlib
+RUN mkdir -p /app/.matplotlib \
+    && python -c "import matplotlib.font_manager" \
+    && chown -R rasd:rasd /app/.matplotlib
+
 # /metrics and /health for Prometheus and the health check below; reachable from the
 # container network, published nowhere unless you say so.
 ENV RASD_METRICS__LISTEN=0.0.0.0 \
