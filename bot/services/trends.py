@@ -3,14 +3,16 @@ archive search (``bot.services.archive``), and the charts and files drawn off th
 
 Rules:
 
-* The articles of a period are those ``ArchiveSearch`` finds for ``since = now - span``
-  (first seen since then): the ones ``/search`` counts for that period, so a query's total on
-  the chart and the rows of the file agree with ``/search``.
-* Days run in the given zone from the day ``since`` falls on to today, each one a point (0
-  when nothing matched). An article counts on the day of its ``published_at`` in the zone;
-  one its feed dates before the first day (first seen within the period) counts on the
-  first day, one dated after today (a feed's clock ahead) on today: every article of the
-  period is on the chart, and the days add up to the total.
+* A chart covers whole days in the given zone: from midnight of the day ``now - span``
+  falls on, to now (``chart_start``); each day is a point (0 when nothing matched), and only
+  today is partial. Its articles are those ``ArchiveSearch`` finds from that midnight (first
+  seen since then), so a total can exceed ``/search``'s for the same period word by the
+  part of the first day before ``now - span``; the caption gives the days.
+* An article counts on the day of its ``published_at`` in the zone; one its feed dates
+  before the first day (first seen within the chart's time) counts on the first day, one
+  dated after today (a feed's clock ahead) on today: every article found is on the chart,
+  and the days add up to the total.
+* An export's articles are exactly the period's (``since = now - span``), as ``/search``'s.
 * Export rows are newest first, at most ``limit``; past it the matches are still counted,
   so the reply can say how many the file left out. The excerpt is the matched stretch of the
   text as alerts show it, as plain text. The rows and the file are made in a worker thread
@@ -26,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import ParamSpec, TypeVar
 
 from bot.alerts.format import excerpt_window
@@ -64,6 +66,11 @@ def days_of(since: datetime, now: datetime, zone: tzinfo) -> tuple[date, int]:
     return first, (now.astimezone(zone).date() - first).days + 1
 
 
+def chart_start(span: timedelta, now: datetime, zone: tzinfo) -> datetime:
+    """Midnight (in ``zone``) of the day ``now - span`` falls on: where a chart begins."""
+    return datetime.combine((now - span).astimezone(zone).date(), time(), tzinfo=zone)
+
+
 def day_index(published: datetime, first_day: date, days: int, zone: tzinfo) -> int:
     """The point an article published at ``published`` counts on (kept within the days)."""
     offset = (published.astimezone(zone).date() - first_day).days
@@ -78,8 +85,9 @@ async def trend(
     now: datetime,
     zone: tzinfo,
 ) -> Trend:
-    """Each query's matching articles per day over the ``span`` that ends ``now``."""
-    since = now - span
+    """Each query's matching articles per day, over the whole days the ``span`` that ends
+    ``now`` touches."""
+    since = chart_start(span, now, zone)
     first_day, days = days_of(since, now, zone)
     series = []
     for shown, query in queries:

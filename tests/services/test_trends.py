@@ -17,6 +17,7 @@ from bot.matching import Document, QueryLimits, compile_query
 from bot.services.archive import ArchiveSearch
 from bot.services.stats import StatsService
 from bot.services.trends import (
+    chart_start,
     days_of,
     export_file,
     export_hits,
@@ -79,6 +80,15 @@ def test_the_days_run_from_the_period_start_to_today_in_the_zone() -> None:
     assert days_of(late - timedelta(hours=24), late, ZONE) == (date(2026, 11, 29), 2)
 
 
+def test_a_chart_starts_at_midnight_of_the_periods_first_day() -> None:
+    start = chart_start(timedelta(days=7), NOW, ZONE)
+    assert start == datetime(2026, 11, 22, tzinfo=ZONE)
+    assert start.astimezone(UTC) == datetime(2026, 11, 21, 23, tzinfo=UTC)
+    assert days_of(start, NOW, ZONE) == (date(2026, 11, 22), 8)
+    late = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # the 30th, 00:30 in Casablanca
+    assert chart_start(timedelta(hours=24), late, ZONE) == datetime(2026, 11, 29, tzinfo=ZONE)
+
+
 async def test_trend_counts_each_query_per_day_as_a_full_scan_would(
     sessions: SessionFactory,
 ) -> None:
@@ -89,12 +99,13 @@ async def test_trend_counts_each_query_per_day_as_a_full_scan_would(
     for span in (timedelta(hours=24), timedelta(days=7), timedelta(days=30)):
         compiled = [(q, compile_query(q, LIMITS)) for q in queries]
         found = await trend(search, compiled, span=span, now=NOW, zone=ZONE)
-        first_day, days = days_of(NOW - span, NOW, ZONE)
+        since = chart_start(span, NOW, ZONE)
+        first_day, days = days_of(since, NOW, ZONE)
         assert found.first_day == first_day
         for (query, one), series in zip(compiled, found.series, strict=True):
             assert series.query == query
-            assert list(series.counts) == expected_days(stored, query, NOW - span, first_day, days)
-            assert series.total == await search.count(one, NOW - span), (query, span)
+            assert list(series.counts) == expected_days(stored, query, since, first_day, days)
+            assert series.total == await search.count(one, since), (query, span)
         if span == timedelta(days=30):
             assert all(series.total > 3 for series in found.series)
 
@@ -109,7 +120,8 @@ async def test_an_article_dated_outside_the_days_counts_on_the_nearest_day(
         ArchiveSearch(sessions), [("Akhannouch", query)], span=timedelta(days=7), now=NOW, zone=ZONE
     )
     without = [a for a in stored if a.published is None]
-    plain = expected_days(without, "Akhannouch", NOW - timedelta(days=7), found.first_day, 8)
+    since = chart_start(timedelta(days=7), NOW, ZONE)
+    plain = expected_days(without, "Akhannouch", since, found.first_day, 8)
     counts = list(found.series[0].counts)
     ahead = query.match(Document(*TEXTS[2])) is not None  # the Arabic text dated ahead
     assert ahead

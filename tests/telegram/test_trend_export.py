@@ -13,7 +13,8 @@ import io
 import re
 import struct
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from matplotlib.image import imread
@@ -30,6 +31,7 @@ from tests.support.fakes.telegram_api import SentFile
 from tests.support.fakes.telegram_files import FakeTelegramFiles
 
 GROUP = -1001234567
+ZONE = ZoneInfo("Africa/Casablanca")  # the zone of tests.support.e2e.make_settings
 LIMITS = QueryLimits(300, 20)
 
 TEXTS = [
@@ -66,10 +68,15 @@ async def seed(database_url: str) -> list[Stored]:
     return stored
 
 
-def matching(stored: list[Stored], query: str, days: float | None = None) -> int:
-    """How many stored articles of the last ``days`` (all: None) ``query`` matches."""
+def matching(
+    stored: list[Stored], query: str, days: float | None = None, *, whole_days: bool = False
+) -> int:
+    """How many stored articles of the last ``days`` (all: None) ``query`` matches; with
+    ``whole_days``, from midnight (the bot's zone) of the first one, as a chart counts."""
     compiled = compile_query(query, LIMITS)
     since = None if days is None else datetime.now(UTC) - timedelta(days=days)
+    if since is not None and whole_days:
+        since = datetime.combine(since.astimezone(ZONE).date(), time(), tzinfo=ZONE)
     return sum(
         1
         for article in stored
@@ -130,9 +137,9 @@ async def test_trend_sends_a_chart_with_each_query_total(
 
     week = await command(bot_api, "photo", USER, "/trend 7d Akhannouch; Benkirane")
     assert_chart(week)
-    assert total_in(week.caption, "Akhannouch") == matching(stored, "Akhannouch", 7)
-    assert total_in(week.caption, "Benkirane") == matching(stored, "Benkirane", 7)
-    assert matching(stored, "Akhannouch", 7) < matching(stored, "Akhannouch")
+    for query in ("Akhannouch", "Benkirane"):
+        assert total_in(week.caption, query) == matching(stored, query, 7, whole_days=True)
+    assert matching(stored, "Akhannouch", 7, whole_days=True) < matching(stored, "Akhannouch")
 
     five = await say(bot_api, USER, "/trend a; b; c; d; e")
     assert five.text == text("en", "trend_too_many", max=4)
