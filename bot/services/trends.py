@@ -13,8 +13,9 @@ Rules:
   dated after today (a feed's clock ahead) on today: every article found is on the chart,
   and the days add up to the total.
 * An export's articles are exactly the period's (``since = now - span``), as ``/search``'s.
-* Export rows are newest first, at most ``limit``; past it the matches are still counted,
-  so the reply can say how many the file left out. The excerpt is the matched stretch of the
+* Export rows are newest first, at most ``limit``; past it the matches are still counted
+  for a while, so the reply can say how many the file left out ("at least" when that count
+  ran out of time). The excerpt is the matched stretch of the
   text as alerts show it, as plain text. The rows and the file are made in a worker thread
   (`export_file` through `off_loop`).
 * Each function does the work it is asked, however long: the caller holds the time budget
@@ -29,6 +30,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from time import monotonic
 from typing import ParamSpec, TypeVar
 
 from bot.alerts.format import excerpt_window
@@ -53,7 +55,8 @@ class Trend:
 @dataclass(frozen=True, slots=True)
 class Export:
     hits: list[Hit]  # newest first, at most the limit asked
-    total: int  # every matching article of the period, those in the file and those left out
+    total: int  # matching articles of the period counted, those in the file and those left out
+    complete: bool = True  # False: counting beyond the file stopped at its time, at ``total``
 
     @property
     def cut(self) -> bool:
@@ -121,14 +124,29 @@ def export_row(hit: Hit) -> ExportRow:
 
 
 async def export_hits(
-    archive: ArchiveSearch, query: CompiledQuery, since: datetime | None, *, limit: int
+    archive: ArchiveSearch,
+    query: CompiledQuery,
+    since: datetime | None,
+    *,
+    limit: int,
+    count_seconds: float,
 ) -> Export:
-    """The newest ``limit`` matching articles of the period, and how many match."""
+    """The newest ``limit`` matching articles of the period, and how many match: counted on
+    past the ``limit``-th for at most ``count_seconds`` (then ``complete`` is False and the
+    total a lower bound: the file is ready, the count need not hold it up)."""
     hits: list[Hit] = []
     total = 0
+    counting_until: float | None = None
     async for batch in archive.hits(query, since):
         total += len(batch)
         hits.extend(batch[: max(0, limit - len(hits))])
+        if len(hits) < limit:
+            continue
+        now = monotonic()
+        if counting_until is None:
+            counting_until = now + count_seconds
+        elif now >= counting_until:
+            return Export(hits, total, complete=False)
     return Export(hits, total)
 
 

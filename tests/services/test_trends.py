@@ -6,15 +6,17 @@ and whether the compiled query matches it read one by one (a full scan)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.archive.export import ENCODING, header
 from bot.matching import Document, QueryLimits, compile_query
-from bot.services.archive import ArchiveSearch
+from bot.services.archive import ArchiveSearch, Hit
 from bot.services.stats import StatsService
 from bot.services.trends import (
     chart_start,
@@ -27,6 +29,8 @@ from bot.services.trends import (
 from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory
 from bot.storage.models import OutboxItem, OutboxKind, OutboxStatus
+from bot.storage.scan import StoredText
+from bot.telegram.views.reports import export_caption
 from tests.support.archive_world import Stored, add_source, store
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # 13:00 in Casablanca
@@ -137,12 +141,12 @@ async def test_export_keeps_the_newest_rows_and_counts_the_rest(sessions: Sessio
     query = compile_query("Akhannouch OR أخنوش", LIMITS)
     total = await search.count(query, None)
     assert total > 6
-    everything = await export_hits(search, query, None, limit=10_000)
+    everything = await export_hits(search, query, None, limit=10_000, count_seconds=5)
     assert (everything.total, len(everything.hits), everything.cut) == (total, total, False)
-    cut = await export_hits(search, query, None, limit=5)
+    cut = await export_hits(search, query, None, limit=5, count_seconds=5)
     assert cut.total == total and cut.cut
     assert [h.article.id for h in cut.hits] == [h.article.id for h in everything.hits[:5]]
-    week = await export_hits(search, query, NOW - timedelta(days=7), limit=10_000)
+    week = await export_hits(search, query, NOW - timedelta(days=7), limit=10_000, count_seconds=5)
     assert week.total == await search.count(query, NOW - timedelta(days=7)) < total
 
     data = export_file("fr", cut.hits, ZONE)
@@ -158,6 +162,32 @@ async def test_export_keeps_the_newest_rows_and_counts_the_rest(sessions: Sessio
         newest.url,
     ]
     assert all("Akhannouch" in row[4] or "أخنوش" in row[4] for row in rows[1:])
+
+
+class Batches:
+    """An archive whose matches come in batches of 10, every one taking ``seconds``."""
+
+    def __init__(self, hits: list[Hit], seconds: float) -> None:
+        self.found, self.seconds = hits, seconds
+
+    async def hits(self, query: object, since: object) -> AsyncIterator[list[Hit]]:
+        for start in range(0, len(self.found), 10):
+            await asyncio.sleep(self.seconds)
+            yield self.found[start : start + 10]
+
+
+async def test_counting_past_the_file_stops_in_time_and_says_at_least() -> None:
+    stored = StoredText(1, "https://a.ma/1", "Akhannouch", "", "Akhannouch.", "A", NOW)
+    hits = [Hit(stored, []) for _ in range(100)]
+    query = compile_query("Akhannouch", LIMITS)
+    whole = await export_hits(Batches(hits, 0), query, None, limit=15, count_seconds=5)
+    assert (len(whole.hits), whole.total, whole.complete, whole.cut) == (15, 100, True, True)
+    slow = Batches(hits, 0.05)
+    cut = await export_hits(slow, query, None, limit=15, count_seconds=0.12)
+    assert len(cut.hits) == 15 and cut.cut and not cut.complete
+    assert 20 <= cut.total < 100  # the file's rows, then what was counted in 0.12 s
+    assert export_caption("en", cut).startswith(f"📄 The newest 15 of at least {cut.total} ")
+    assert export_caption("en", whole).startswith("📄 The newest 15 of 100 ")
 
 
 def test_the_excerpt_is_the_matched_stretch_in_plain_text() -> None:

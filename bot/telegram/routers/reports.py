@@ -34,6 +34,7 @@ from bot.telegram.views.reports import export_caption, export_filename, trend_ca
 TREND_SECONDS = 20.0  # the whole /trend: counting every query, then drawing
 EXPORT_SECONDS = 20.0  # the whole /export: reading the matches, then writing the file
 EXPORT_LIMIT = 5_000  # rows in one file; the caption says when there were more
+EXPORT_COUNT_SECONDS = 5.0  # counting the matches past the file's, at most
 TREND_PERIOD = Period.MONTH  # without a period word
 
 
@@ -94,7 +95,13 @@ async def export_command(
     since = None if period is None else now - period.span
     try:
         async with asyncio.timeout(EXPORT_SECONDS):
-            export = await export_hits(services.archive, understood, since, limit=EXPORT_LIMIT)
+            export = await export_hits(
+                services.archive,
+                understood,
+                since,
+                limit=EXPORT_LIMIT,
+                count_seconds=EXPORT_COUNT_SECONDS,
+            )
             if not export.total:
                 await message.answer(text(lang, "export_none", query=quoted(lang, query, 100)))
                 return

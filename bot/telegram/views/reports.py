@@ -32,7 +32,8 @@ def trend_caption(lang: str, chart_caption: str, first_day: date, days: int) -> 
 def export_caption(lang: str, export: Export) -> str:
     if export.cut:
         shown = format_number(lang, len(export.hits))
-        return plural(lang, "export_cut", export.total, shown=shown)
+        key = "export_cut" if export.complete else "export_cut_at_least"
+        return plural(lang, key, export.total, shown=shown)
     return plural(lang, "export_caption", len(export.hits))
 
 
