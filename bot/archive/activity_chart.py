@@ -29,6 +29,7 @@ from bot.i18n import text
 from bot.i18n.formats import format_number
 
 STATE_COLORS = ("#2ca02c", "#ff7f0e", "#d62728", "#7f7f7f", "#1f77b4")
+DAY_TICKS = 6  # the daily panels are narrower than the trend chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class DailyActivity:
 def _daily(language: str, axes: Axes, first_day: date, counts: Sequence[int], color: str) -> None:
     days = len(counts)
     axes.bar(range(days), counts, color=color)
-    draw_days(language, axes, first_day, days)
+    draw_days(language, axes, first_day, days, DAY_TICKS)
     draw_counts(language, axes)
     axes.grid(axis="y", alpha=0.3)
 

@@ -89,18 +89,21 @@ def series_label(language: str, one: Series) -> str:
     return plural(language, "chart_series", one.total, query=query)
 
 
-def _day_ticks(days: int) -> list[int]:
-    if days <= MAX_DAY_TICKS:
+def _day_ticks(days: int, most: int) -> list[int]:
+    if days <= most:
         return list(range(days))
-    step = -(-(days - 1) // (MAX_DAY_TICKS - 1))  # ceiling: at most MAX_DAY_TICKS ticks
+    step = -(-(days - 1) // (most - 1))  # ceiling: at most ``most`` ticks
     ticks = list(range(0, days, step))
     if days - 1 - ticks[-1] >= step / 2:
         ticks.append(days - 1)  # the last day labelled when it is not crowded
     return ticks
 
 
-def draw_days(language: str, axes: Axes, first_day: date, days: int) -> None:
-    ticks = _day_ticks(days)
+def draw_days(
+    language: str, axes: Axes, first_day: date, days: int, most: int = MAX_DAY_TICKS
+) -> None:
+    """Day labels under the axis: at most about ``most`` of them (fewer in a narrow panel)."""
+    ticks = _day_ticks(days, most)
     labels = [format_day_month(language, first_day + timedelta(days=index)) for index in ticks]
     axes.set_xticks(ticks, labels, fontfamily=FONT)
     axes.set_xlim(-0.5, max(days - 0.5, 0.5))
