@@ -24,6 +24,7 @@ from bot.archive.export import ENCODING
 from bot.i18n import text
 from bot.matching import Document, QueryLimits, compile_query
 from bot.storage.db import create_engine, migrate, session_factory
+from bot.telegram.routers import reports
 from tests.support.archive_world import Stored, add_source, store
 from tests.support.e2e import ADMIN, FEED, OLD, TOKEN, USER, Apps, make_settings, say
 from tests.support.fakes.feed_server import FeedServer, rss_feed
@@ -215,3 +216,19 @@ async def test_an_upload_answered_429_waits_and_goes_again(
     calls = [params for name, params in bot_api.calls if name == "sendPhoto"]
     assert len(calls) == 2
     assert not [m for m in bot_api.sent if m.chat_id == USER]  # no error reply
+
+
+async def test_past_the_budget_the_answer_says_it_took_too_long(
+    database_url: str,
+    bot_api: FakeTelegramFiles,
+    feeds: FeedServer,
+    apps: Apps,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await start(database_url, bot_api, feeds, apps)
+    monkeypatch.setattr(reports, "TREND_SECONDS", 0.0)
+    monkeypatch.setattr(reports, "EXPORT_SECONDS", 0.0)
+    too_slow = text("en", "archive_too_slow")
+    assert (await say(bot_api, USER, "/trend Akhannouch")).text == too_slow
+    assert (await say(bot_api, USER, "/export Akhannouch")).text == too_slow
+    assert not bot_api.photos and not bot_api.documents

@@ -102,12 +102,14 @@ async def export_command(
                 limit=EXPORT_LIMIT,
                 count_seconds=EXPORT_COUNT_SECONDS,
             )
-            if not export.total:
-                await message.answer(text(lang, "export_none", query=quoted(lang, query, 100)))
-                return
-            data = await off_loop(RENDER_SECONDS, export_file, lang, export.hits, services.zone)
+            data = None
+            if export.total:
+                data = await off_loop(RENDER_SECONDS, export_file, lang, export.hits, services.zone)
     except TimeoutError:
         await message.answer(text(lang, "archive_too_slow"))
+        return
+    if data is None:
+        await message.answer(text(lang, "export_none", query=quoted(lang, query, 100)))
         return
     await message.answer_document(
         BufferedInputFile(data, filename=export_filename(now, services.zone)),
