@@ -11,6 +11,7 @@ one long transaction.
 
 Admin notices (outbox rows of kind ``notice``, tied to no article) follow the same rule: one
 created more than the retention ago is deleted once it is done (sent, failed or dropped).
+So is a saved /search made more than the retention ago (its page buttons then say so).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.clock import Clock
 from bot.storage.db import SessionFactory
 from bot.storage.outbox import OutboxRepository
 from bot.storage.retention import RetentionRepository
+from bot.storage.searches import SearchRepository
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,17 @@ async def prune_notices(sessions: SessionFactory, now: datetime, max_age: timede
             return pruned
 
 
+async def prune_searches(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
+    """Delete the saved searches older than ``max_age`` at ``now``; returns how many."""
+    pruned = 0
+    while True:
+        async with sessions() as session, session.begin():
+            deleted = await SearchRepository(session).prune(now - max_age, BATCH)
+        pruned += deleted
+        if deleted < BATCH:
+            return pruned
+
+
 class Retention:
     """The scheduled job: prune with the clock's ``now``."""
 
@@ -61,7 +74,7 @@ class Retention:
         self.clock = clock
 
     async def run(self) -> int:
-        """Prune articles, then notices; returns how many articles."""
+        """Prune articles, then notices and saved searches; returns how many articles."""
         now = self.clock()
         pruned = await prune_articles(self.sessions, now, self.max_age)
         if pruned:
@@ -69,4 +82,5 @@ class Retention:
         notices = await prune_notices(self.sessions, now, self.max_age)
         if notices:
             log.info("pruned %d admin notices older than %s", notices, self.max_age)
+        await prune_searches(self.sessions, now, self.max_age)
         return pruned

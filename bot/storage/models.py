@@ -198,6 +198,20 @@ class Alias(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SavedSearch(Base):
+    """A /search, kept so that its page buttons work after a restart; pruned with the
+    articles (retention)."""
+
+    __tablename__ = "searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    query: Mapped[str] = mapped_column(Text)
+    # None: every stored article; else the articles first seen since ``since``.
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Pacing(Base):
     """Shared send pacing for every deliverer process: the next free send slot."""
 

@@ -101,8 +101,10 @@ async def test_upgrading_to_head_keeps_every_row(
             kept = {name: value for name, value in row.items() if name in upgraded[key]}
             now = {name: upgraded[key][name] for name in kept}
             assert now == kept, f"{table} row {key} changed upgrading from {revision}"
-    # The archive index (not a model: SQLite's is an FTS5 table) files every article.
-    assert await _at(database_url, _indexed) == {key[0] for key in after["articles"]}
+    if revision < "0006":
+        # The upgrade built the archive index (not models: SQLite's postings are an FTS5
+        # table): it files every article. From 0006 on, the generated rows are its own.
+        assert await _at(database_url, _indexed) == {key[0] for key in after["articles"]}
     if make_url(database_url).get_backend_name() == "sqlite":
         database = make_url(database_url).database
         assert database is not None
