@@ -51,7 +51,6 @@ from bot.services.subscriptions import (
     SubscriptionLimits,
     SubscriptionService,
 )
-from bot.services.throttle import CommandGate
 from bot.sources.fetch import Fetcher
 from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
@@ -287,6 +286,7 @@ async def build_app(
     index = SubscriptionIndex(limits)
     chats = ChatService(sessions, access, clock, settings.language)
     matching = settings.matching
+    archive = ArchiveSearch(sessions)
     subscriptions = SubscriptionService(
         sessions,
         index,
@@ -297,19 +297,7 @@ async def build_app(
         ),
         clock,
         settings.language,
-        Previewer(
-            sessions,
-            clock,
-            # Nobody waits for a slot longer than one preview may take.
-            CommandGate(
-                clock,
-                cooldown=matching.test_cooldown,
-                concurrency=matching.test_concurrency,
-                wait=matching.test_seconds,
-            ),
-            days=matching.test_days,
-            seconds=matching.test_seconds,
-        ),
+        Previewer.of(sessions, archive, clock, matching),
     )
     aliases = AliasService(sessions, index, clock)
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -349,7 +337,7 @@ async def build_app(
             sources=sources,
             aliases=aliases,
             stats=StatsService(sessions),
-            archive=ArchiveSearch(sessions),
+            archive=archive,
             access=access,
             zone=settings.zone,
         )

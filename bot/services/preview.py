@@ -1,26 +1,27 @@
 """What a query would have matched among the articles stored in the last days.
 
-Every article of the period is looked at, newest first, in batches: each batch is read in a
-short query (no connection held meanwhile) and matched in a worker thread, so the event loop
-keeps serving deliveries and other people's commands. The whole scan has a time budget
-(``seconds``): past it the preview is cut, and says so (``complete`` False: "at least
-``matched`` of the ``scanned`` articles checked"); a count is never silently short.
+The matches come from the archive index (``bot.services.archive``): every article of the
+period that the query matches, newest first, a batch at a time, verified off the event loop;
+so a count is exact over exactly ``days`` (no cap on how many articles it looks at). The
+whole count has a time budget (``seconds``), checked between batches: past it the preview is
+cut, and says so (``complete`` False: "at least ``matched`` of the ``scanned`` newest
+articles"); a count is never silently short.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.matching import CompiledQuery, Document, Span
+from bot.config import MatchingConfig
+from bot.matching import CompiledQuery, Span
+from bot.services.archive import ArchiveSearch
 from bot.services.throttle import CommandGate, Throttle, Throttled
 from bot.storage.db import STORAGE_FAILURES, SessionFactory
 from bot.storage.scan import ArticleScan, StoredText
 
-BATCH = 500  # articles read and matched at a time
 # The count under a new subscription must not hold its answer up: it gets at most this many
 # seconds (or the whole budget if shorter) and no wait for a slot.
 QUICK_SECONDS = 1.0
@@ -40,43 +41,20 @@ class Example:
 class Preview:
     query: CompiledQuery
     days: float
-    stored: int  # articles stored in the period when the scan began
-    scanned: int
+    stored: int  # articles stored in the period when the count began
+    scanned: int  # the newest articles of the period the count has decided
     matched: int
-    complete: bool  # False: the time budget stopped the scan after ``scanned`` articles
+    complete: bool  # False: the time budget stopped the count after ``scanned`` articles
     examples: list[Example] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _Tally:
-    scanned: int = 0
-    matched: int = 0
-    examples: list[Example] = field(default_factory=list)
-
-
-def _match_batch(
-    query: CompiledQuery, texts: list[StoredText], deadline: float, tally: _Tally, want: int
-) -> bool:
-    """Match ``texts`` into ``tally`` (in a worker thread); False if the deadline came first."""
-    for article in texts:
-        if time.monotonic() >= deadline:
-            return False
-        spans = query.match(Document(title=article.title, text=article.body or article.summary))
-        tally.scanned += 1
-        if spans is None:
-            continue
-        tally.matched += 1
-        if len(tally.examples) < want:
-            tally.examples.append(Example(article, spans))
-    return True
 
 
 class Previewer:
-    """Scans with a time budget of ``seconds``, through ``gate`` (cooldown, concurrency)."""
+    """Counts with a time budget of ``seconds``, through ``gate`` (cooldown, concurrency)."""
 
     def __init__(
         self,
         sessions: SessionFactory,
+        archive: ArchiveSearch,
         clock: Clock,
         gate: CommandGate,
         *,
@@ -84,10 +62,31 @@ class Previewer:
         seconds: float,
     ) -> None:
         self.sessions = sessions
+        self.archive = archive
         self.clock = clock
         self.gate = gate
         self.days = days
         self.seconds = seconds
+
+    @classmethod
+    def of(
+        cls,
+        sessions: SessionFactory,
+        archive: ArchiveSearch,
+        clock: Clock,
+        matching: MatchingConfig,
+    ) -> Previewer:
+        """As the bot runs it, from the ``matching`` settings: nobody waits for a slot
+        longer than one preview may take."""
+        gate = CommandGate(
+            clock,
+            cooldown=matching.test_cooldown,
+            concurrency=matching.test_concurrency,
+            wait=matching.test_seconds,
+        )
+        return cls(
+            sessions, archive, clock, gate, days=matching.test_days, seconds=matching.test_seconds
+        )
 
     async def run(
         self, query: CompiledQuery, *, person: int, examples: int, quick: bool
@@ -108,30 +107,27 @@ class Previewer:
         since = self.clock() - timedelta(days=self.days)
         async with self.sessions() as session:
             stored = await ArticleScan(session).count_since(since)
-        tally = _Tally()
-        below: int | None = None
+        matched = 0
+        found: list[Example] = []
+        lowest: int | None = None  # the oldest match counted so far
         complete = False
+        batches = aiter(self.archive.hits(query, since))
         while time.monotonic() < deadline:
+            try:
+                hits = await anext(batches)
+            except StopAsyncIteration:
+                complete = True
+                break
+            matched += len(hits)
+            found += [Example(hit.article, hit.spans) for hit in hits[: examples - len(found)]]
+            if hits:
+                lowest = hits[-1].article.id
+        if complete:
+            scanned = stored
+        elif lowest is None:
+            scanned = 0
+        else:
+            # Every article of the period from the oldest match counted on was decided.
             async with self.sessions() as session:
-                texts = await ArticleScan(session).batch(since, below, BATCH)
-            if not texts:
-                complete = True
-                break
-            finished = await asyncio.to_thread(
-                _match_batch, query, texts, deadline, tally, examples
-            )
-            if not finished:
-                break
-            if len(texts) < BATCH:
-                complete = True
-                break
-            below = texts[-1].id
-        return Preview(
-            query,
-            self.days,
-            stored,
-            tally.scanned,
-            tally.matched,
-            complete,
-            tally.examples,
-        )
+                scanned = await ArticleScan(session).count_since(since, from_id=lowest)
+        return Preview(query, self.days, stored, min(scanned, stored), matched, complete, found)

@@ -1,4 +1,6 @@
-"""Stored articles read in batches for /test and the count after /subscribe.
+"""Stored articles read plainly: how many a period holds (for /test and the count after
+/subscribe), and every one of them in batches (a full scan, the baseline the archive
+search is checked and measured against).
 
 Newest first, by id: the next batch starts below the last id seen (keyset pagination), so
 each batch is one short query and no connection is held while the batch is matched.
@@ -32,11 +34,12 @@ class ArticleScan:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def count_since(self, moment: datetime) -> int:
-        """Articles fetched since ``moment``."""
-        count = await self.session.scalar(
-            select(func.count()).select_from(Article).where(Article.fetched_at >= moment)
-        )
+    async def count_since(self, moment: datetime, *, from_id: int | None = None) -> int:
+        """Articles fetched since ``moment`` (with an id of at least ``from_id``, if given)."""
+        query = select(func.count()).select_from(Article).where(Article.fetched_at >= moment)
+        if from_id is not None:
+            query = query.where(Article.id >= from_id)
+        count = await self.session.scalar(query)
         return int(count or 0)
 
     async def batch(self, moment: datetime, below: int | None, limit: int) -> list[StoredText]:

@@ -33,6 +33,7 @@ from bot.config import ConfigError
 from bot.matching import Document, QueryLimits
 from bot.pipeline.poller import Poller
 from bot.services.aliases import AliasService
+from bot.services.archive import ArchiveSearch
 from bot.services.preview import Previewer
 from bot.services.subscriptions import SubscriptionLimits, SubscriptionService
 from bot.services.throttle import CommandGate
@@ -149,7 +150,7 @@ async def test_subscriptions_made_elsewhere_reach_this_index(database_url: str) 
         SubscriptionLimits(per_chat=50, per_person=100, exempt=frozenset()),
         now,
         "en",
-        Previewer(sessions_a, now, gate, days=7, seconds=5),
+        Previewer(sessions_a, ArchiveSearch(sessions_a), now, gate, days=7, seconds=5),
     )
     aliases_a = AliasService(sessions_a, index_a, now)
     doc = Document(title="Le ministre Laftit à Rabat", text="")

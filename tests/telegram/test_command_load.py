@@ -4,16 +4,20 @@ freezes the bot (the real application against FakeTelegram, on SQLite and Postgr
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from bot.app import App
+from bot.matching import AnalyzedDocument, Document
 from bot.storage import db
+from bot.storage.archive import ArchiveRepository, tokens
 from bot.storage.models import Article, Source, Subscription
 from tests.support.e2e import FEED, OLD, USER, Apps, counted, make_settings, say
 from tests.support.fakes.feed_server import FeedServer, rss_feed
@@ -47,6 +51,27 @@ async def store_articles(app: App, count: int, *, body: str = BODY) -> None:
         ]
         for start in range(0, count, 1000):
             await session.execute(insert(Article), rows[start : start + 1000])
+        # Filed in the archive index as ingest files them: /test counts through it.
+        guids = await session.execute(
+            select(Article.guid, Article.id).where(Article.guid.like("archive-%"))
+        )
+        ids = dict(guids.all())
+        await ArchiveRepository(session).add(
+            {ids[row["guid"]]: archive_tokens(row) for row in rows}
+        )
+
+
+@functools.cache
+def _shared_keys(title: str, body: str) -> frozenset[str]:
+    return frozenset(AnalyzedDocument(Document(title=title, text=body)).keys)
+
+
+def archive_tokens(row: dict[str, Any]) -> str:
+    """The row's archive tokens, as ingest makes them. The rows differ only by their
+    number, and an article's keys are its words' keys: the rest is analysed once."""
+    number = row["guid"].removeprefix("archive-")
+    shared = _shared_keys(row["title"].replace(number, ""), row["body"].replace(number, ""))
+    return tokens(shared | AnalyzedDocument(Document(title=number, text="")).keys.keys())
 
 
 async def subscriptions_saved(app: App) -> int:
