@@ -44,6 +44,7 @@ from bot.services.aliases import AliasService
 from bot.services.archive import ArchiveSearch
 from bot.services.chats import ChatService
 from bot.services.preview import Previewer
+from bot.services.search import SearchService
 from bot.services.sources import SourceService
 from bot.services.stats import StatsService
 from bot.services.subscriptions import (
@@ -338,6 +339,7 @@ async def build_app(
             aliases=aliases,
             stats=StatsService(sessions),
             archive=archive,
+            search=SearchService.of(sessions, archive, index, clock, matching),
             access=access,
             zone=settings.zone,
         )

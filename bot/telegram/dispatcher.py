@@ -13,7 +13,16 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot.telegram.middlewares import ChatContextMiddleware
 from bot.telegram.outbound import Outbound
-from bot.telegram.routers import admin, buttons, reports, settings, stats, subscriptions, user
+from bot.telegram.routers import (
+    admin,
+    buttons,
+    reports,
+    search,
+    settings,
+    stats,
+    subscriptions,
+    user,
+)
 from bot.telegram.services import Services
 from bot.telegram.targets import ButtonOwnerMiddleware, CommandTargetMiddleware
 from bot.telegram.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, text
@@ -51,6 +60,7 @@ def create_dispatcher(services: Services, outbound: Outbound) -> Dispatcher:
         subscriptions.build_router(),
         reports.build_router(),
         buttons.build_router(),
+        search.build_router(),
         user.build_router(),
     )
     return dispatcher

@@ -10,6 +10,8 @@ after a restart. Wire formats (at most 64 bytes):
 - ``aunsub:<subscription_id>``: unsubscribe, from an alert (the alert's text stays)
 - ``set:<chat_id>:<field>:<value>``: a /settings choice; field mode (immediate|hourly|daily),
   time (HHMM, the daily digest time) or quiet (HHMM-HHMM, or off)
+- ``srch:<search_id>:<page>``: page ``page`` (from 0) of a saved /search
+  (``bot.storage.searches``: the search is kept, so the buttons survive a restart)
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class SettingsChoice(CallbackData, prefix="set"):
     chat_id: int
     field: str  # mode | time | quiet
     value: str
+
+
+class SearchPaging(CallbackData, prefix="srch"):
+    search_id: int
+    page: int
 
 
 def compact(clock: str) -> str:
@@ -120,3 +127,21 @@ def settings_keyboard(language: str, chat: Chat) -> InlineKeyboardMarkup:
         text(language, "btn_quiet_off"), chat.quiet_start is None, chat.id, "quiet", "off"
     )
     return InlineKeyboardMarkup(inline_keyboard=[modes, times, quiet, [off]])
+
+
+def search_paging(search_id: int, page: int, *, has_next: bool) -> InlineKeyboardMarkup | None:
+    """◀ to the page before (if any), ▶ to the next (if any); None when neither."""
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                text="◀", callback_data=SearchPaging(search_id=search_id, page=page - 1).pack()
+            )
+        )
+    if has_next:
+        buttons.append(
+            InlineKeyboardButton(
+                text="▶", callback_data=SearchPaging(search_id=search_id, page=page + 1).pack()
+            )
+        )
+    return InlineKeyboardMarkup(inline_keyboard=[buttons]) if buttons else None

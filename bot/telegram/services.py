@@ -14,6 +14,7 @@ from bot.access import AccessPolicy
 from bot.services.aliases import AliasService
 from bot.services.archive import ArchiveSearch
 from bot.services.chats import ChatService
+from bot.services.search import SearchService
 from bot.services.sources import SourceService
 from bot.services.stats import StatsService
 from bot.services.subscriptions import SubscriptionService
@@ -27,5 +28,6 @@ class Services:
     aliases: AliasService
     stats: StatsService
     archive: ArchiveSearch  # search over every stored article (the archive index)
+    search: SearchService  # /search and its page buttons
     access: AccessPolicy
     zone: ZoneInfo  # the bot's zone: times in replies are shown in it

@@ -24,6 +24,7 @@ USER_COMMANDS = (
     "help",
     "subscribe",
     "test",
+    "search",
     "trend",
     "export",
     "list",

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from aiogram import Router
 from aiogram.dispatcher.event.handler import HandlerObject
 
-from bot.telegram.routers import admin, buttons, settings, stats, subscriptions, user
+from bot.telegram.routers import admin, buttons, search, settings, stats, subscriptions, user
 from bot.telegram.targets import BUTTON, TARGET, Access, ButtonScope
 
-ROUTERS = (admin, stats, settings, subscriptions, buttons, user)
+ROUTERS = (admin, stats, settings, subscriptions, buttons, search, user)
 
 
 def handlers(router: Router, event: str) -> Iterator[HandlerObject]:
