@@ -42,10 +42,12 @@ class SlowArchive(ArchiveSearch):
             yield batch
 
 
-def searcher(sessions: SessionFactory, archive: ArchiveSearch | None = None) -> SearchService:
+def searcher(
+    sessions: SessionFactory, archive: ArchiveSearch | None = None, *, seconds: float = 30
+) -> SearchService:
     archive = archive or ArchiveSearch(sessions)
     index = SubscriptionIndex(QueryLimits(300, 20))
-    return SearchService(sessions, archive, index, clock, gate(), seconds=0.2)
+    return SearchService(sessions, archive, index, clock, gate(), seconds=seconds)
 
 
 def titles(hits: list[Hit]) -> list[str]:
@@ -134,6 +136,6 @@ async def test_counts_have_no_cap_and_a_cut_count_says_at_least(
     )
     assert (cut.matched, cut.scanned, cut.stored, cut.complete) == (BATCH, BATCH, many, False)
     assert len(cut.examples) == 3
-    partial = await searcher(sessions, slow).search(CHAT, "Akhannouch", None, person=1)
+    partial = await searcher(sessions, slow, seconds=0.1).search(CHAT, "Akhannouch", None, person=1)
     assert (partial.total, partial.complete, len(partial.hits)) == (BATCH, False, PAGE)
     assert partial.search_id is not None and partial.has_next
