@@ -242,9 +242,9 @@ async def measure(sessions: SessionFactory, total: int, sample: int) -> list[Row
     rows.append(Row("/test: count over 7 days", tests, rate * in_week, 0.3))
 
     sets = [
-        ("ar", typical_names("ar", (0, 5, 12, 25))),
-        ("fr", typical_names("fr", (1, 8, 17, 35))),
-        ("ar", typical_names("ar", (2, 3, 4, 6))),
+        ("ar", typical_names("ar", (5, 12, 25, 35))),
+        ("fr", typical_names("fr", (5, 12, 25, 35))),
+        ("fr", typical_names("ar", (8, 17)) + typical_names("fr", (8, 17))),
     ]
     in_trend = await stored(sessions, NOW - timedelta(days=DAYS))
     trends, charts = [], []
