@@ -8,6 +8,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
 from bot.alerts.index import SubscriptionIndex
 from bot.archive.period import Period
 from bot.matching import CompiledQuery, QueryLimits
@@ -15,7 +18,7 @@ from bot.pipeline.retention import prune_searches
 from bot.services.archive import BATCH, ArchiveSearch, Hit
 from bot.services.preview import Previewer
 from bot.services.search import PAGE, SearchService
-from bot.services.throttle import CommandGate
+from bot.services.throttle import CommandGate, Throttle, Throttled
 from bot.storage.db import SessionFactory
 from tests.support.archive_store import store_aged
 
@@ -40,6 +43,14 @@ class SlowArchive(ArchiveSearch):
         async for batch in super().hits(query, since):
             await asyncio.sleep(0.3)
             yield batch
+
+
+class LockedArchive(ArchiveSearch):
+    """The archive of a database that cannot be read (locked, unreachable)."""
+
+    async def hits(self, query: CompiledQuery, since: datetime | None) -> AsyncIterator[list[Hit]]:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+        yield []  # an async generator, as the real one
 
 
 def searcher(
@@ -139,3 +150,17 @@ async def test_counts_have_no_cap_and_a_cut_count_says_at_least(
     partial = await searcher(sessions, slow, seconds=0.1).search(CHAT, "Akhannouch", None, person=1)
     assert (partial.total, partial.complete, len(partial.hits)) == (BATCH, False, PAGE)
     assert partial.search_id is not None and partial.has_next
+
+
+async def test_a_database_that_cannot_be_read_makes_the_bot_busy_not_a_wrong_answer(
+    sessions: SessionFactory,
+) -> None:
+    locked = LockedArchive(sessions)
+    with pytest.raises(Throttled) as searched:
+        await searcher(sessions, locked).search(CHAT, "Akhannouch", None, person=1)
+    assert searched.value.reason is Throttle.BUSY
+    query = SubscriptionIndex(QueryLimits(300, 20)).compile("Akhannouch")
+    previewer = Previewer(sessions, locked, clock, gate(), days=7, seconds=5)
+    with pytest.raises(Throttled) as tested:
+        await previewer.run(query, person=1, examples=3, quick=False)
+    assert tested.value.reason is Throttle.BUSY
