@@ -18,8 +18,9 @@ Rules:
   oldest first, so ids follow time as in production. Bodies come as fetched full text
   (``PageText``), the summary is the first sentence.
 - A database is cached under a name made of the article count, ``GENERATOR`` and a
-  fingerprint of the storage schema (the migrations and the archive index's modules), so a
-  change of the index's stored form regenerates it.
+  fingerprint of the archive index (the modules that analyse and file articles, the
+  migrations that build the index), so a change of the index's stored form regenerates it;
+  other migrations are applied to it when it is opened.
 """
 
 from __future__ import annotations
@@ -193,11 +194,15 @@ def polls(start: int, stop: int, total: int, source_ids: Sequence[int]) -> list[
 
 
 def fingerprint() -> str:
-    """The storage schema's version: the migrations and the archive index's modules."""
+    """The archive index's version: the modules that analyse and file articles, and the
+    migrations that build the index (other migrations are applied to a cached database)."""
     digest = hashlib.blake2b(digest_size=4)
     storage = ROOT / "bot" / "storage"
-    files = sorted((storage / "migrations" / "versions").glob("*.py"))
-    files += [*sorted(storage.glob("archive*.py")), ROOT / "bot" / "alerts" / "entries.py"]
+    files = [
+        *sorted((storage / "migrations" / "versions").glob("*archive*.py")),
+        *sorted(storage.glob("archive*.py")),
+        ROOT / "bot" / "alerts" / "entries.py",
+    ]
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
