@@ -25,6 +25,7 @@ from bot.i18n import text
 from bot.matching import Document, QueryLimits, compile_query
 from bot.storage.db import create_engine, migrate, session_factory
 from bot.telegram.routers import reports
+from bot.telegram.services import Services
 from tests.support.archive_world import Stored, add_source, store
 from tests.support.e2e import ADMIN, FEED, OLD, TOKEN, USER, Apps, make_settings, say
 from tests.support.fakes.feed_server import FeedServer, rss_feed
@@ -113,10 +114,11 @@ async def start(
 
 
 async def command(bot_api: FakeTelegramFiles, kind: str, chat: int, line: str) -> SentFile:
-    """Send ``line`` as USER in ``chat`` (USER's own, or a group); the file the bot sent."""
+    """Send ``line`` in ``chat`` (a private chat, as its user; a group, as USER); the file
+    the bot sent."""
     before = len(bot_api.photos if kind == "photo" else bot_api.documents)
-    if chat == USER:
-        bot_api.add_message(line, user_id=USER)
+    if chat > 0:  # a private chat: its user's
+        bot_api.add_message(line, user_id=chat)
     else:
         bot_api.add_chat_message(line, user_id=USER, chat_id=chat)
     files = await bot_api.wait_for_files(kind, before + 1, chat_id=None, timeout=20)
@@ -232,3 +234,21 @@ async def test_past_the_budget_the_answer_says_it_took_too_long(
     assert (await say(bot_api, USER, "/trend Akhannouch")).text == too_slow
     assert (await say(bot_api, USER, "/export Akhannouch")).text == too_slow
     assert not bot_api.photos and not bot_api.documents
+
+
+async def test_a_chart_waits_its_turn_with_searches(
+    database_url: str, bot_api: FakeTelegramFiles, feeds: FeedServer, apps: Apps
+) -> None:
+    """One search, chart or export at a time per person: while USER's search runs, their
+    /trend and /export are refused (not queued), and ADMIN's chart is drawn."""
+    await seed(database_url)
+    feeds.set(FEED, rss_feed("Le Site", [OLD]))
+    app = await apps(make_settings(database_url, bot_api, feeds))
+    assert app.dispatcher is not None
+    services: Services = app.dispatcher["services"]
+    async with services.search.gate.enter(USER):
+        wait = text("en", "reports_wait")
+        assert (await say(bot_api, USER, "/trend Akhannouch")).text == wait
+        assert (await say(bot_api, USER, "/export Akhannouch")).text == wait
+        assert_chart(await command(bot_api, "photo", ADMIN, "/trend Akhannouch"))
+    assert_chart(await command(bot_api, "photo", USER, "/trend Akhannouch"))

@@ -7,9 +7,13 @@ Rules:
   archive and change nothing (no target, like ``/test``). Labels are in the chat's language.
 * Queries are understood as ``/subscribe`` understands them (the bot's aliases and query
   limits); a query that cannot be understood gets the same answer as there.
+* They take their turn with ``/search`` (the search service's gate): one at a time per
+  person, and a limit in the whole bot; a refusal, or a database too busy to read, is
+  answered as such.
 * Each command has a time budget (``TREND_SECONDS``, ``EXPORT_SECONDS``) over its reading and
-  drawing: past it the answer says it took too long, never a silent wait. Charts and files
-  are drawn in a worker thread (``bot.services.trends.off_loop``).
+  drawing, from when it got its turn: past it the answer says it took too long, never a
+  silent wait. Charts and files are drawn in a worker thread
+  (``bot.services.trends.off_loop``).
 * The photo and the document go out like every reply, through the bot's session and so its
   paced outbound path (``bot.telegram.outbound``: sendPhoto and sendDocument are messages).
 """
@@ -17,6 +21,8 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -25,7 +31,10 @@ from aiogram.types import BufferedInputFile, Message
 from bot.archive.charts import MAX_SERIES, render_trend
 from bot.archive.period import Period, split_period
 from bot.matching import CompiledQuery, QueryError
+from bot.services.throttle import Throttle, Throttled
 from bot.services.trends import RENDER_SECONDS, export_file, export_hits, off_loop, trend
+from bot.storage.db import STORAGE_FAILURES
+from bot.telegram.routers.queries import person_of
 from bot.telegram.services import Services
 from bot.telegram.texts import plural, text
 from bot.telegram.views.queries import query_error_text, quoted
@@ -36,6 +45,22 @@ EXPORT_SECONDS = 20.0  # the whole /export: reading the matches, then writing th
 EXPORT_LIMIT = 5_000  # rows in one file; the caption says when there were more
 EXPORT_COUNT_SECONDS = 5.0  # counting the matches past the file's, at most
 TREND_PERIOD = Period.MONTH  # without a period word
+
+
+@contextlib.asynccontextmanager
+async def _turn(message: Message, services: Services) -> AsyncIterator[None]:
+    """The sender's turn at the archive, shared with /search; raises Throttled, also when the
+    database is too busy to read."""
+    person = person_of(message)
+    async with services.search.gate.enter(message.chat.id if person is None else person):
+        try:
+            yield
+        except STORAGE_FAILURES:
+            raise Throttled(Throttle.BUSY, 0) from None
+
+
+def refusal(lang: str, exc: Throttled) -> str:
+    return text(lang, "reports_wait" if exc.reason is Throttle.COOLDOWN else "reports_busy")
 
 
 def _compiled(services: Services, query: str) -> CompiledQuery | QueryError:
@@ -65,11 +90,14 @@ async def trend_command(
         compiled.append((query, understood))
     span, now, zone = (period or TREND_PERIOD).span, services.chats.clock(), services.zone
     try:
-        async with asyncio.timeout(TREND_SECONDS):
+        async with _turn(message, services), asyncio.timeout(TREND_SECONDS):
             found = await trend(services.archive, compiled, span=span, now=now, zone=zone)
             chart = await off_loop(
                 RENDER_SECONDS, render_trend, lang, found.first_day, found.series
             )
+    except Throttled as exc:
+        await message.answer(refusal(lang, exc))
+        return
     except TimeoutError:
         await message.answer(text(lang, "archive_too_slow"))
         return
@@ -94,7 +122,7 @@ async def export_command(
     now = services.chats.clock()
     since = None if period is None else now - period.span
     try:
-        async with asyncio.timeout(EXPORT_SECONDS):
+        async with _turn(message, services), asyncio.timeout(EXPORT_SECONDS):
             export = await export_hits(
                 services.archive,
                 understood,
@@ -105,6 +133,9 @@ async def export_command(
             data = None
             if export.total:
                 data = await off_loop(RENDER_SECONDS, export_file, lang, export.hits, services.zone)
+    except Throttled as exc:
+        await message.answer(refusal(lang, exc))
+        return
     except TimeoutError:
         await message.answer(text(lang, "archive_too_slow"))
         return
