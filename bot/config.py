@@ -191,6 +191,9 @@ class DeliveryConfig(_Section):
     messages_per_second: float = Field(default=29, gt=0)
     per_chat_interval: float = Field(default=1.0, ge=0, description="seconds")
     group_per_minute: int = Field(default=20, ge=1, description="groups and channels")
+    # Telegram counts group_per_minute in a minute; a test Bot API server may count in less.
+    # A chat's lease keeps this window (plus a request's transit) ahead of any request.
+    group_window: float = Field(default=60, gt=0, description="seconds")
     batch_size: int = Field(default=100, ge=1)
 
 

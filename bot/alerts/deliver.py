@@ -61,7 +61,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts.claim import Refill, refill
 from bot.alerts.drain import Drain
-from bot.alerts.leases import CHAT_WINDOW, ChatLeases
+from bot.alerts.leases import ChatLeases, chat_window_for
 from bot.alerts.limits import Pacer
 from bot.alerts.plan import Job
 from bot.alerts.send_path import SendPath
@@ -92,18 +92,20 @@ class Deliverer:
         lease_seconds: float,
         metrics: Metrics | None,
         max_in_flight: int = 8,
-        chat_window: float = CHAT_WINDOW,
+        chat_window: float | None = None,
     ) -> None:
         """``outbound``: the process's one path to Telegram, whose Pacer (and shared pace,
         on PostgreSQL) every request waits for. ``worker_id``: this deliverer's name in chat
-        leases (``bot.cluster.new_worker_id``). ``chat_window``: only tests shorten it (with
-        a shortened Pacer group window)."""
+        leases (``bot.cluster.new_worker_id``). ``chat_window``: None (as the application
+        runs) follows ``config.group_window``; tests of leases shorten it alone."""
         self.sessions = sessions
         self._config = config
         self.zone = zone
         self.outbound = outbound
         self.max_in_flight = max_in_flight
         self.topology = topology
+        if chat_window is None:
+            chat_window = chat_window_for(config.group_window)
         self.leases = ChatLeases(worker_id, lease_seconds, chat_window)
         self.worker_id = self.leases.worker_id
         self.settle = Settle(self.transaction, outbound, config, metrics)

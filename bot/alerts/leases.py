@@ -7,9 +7,10 @@ chat is held by one deliverer (its ``worker_id``) at a time. Rules:
   is ``lease_seconds / 3`` old: at a claim, or in a refill for chats with queued or running
   work (``stale``); and before a request when less than ``chat_window`` is left (``admit``:
   a database round trip only then).
-- So a request starts only while the lease has ``chat_window`` (65 s: Telegram's per-minute
-  group window plus a request's transit) left, and another deliverer takes the chat only
-  after the lease lapsed: more than 65 s after the previous holder's last request. The new
+- So a request starts only while the lease has ``chat_window`` (``chat_window_for``: 65 s,
+  Telegram's per-minute group window ``delivery.group_window`` plus a request's transit)
+  left, and another deliverer takes the chat only after the lease lapsed: more than
+  ``chat_window`` after the previous holder's last request. The new
   holder's Pacer starts empty for that chat, and the per-chat limits still hold across
   holders. For the same reason leases are not released at shutdown.
 - ``hold`` locks the chat row and checks the lease in the caller's transaction: a claim or
@@ -27,15 +28,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.alerts.limits import GROUP_WINDOW
 from bot.storage.chats import ChatRepository
 from bot.storage.models import Chat
 
 log = logging.getLogger(__name__)
 
-# How long a chat's past sends limit its next ones (Telegram's per-minute group window),
-# plus a request's time in transit: a chat's lease keeps this much ahead of any request.
-CHAT_WINDOW = GROUP_WINDOW + 5.0
+TRANSIT = 5.0  # seconds: a request's time between the lease check and Telegram
+
+
+def chat_window_for(group_window: float) -> float:
+    """How long a chat's past sends limit its next ones (the group window), plus a request's
+    time in transit: a chat's lease keeps this much ahead of any request."""
+    return group_window + TRANSIT
+
 
 Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 

@@ -147,7 +147,10 @@ class Outbound:
         processes, the global rate is shared with them through ``sessions``; alone, the
         process's own Pacer is the whole rate. ``pacer``: tests shorten windows."""
         pacer = pacer or Pacer(
-            config.messages_per_second, config.per_chat_interval, config.group_per_minute
+            config.messages_per_second,
+            config.per_chat_interval,
+            config.group_per_minute,
+            group_window=config.group_window,
         )
         shared: SharedPace | None = None
         if topology.shared:

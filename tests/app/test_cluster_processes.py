@@ -33,6 +33,11 @@ CHAT_BASE = 9000  # chat CHAT_BASE + n subscribes to source n's tag
 USERS = (5001, 5002)  # subscribe through the telegram process
 PAST = datetime.now(UTC) - timedelta(days=1)
 LEASE = 5  # seconds: a killed process's claims return after this
+# Seconds: Telegram's minute, shortened (the fake counts no group limit here). A chat's lease
+# keeps this + 5 s ahead of each request: a deliverer stalled longer than that (a starved
+# machine) could lose the chat with a message answered but not yet recorded, and the new
+# holder would send it again (a run at load 11 with a 1 s window sent three alerts twice).
+GROUP_WINDOW = 10
 
 
 def _config(path: Path, database_url: str, telegram: FakeTelegram) -> Path:
@@ -64,6 +69,7 @@ allow_private_addresses = true
 tick = 0.1
 per_chat_interval = 0
 messages_per_second = 100
+group_window = {GROUP_WINDOW}
 """,
         encoding="utf-8",
     )
@@ -197,8 +203,8 @@ async def test_pollers_and_deliverers_share_the_work_and_survive_a_kill(
         )
         return sent >= expected_alerts
 
-    # deliverer-1's chats return when their leases lapse: lease_seconds + the 65 s window
-    # that keeps Telegram's per-chat limits across deliverers.
+    # deliverer-1's chats return when their leases lapse: lease_seconds + the chat window
+    # (group_window + 5 s of transit) that keeps Telegram's per-chat limits across deliverers.
     await wait_until(all_sent, "every alert sent", timeout=150)
 
     # Every source: polled and stored once (one answer's two items), never two at once.
