@@ -21,6 +21,7 @@ from aiogram.exceptions import (
 from aiogram.filters import Command
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -294,3 +295,28 @@ async def test_hold_after_then_drop_held_loses_the_call(tg: FakeTelegram, bot: B
     await bot.send_message(USER, "three")  # no longer held
     assert [m.text for m in tg.sent] == ["one", "three"]
     assert [p["text"] for _, p in tg.dropped_calls] == ["two"]
+
+
+async def test_uploaded_photos_and_documents_are_recorded(tg: FakeTelegram, bot: Bot) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"x" * 100
+    sent = await bot.send_photo(USER, BufferedInputFile(png, filename="c.png"), caption="<b>t</b>")
+    assert sent.photo and sent.caption == "<b>t</b>"
+    await bot.send_document(
+        USER, BufferedInputFile(b"a,b\r\n", filename="e.csv"), message_thread_id=7
+    )
+    [photo] = tg.photos
+    assert (photo.chat_id, photo.file_name, photo.content, photo.caption) == (
+        USER, "c.png", png, "<b>t</b>"
+    )  # fmt: skip
+    assert photo.parse_mode == "HTML" and photo.content_type
+    [document] = tg.documents
+    assert (document.file_name, document.content, document.thread_id) == ("e.csv", b"a,b\r\n", 7)
+    assert await tg.wait_for_files("photo", chat_id=USER) == [photo]
+    with pytest.raises(TelegramBadRequest, match="caption is too long"):
+        await bot.send_photo(USER, BufferedInputFile(png, filename="c.png"), caption="x" * 1025)
+    with pytest.raises(TelegramBadRequest, match="parse entities"):
+        await bot.send_document(USER, BufferedInputFile(b"1", filename="f"), caption="<b>x")
+    tg.block_chat(USER)
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_photo(USER, BufferedInputFile(png, filename="c.png"))
+    assert len(tg.photos) == 1 and len(tg.documents) == 1
