@@ -21,13 +21,14 @@ from matplotlib.image import imread
 
 from bot.archive.charts import HEIGHT_PX, WIDTH_PX
 from bot.archive.export import ENCODING
-from bot.i18n import text
+from bot.i18n import plural, text
+from bot.i18n.bidi import embed
 from bot.matching import Document, QueryLimits, compile_query
 from bot.storage.db import create_engine, migrate, session_factory
 from bot.telegram.routers import reports
 from bot.telegram.services import Services
 from tests.support.archive_world import Stored, add_source, store
-from tests.support.e2e import ADMIN, FEED, OLD, TOKEN, USER, Apps, make_settings, say
+from tests.support.e2e import ADMIN, FEED, OLD, OTHER_USER, TOKEN, USER, Apps, make_settings, say
 from tests.support.fakes.feed_server import FeedServer, rss_feed
 from tests.support.fakes.telegram_api import SentFile
 from tests.support.fakes.telegram_files import FakeTelegramFiles
@@ -151,6 +152,18 @@ async def test_trend_sends_a_chart_with_each_query_total(
     bad = await say(bot_api, USER, "/trend Akhannouch; " + "x" * 400)
     assert "could not understand" in bad.text and "300" in bad.text
     assert len(bot_api.photos) == 2
+
+    # In an Arabic chat: the caption in Arabic, the query isolated, the total in its plural.
+    bot_api.add_message("/trend بنكيران", user_id=OTHER_USER, language_code="ar")
+    [arabic] = await bot_api.wait_for_files("photo", chat_id=OTHER_USER, timeout=20)
+    assert_chart(arabic)
+    total = matching(stored, "بنكيران", 30, whole_days=True)
+    assert total == matching(stored, "Benkirane", 30, whole_days=True)  # across scripts
+    lines = (arabic.caption or "").splitlines()
+    assert lines[:2] == [
+        text("ar", "chart_trend_title"),
+        plural("ar", "chart_series", total, query=embed("ar", "بنكيران")),
+    ]
 
 
 async def test_export_sends_a_csv_of_the_matching_articles(
