@@ -30,6 +30,7 @@ from aiogram.types import BufferedInputFile, Message
 
 from bot.archive.charts import MAX_SERIES, render_trend
 from bot.archive.period import Period, split_period
+from bot.archive.query_list import split_queries
 from bot.matching import CompiledQuery, QueryError
 from bot.services.throttle import Throttle, Throttled
 from bot.services.trends import RENDER_SECONDS, export_file, export_hits, off_loop, trend
@@ -74,7 +75,7 @@ async def trend_command(
     message: Message, command: CommandObject, lang: str, services: Services
 ) -> None:
     period, rest = split_period(command.args, TREND_PERIOD)
-    queries = [part.strip() for part in rest.split(";")]
+    queries = split_queries(rest)
     if not rest or not all(queries):
         await message.answer(text(lang, "trend_usage"))
         return
