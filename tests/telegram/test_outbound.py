@@ -29,7 +29,9 @@ OLD: FeedItem = {
     "description": "Le conseil a adopté plusieurs projets de décrets.",
     "published": "Mon, 23 Nov 2026 09:00:00 +0000",
 }
-CROWD = 200
+# Users commanding at once, two replies each: 160 messages asked for in the same instant,
+# over five seconds of Telegram's global budget (30/s).
+CROWD = 80
 FIRST_USER = 50_000
 
 
