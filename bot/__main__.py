@@ -16,8 +16,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-
 from bot.config import ROLES, ConfigError, Settings, load_settings
 from bot.logs import configure_logging, scrub
 from bot.storage.urls import database_password, shown_database_url
@@ -112,6 +110,8 @@ def _settings(path: Path) -> Settings:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
     from bot.app import DryRun, build_app
     from bot.storage.db import SchemaError
 
