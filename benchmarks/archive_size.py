@@ -6,9 +6,11 @@ Stores ``--articles`` synthetic articles (``benchmarks/corpus.py``: Arabic, Fren
 English, 150–600 words) through the real ``ingest`` (which files each one in the index) on
 a fresh SQLite file with the real schema, and on a fresh PostgreSQL database when a server
 URL is given (a database is created in it and dropped after). Prints the bytes of the
-article table (with its indexes) and of the archive index (SQLite: the FTS5 table and its
-shadow tables, from ``dbstat``; PostgreSQL: ``pg_total_relation_size``) and their ratio.
-Target (issue 13): the index under twice the article table.
+article table (with its indexes) and of each of the archive index's tables
+(``bot.storage.archive_schema``: the vocabulary, the postings, SQLite's side table; SQLite:
+from ``dbstat``, an FTS5 table with its shadow tables; PostgreSQL:
+``pg_total_relation_size``, indexes and TOAST included), each with its ratio to the article
+table, and their sum. Target (issue 13): the index under twice the article table.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from bot.alerts.index import SubscriptionIndex
 from bot.alerts.ingest import ingest
 from bot.matching import QueryLimits
 from bot.sources.model import ParsedEntry
-from bot.storage.archive import TABLE
+from bot.storage.archive_schema import LISTS, TABLE, VOCABULARY
 from bot.storage.db import create_engine, migrate, session_factory
 from bot.storage.models import Source
 
@@ -41,7 +43,7 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 POLL = 100
 
 
-async def _fill(url: str, n: int) -> tuple[int, int]:
+async def _fill(url: str, n: int) -> tuple[int, dict[str, int]]:
     engine = create_engine(url)
     try:
         await migrate(engine)
@@ -84,24 +86,30 @@ async def _fill(url: str, n: int) -> tuple[int, int]:
                 )
                 sizes = {str(name): int(size) for name, size in rows.all()}
                 table = sum(v for k, v in sizes.items() if k == "articles" or "_articles_" in k)
-                index_size = sum(v for k, v in sizes.items() if k.startswith(TABLE))
-                return table, index_size
+                return table, {
+                    VOCABULARY: sizes.get(VOCABULARY, 0),
+                    TABLE: sum(v for k, v in sizes.items() if k.startswith(TABLE + "_")),
+                    LISTS: sizes.get(LISTS, 0),
+                }
             size = text("SELECT pg_total_relation_size(CAST(:t AS regclass))")
-            table = await connection.scalar(size, {"t": "articles"})
-            index_size = await connection.scalar(size, {"t": TABLE})
-            return int(table or 0), int(index_size or 0)
+            table = int(await connection.scalar(size, {"t": "articles"}) or 0)
+            return table, {
+                name: int(await connection.scalar(size, {"t": name}) or 0)
+                for name in (VOCABULARY, TABLE)
+            }
     finally:
         await engine.dispose()
 
 
-def _print(backend: str, table: int, index: int, n: int) -> None:
-    print(
-        f"{backend:10s} {n} articles: article table {table / 1e6:7.1f} MB, "
-        f"archive index {index / 1e6:7.1f} MB, ratio {index / table:.2f}"
-    )
+def _print(backend: str, table: int, index: dict[str, int], n: int) -> None:
+    print(f"{backend}, {n} articles: article table {table / 1e6:7.1f} MB")
+    for name, size in index.items():
+        print(f"  {name:20s} {size / 1e6:7.1f} MB  ratio {size / table:.2f}")
+    total = sum(index.values())
+    print(f"  {'archive index':20s} {total / 1e6:7.1f} MB  ratio {total / table:.2f}")
 
 
-async def _postgres(server: str, n: int) -> tuple[int, int]:
+async def _postgres(server: str, n: int) -> tuple[int, dict[str, int]]:
     name = f"rasd_size_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server)
     try:

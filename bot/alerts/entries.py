@@ -10,7 +10,8 @@ Rules:
 - A missing published time is the first-seen time (now); one in the future is now too.
 - The text matched is the full text (``body``) when there is one, else the summary; too old
   entries (published more than ``max_age`` ago) match nothing. Every entry is analysed
-  once, for matching and for the archive index (its keys).
+  once, for matching and for the archive index (its terms, with the keys of those no
+  database of this process holds yet: ``bot.storage.archive_terms.prepare``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.sources.bounds import MAX_TEXT_CHARS, MAX_URL_CHARS, clip
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
 from bot.sources.urls import canonical_url, is_web_url
-from bot.storage.archive import tokens
+from bot.storage.archive_terms import ArticleTerms, prepare
 from bot.storage.articles import ArticleRepository
 
 Matches = Mapping[str, "Analysed"]
@@ -104,11 +105,11 @@ def entry_urls(entries: Sequence[ParsedEntry], pages: Mapping[str, PageText]) ->
 
 @dataclass(frozen=True, slots=True)
 class Analysed:
-    """An entry as matching saw it: its keys as the archive index stores them
-    (``bot.storage.archive.tokens``), and (``matched``) the subscriptions it matches, when
+    """An entry as matching saw it: its terms as the archive index files them
+    (``bot.storage.archive_terms``), and (``matched``) the subscriptions it matches, when
     it was matched (not when too old or not alerting)."""
 
-    tokens: str
+    terms: ArticleTerms
     found: dict[int, list[Span]]
     matched: bool
 
@@ -138,10 +139,10 @@ def match_entries(
 def analyse_entry(
     entry: ParsedEntry, body: str, index: SubscriptionIndex, *, match: bool
 ) -> Analysed:
-    """The entry analysed once: its archive keys, and its matches if ``match``."""
+    """The entry analysed once: its archive terms, and its matches if ``match``."""
     document = AnalyzedDocument(Document(title=entry.title, text=body or entry.summary))
     found = index.match_analyzed(document) if match else {}
-    return Analysed(tokens(document.keys), found, match)
+    return Analysed(prepare(document), found, match)
 
 
 def too_old(entry: ParsedEntry, now: datetime, max_age: timedelta | None) -> bool:

@@ -10,7 +10,7 @@ Rules:
   on a silent baseline poll).
 - Who is alerted, and "also reported by" for copies: ``bot.alerts.alert_queue``.
 - Every stored article is filed in the archive index (``bot.storage.archive``) under the
-  keys of the analysis matching made of it (made here when the caller did not).
+  terms of the analysis matching made of it (made here when the caller did not).
 - ``alert`` is False on a source's first poll (what a feed holds already is old news), and
   articles published more than ``max_age`` ago are stored without alerting.
 """
@@ -43,6 +43,7 @@ from bot.matching import Span
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
 from bot.storage.archive import ArchiveRepository
+from bot.storage.archive_terms import ArticleTerms
 from bot.storage.articles import ArticleRepository
 
 
@@ -147,7 +148,7 @@ async def ingest(
         known.urls.update(str(item.row["url"]) for item in new)
     stored: list[StoredArticle] = []
     grouped: dict[int, int] = {}
-    tokens_of: dict[int, str] = {}
+    terms_of: dict[int, ArticleTerms] = {}
     for item, article_id in zip(new, ids, strict=True):
         entry, body, key = item.entry, item.body, item.key
         story_id = None
@@ -170,12 +171,12 @@ async def ingest(
         made = matches.get(entry.url) if matches is not None else None
         if made is None or (want and not made.matched):
             made = analyse_entry(entry, body, index, match=want)
-        tokens_of[article_id] = made.tokens
+        terms_of[article_id] = made.terms
         found: dict[int, list[Span]] = made.found if want else {}
         if alert and not old and (found or story_id is not None):
             stored.append(StoredArticle(article_id, now, story_id, found))
     await articles.set_story_ids(grouped)
-    await ArchiveRepository(session).add(tokens_of)
+    await ArchiveRepository(session).add(terms_of)
 
     queued, noted = await queue_alerts(session, stored, index, access, now, outlet)
     return IngestResult(new_articles=len(new), queued_alerts=queued, also_noted=noted)

@@ -15,12 +15,14 @@ class AnalyzedDocument:
     """Tokens of both fields, where each distinct word occurs, and every lookup key.
 
     ``forms`` maps each distinct article word (folded) to its occurrences; ``keys`` maps
-    every lookup key to the forms filed under it.
+    every lookup key to the forms filed under it: exactly the union of
+    ``term_keys(form, form in capitalised)`` over the forms (what the archive index files).
+    ``capitalised``: the forms written capitalised somewhere.
 
     ``cache`` memoises per-term results for the queries asked about this document, so that
     many subscriptions sharing a word only pay for it once."""
 
-    __slots__ = ("cache", "document", "fields", "forms", "keys")
+    __slots__ = ("cache", "capitalised", "document", "fields", "forms", "keys")
 
     def __init__(self, document: Document) -> None:
         self.document = document
@@ -50,4 +52,10 @@ class AnalyzedDocument:
                     bucket.append(norm)
         self.forms = forms
         self.keys = keys
+        self.capitalised = capitalised
         self.cache: dict[str, object] = {}
+
+    @staticmethod
+    def term_keys(norm: str, capitalised: bool) -> tuple[str, ...]:
+        """The keys a form is filed under (see ``keys``)."""
+        return text_keys(norm, capitalised)

@@ -1,172 +1,220 @@
-"""The archive index: every stored article's matching keys, to find candidates for a search.
+"""The archive index's rows: filing articles, forgetting them, and finding candidates.
 
 Rules:
 
-- An article is filed under the keys of its analysis (``bot.matching.AnalyzedDocument``:
-  exact stems, one-deletion neighbours, name skeletons, cross-script keys), each stored as
-  one plain token, ``k`` + 8 hex digits of its BLAKE2b hash, so that no tokenizer can split
-  or fold it. Two keys sharing a token only add a candidate: a search verifies every
-  candidate with the compiled query.
-- SQLite: an FTS5 table ``article_keys`` (rowid = article id, one column of tokens,
-  ``detail=none``: only which article holds which token). PostgreSQL: a table
-  ``article_keys`` (article id, a position-free ``tsvector`` of the same tokens, 'simple'
-  configuration) with a GIN index, deleted with its article (ON DELETE CASCADE). SQLite's
-  rows are deleted explicitly with their article (``remove``), and an insert replaces a
-  row left under a reused id.
-- Rows are written in the transaction that stores their articles. ``INDEX_VERSION`` is the
-  version of the analysis the index was built with, kept beside it (SQLite: the database's
-  ``user_version``, which nothing else uses; PostgreSQL: the table's comment): a change of
-  the analysis bumps it, and a new migration rebuilds the index (``build_index``).
-- The tables are not in ``bot.storage.models`` (SQLite's is virtual): ``is_index_table``
-  tells schema comparisons to leave them out.
+- Tables and what each holds: ``bot.storage.archive_schema``; terms, keys and their ids:
+  ``bot.storage.archive_terms``.
+- Filing (``file_articles``) happens in the transaction that stores the articles: the
+  vocabulary rows of the terms the database may lack (insert-or-ignore, sorted, so two
+  writers take row locks in one order), then each article's postings. Terms are
+  remembered as written (``WrittenTerms``) only once the transaction commits.
+- Forgetting (``forget_articles``): SQLite deletes the postings with FTS5's ``delete``
+  command and the tokens from the side table; PostgreSQL's go with their article. Every
+  deletion of articles forgets them first (retention, a source's deletion): SQLite reuses
+  the highest ids. Were one missed, a reused id's side row is replaced and its old postings
+  only add candidates.
+- Candidates: the query's required keys -> their key ids -> the vocabulary's terms -> the
+  articles holding one of them (fetched since ``since``), highest id first. An article
+  holds one exactly when it is filed under a required key (or a colliding id's).
+- The sync functions take a ``Connection`` (the migration runs them); ``ArchiveRepository``
+  runs them on a session's connection.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, TextClause, bindparam, func, select, text
+from sqlalchemy import Connection, Integer, bindparam, event, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from bot.storage.archive_schema import LISTS, TABLE, VOCABULARY, version_of
+from bot.storage.archive_terms import (
+    ArticleTerms,
+    WrittenTerms,
+    key_ids,
+    pack,
+    token,
+    unpack,
+    written_in,
+)
 from bot.storage.models import Article, Source
 from bot.storage.scan import StoredText
 from bot.storage.types import UTCDateTime
 
-__all__ = [
-    "INDEX_VERSION",
-    "TABLE",
-    "ArchiveRepository",
-    "create_index",
-    "insert_statement",
-    "is_index_table",
-    "set_version",
-    "tokens",
-]
+__all__ = ["ArchiveRepository", "file_articles", "forget_articles"]
 
-INDEX_VERSION = 1
-TABLE = "article_keys"
-_VERSION_NOTE = "rasd archive index, analysis version "
 # Bound parameters in one statement (well under every backend's limit).
 _IDS_PER_QUERY = 500
+_PENDING = "rasd.archive.pending"  # Session.info: (WrittenTerms, digests) until the commit
+_INTS = ARRAY(Integer)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # the same words come back in article after article
-def _token(key: str) -> str:
-    return "k" + hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
+def _chunks(values: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(values), _IDS_PER_QUERY):
+        yield list(values[start : start + _IDS_PER_QUERY])
 
 
-def tokens(keys: Iterable[str]) -> str:
-    """The stored form of an article's keys: distinct tokens, space-separated."""
-    return " ".join({_token(key) for key in keys})
+def _in(values: Sequence[int]) -> str:
+    return ", ".join(str(int(v)) for v in values)
 
 
-def is_index_table(name: str | None) -> bool:
-    """True for the index's tables (SQLite's FTS5 table and its shadow tables)."""
-    return name is not None and (name == TABLE or name.startswith(TABLE + "_"))
-
-
-def create_index(connection: Connection) -> None:
-    """Create the (empty) index's table for this backend."""
+def _write_vocabulary(connection: Connection, rows: list[tuple[int, int]]) -> None:
+    if not rows:
+        return
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(
-            f"CREATE VIRTUAL TABLE {TABLE} USING fts5(keys, detail=none, columnsize=0)"
+        connection.execute(
+            text(f"INSERT OR IGNORE INTO {VOCABULARY} (key, term) VALUES (:k, :t)"),
+            [{"k": k, "t": t} for k, t in rows],
         )
         return
-    connection.exec_driver_sql(
-        f"CREATE TABLE {TABLE} (article_id INTEGER PRIMARY KEY "
-        "REFERENCES articles (id) ON DELETE CASCADE, keys TSVECTOR NOT NULL)"
-    )
-    connection.exec_driver_sql(f"CREATE INDEX ix_{TABLE}_keys ON {TABLE} USING gin (keys)")
+    statement = text(
+        f"INSERT INTO {VOCABULARY} (key, term) SELECT * FROM unnest(:keys, :terms) "
+        "ON CONFLICT DO NOTHING"
+    ).bindparams(bindparam("keys", type_=_INTS), bindparam("terms", type_=_INTS))
+    connection.execute(statement, {"keys": [k for k, _ in rows], "terms": [t for _, t in rows]})
 
 
-def set_version(connection: Connection, version: int) -> None:
-    """Record the analysis version the index holds."""
+def forget_articles(connection: Connection, article_ids: Sequence[int]) -> None:
+    """Delete these articles' postings (SQLite; PostgreSQL's go with their article)."""
+    if connection.dialect.name != "sqlite":
+        return
+    for chunk in _chunks(article_ids):
+        rows = connection.execute(
+            text(f"SELECT article_id, terms FROM {LISTS} WHERE article_id IN ({_in(chunk)})")
+        ).all()
+        if not rows:
+            continue
+        connection.execute(
+            text(f"INSERT INTO {TABLE} ({TABLE}, rowid, terms) VALUES ('delete', :id, :terms)"),
+            [{"id": i, "terms": " ".join(map(token, unpack(packed)))} for i, packed in rows],
+        )
+        connection.execute(
+            text(f"DELETE FROM {LISTS} WHERE article_id IN ({_in([i for i, _ in rows])})")
+        )
+
+
+def file_articles(
+    connection: Connection, terms_of: Mapping[int, ArticleTerms], written: WrittenTerms
+) -> set[int]:
+    """File each article (by id) under its terms, with the vocabulary rows of the terms not
+    in ``written``; the digests of those terms (written once the transaction commits)."""
+    if not terms_of:
+        return set()
+    rows: set[tuple[int, int]] = set()
+    digests: set[int] = set()
+    for terms in terms_of.values():
+        for item, keys in terms.vocabulary(written):
+            if item.digest not in digests:
+                digests.add(item.digest)
+                rows.update((key, item.id) for key in keys)
+    _write_vocabulary(connection, sorted(rows))
+    ids = {article_id: terms.ids for article_id, terms in terms_of.items()}
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+        connection.execute(
+            text(f"INSERT INTO {TABLE} (rowid, terms) VALUES (:id, :terms)"),
+            [{"id": i, "terms": " ".join(map(token, t))} for i, t in ids.items()],
+        )
+        connection.execute(
+            text(f"INSERT OR REPLACE INTO {LISTS} (article_id, terms) VALUES (:id, :terms)"),
+            [{"id": i, "terms": pack(t)} for i, t in ids.items()],
+        )
     else:
-        connection.exec_driver_sql(f"COMMENT ON TABLE {TABLE} IS '{_VERSION_NOTE}{int(version)}'")
+        connection.execute(
+            text(f"INSERT INTO {TABLE} (article_id, terms) VALUES (:id, :terms)").bindparams(
+                bindparam("terms", type_=_INTS)
+            ),
+            [{"id": i, "terms": t} for i, t in ids.items()],
+        )
+    return digests
 
 
-def _version_of(connection: Connection) -> int | None:
+def _terms_under(connection: Connection, keys: Iterable[str]) -> list[int]:
+    """The terms the vocabulary files under one of these keys, ascending."""
+    terms: set[int] = set()
+    for chunk in _chunks(sorted(key_ids(keys))):
+        found = connection.execute(
+            text(f"SELECT DISTINCT term FROM {VOCABULARY} WHERE key IN ({_in(chunk)})")
+        )
+        terms.update(int(row[0]) for row in found)
+    return sorted(terms)
+
+
+def _candidates(connection: Connection, keys: Iterable[str], since: datetime | None) -> list[int]:
+    terms = _terms_under(connection, keys)
+    if not terms:
+        return []
+    period = " AND a.fetched_at >= :since" if since is not None else ""
+    params: dict[str, object] = {}
     if connection.dialect.name == "sqlite":
-        value = connection.exec_driver_sql("PRAGMA user_version").scalar()
-        return int(value) if value else None
-    note = connection.exec_driver_sql(f"SELECT obj_description('{TABLE}'::regclass)").scalar()
-    if not isinstance(note, str) or not note.startswith(_VERSION_NOTE):
-        return None
-    return int(note.removeprefix(_VERSION_NOTE))
-
-
-def insert_statement(dialect: str) -> TextClause:
-    """An insert of one article's tokens (``id``, ``keys``: the output of ``tokens``)."""
-    if dialect == "sqlite":
-        return text(f"INSERT OR REPLACE INTO {TABLE} (rowid, keys) VALUES (:id, :keys)")
-    return text(
-        f"INSERT INTO {TABLE} (article_id, keys) VALUES (:id, strip(to_tsvector('simple', :keys)))"
-    )
-
-
-def _candidates(dialect: str, since: bool) -> TextClause:
-    period = " AND a.fetched_at >= :since" if since else ""
-    if dialect == "sqlite":
         statement = text(
-            f"SELECT a.id FROM {TABLE} k JOIN articles a ON a.id = k.rowid "
+            f"SELECT a.id FROM {TABLE} p JOIN articles a ON a.id = p.rowid "
             f"WHERE {TABLE} MATCH :query{period} ORDER BY a.id DESC"
         )
+        params["query"] = " OR ".join(map(token, terms))
     else:
         statement = text(
-            f"SELECT a.id FROM {TABLE} k JOIN articles a ON a.id = k.article_id "
-            f"WHERE k.keys @@ to_tsquery('simple', :query){period} ORDER BY a.id DESC"
-        )
-    return statement.bindparams(bindparam("since", type_=UTCDateTime)) if since else statement
+            f"SELECT a.id FROM {TABLE} p JOIN articles a ON a.id = p.article_id "
+            f"WHERE p.terms && :terms{period} ORDER BY a.id DESC"
+        ).bindparams(bindparam("terms", type_=_INTS))
+        params["terms"] = terms
+    if since is not None:
+        statement = statement.bindparams(bindparam("since", type_=UTCDateTime))
+        params["since"] = since
+    return [int(row[0]) for row in connection.execute(statement, params)]
+
+
+def _committed(session: Session) -> None:
+    pending = session.info.get(_PENDING)
+    if pending is not None:
+        written, digests = pending
+        written.add_all(digests)
+        digests.clear()
+
+
+def _rolled_back(session: Session, _previous: object) -> None:
+    pending = session.info.get(_PENDING)
+    if pending is not None:
+        pending[1].clear()  # any rollback, a savepoint's too: those rows may be gone
 
 
 class ArchiveRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    @property
-    def _dialect(self) -> str:
-        return self.session.get_bind().dialect.name
-
-    async def add(self, tokens_of: Mapping[int, str]) -> None:
-        """File each article (by id) under its keys (``tokens`` of them)."""
-        if tokens_of:
-            await self.session.execute(
-                insert_statement(self._dialect),
-                [{"id": article_id, "keys": keys} for article_id, keys in tokens_of.items()],
-            )
+    async def add(self, terms_of: Mapping[int, ArticleTerms]) -> None:
+        """File each article (by id) under its terms (``archive_terms.prepare``)."""
+        if not terms_of:
+            return
+        sync = self.session.sync_session
+        pending: tuple[WrittenTerms, set[int]] | None = sync.info.get(_PENDING)
+        if pending is None:
+            pending = (written_in(self.session.get_bind()), set())
+            sync.info[_PENDING] = pending
+            event.listen(sync, "after_commit", _committed)
+            event.listen(sync, "after_soft_rollback", _rolled_back)
+        connection = await self.session.connection()
+        digests = await connection.run_sync(file_articles, terms_of, pending[0])
+        pending[1].update(digests)
 
     async def remove(self, article_ids: Sequence[int]) -> None:
         """Forget these articles (PostgreSQL's rows go with their article anyway)."""
-        if self._dialect != "sqlite":
-            return
-        for start in range(0, len(article_ids), _IDS_PER_QUERY):
-            chunk = ", ".join(str(int(i)) for i in article_ids[start : start + _IDS_PER_QUERY])
-            await self.session.execute(text(f"DELETE FROM {TABLE} WHERE rowid IN ({chunk})"))
+        if article_ids:
+            connection = await self.session.connection()
+            await connection.run_sync(forget_articles, article_ids)
 
     async def candidates(self, keys: Iterable[str], since: datetime | None) -> list[int]:
         """Ids of the articles fetched since ``since`` (None: any) filed under one of
         ``keys`` at least, highest first."""
-        wanted = sorted({_token(key) for key in keys})
-        if not wanted:
-            return []
-        sqlite = self._dialect == "sqlite"
-        query = (" OR " if sqlite else " | ").join(wanted)
-        params: dict[str, object] = {"query": query}
-        if since is not None:
-            params["since"] = since
-        rows = await self.session.execute(_candidates(self._dialect, since is not None), params)
-        return [int(row[0]) for row in rows.all()]
+        connection = await self.session.connection()
+        return await connection.run_sync(_candidates, keys, since)
 
     async def texts(self, article_ids: Sequence[int]) -> list[StoredText]:
         """These articles (those still stored) with their source's name, highest id first."""
         found: list[StoredText] = []
-        for start in range(0, len(article_ids), _IDS_PER_QUERY):
-            chunk = list(article_ids[start : start + _IDS_PER_QUERY])
+        for chunk in _chunks(article_ids):
             rows = await self.session.execute(
                 select(
                     Article.id,
@@ -186,4 +234,4 @@ class ArchiveRepository:
     async def version(self) -> int | None:
         """The analysis version the index was built with (None: not recorded)."""
         connection = await self.session.connection()
-        return await connection.run_sync(_version_of)
+        return await connection.run_sync(version_of)

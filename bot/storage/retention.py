@@ -2,8 +2,9 @@
 
 Rule: an article an outbox row still waits to send (``pending``/``sending``) is kept; the
 outbox rows of a deleted article are deleted with it, explicitly (SQLite applies the schema's
-ON DELETE CASCADE only with its foreign-key pragma on), and so are their archive index rows
-(``bot.storage.archive``: SQLite's FTS5 table has no foreign key).
+ON DELETE CASCADE only with its foreign-key pragma on), and so are their archive postings
+(``bot.storage.archive``: SQLite's FTS5 table has no foreign key). The archive's vocabulary
+is not pruned (``bot.storage.archive_schema`` says why).
 """
 
 from __future__ import annotations

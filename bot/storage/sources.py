@@ -1,5 +1,8 @@
 """Queries on sources: what is polled, when, and how healthy it is. Callers own the session and
-its transaction."""
+its transaction.
+
+Rule: deleting a source deletes its articles (ON DELETE CASCADE) and, first, their archive
+postings (``bot.storage.archive``: SQLite's FTS5 table has no foreign key)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.archive import ArchiveRepository
 from bot.storage.models import Article, Source
 
 
@@ -152,5 +156,9 @@ class SourceRepository:
         )
 
     async def delete(self, source_id: int) -> bool:
+        articles = await self.session.scalars(
+            select(Article.id).where(Article.source_id == source_id)
+        )
+        await ArchiveRepository(self.session).remove(list(articles))
         result = await self.session.execute(delete(Source).where(Source.id == source_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]

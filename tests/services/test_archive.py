@@ -29,11 +29,13 @@ from bot.matching import (
 )
 from bot.services.archive import ArchiveSearch
 from bot.sources.model import ParsedEntry
-from bot.storage.archive import INDEX_VERSION, TABLE, ArchiveRepository
+from bot.storage.archive import ArchiveRepository
+from bot.storage.archive_schema import INDEX_VERSION, LISTS, TABLE
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
 from bot.storage.retention import RetentionRepository
 from bot.storage.scan import ArticleScan
+from bot.storage.sources import SourceRepository
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 DEV = Path(__file__).parents[1] / "data" / "matching" / "dev_matching.jsonl"
@@ -65,12 +67,12 @@ QUERIES = [
 ]
 
 
-async def _source(sessions: SessionFactory) -> int:
+async def _source(sessions: SessionFactory, name: str = "A") -> int:
     async with sessions() as session, session.begin():
         source = Source(
-            url="https://a.ma/rss",
-            feed_url="https://a.ma/rss",
-            name="A",
+            url=f"https://{name}.ma/rss",
+            feed_url=f"https://{name}.ma/rss",
+            name=name,
             interval_seconds=600,
             next_poll_at=NOW,
             created_at=NOW,
@@ -86,7 +88,7 @@ async def _store(
     """Store the (title, text) documents, fetched at ``at``, as one poll; half the time with
     the analysis made before the write (as the poller does), else made by ``ingest``."""
     entries = [
-        ParsedEntry(f"g{n}-{i}", f"https://a.ma/{n}/{i}", title, body, at)
+        ParsedEntry(f"g{n}-{i}", f"https://a.ma/{source_id}/{n}/{i}", title, body, at)
         for i, (title, body) in enumerate(docs)
     ]
     index = SubscriptionIndex(LIMITS)
@@ -194,9 +196,8 @@ async def test_pages_follow_each_other(sessions: SessionFactory) -> None:
 async def _index_ids(sessions: SessionFactory) -> set[int]:
     async with sessions() as session:
         sqlite = session.get_bind().dialect.name == "sqlite"
-        rows = await session.execute(
-            text(f"SELECT {'rowid' if sqlite else 'article_id'} FROM {TABLE}")
-        )
+        # SQLite's postings are contentless (no scan): their side table lists the articles.
+        rows = await session.execute(text(f"SELECT article_id FROM {LISTS if sqlite else TABLE}"))
         return {int(row[0]) for row in rows.all()}
 
 
@@ -217,6 +218,73 @@ async def test_retention_removes_index_rows(sessions: SessionFactory) -> None:
         stored = set(await session.scalars(select(Article.id)))
     assert await _index_ids(sessions) == stored
     assert await search.count(query, None) == 1
+
+
+async def test_deleting_a_source_removes_its_index_rows(sessions: SessionFactory) -> None:
+    kept = await _source(sessions, "kept")
+    gone = await _source(sessions, "gone")
+    docs = [(a["title"], a["text"]) for a in corpus.articles(60, seed=6)]
+    await _store(sessions, kept, docs[:30], NOW - timedelta(hours=2), 1)
+    await _store(sessions, gone, docs[30:], NOW - timedelta(hours=1), 2)  # the highest ids
+    async with sessions() as session, session.begin():
+        assert await SourceRepository(session).delete(gone)
+    async with sessions() as session:
+        stored = set(await session.scalars(select(Article.id)))
+    assert len(stored) == 30
+    assert await _index_ids(sessions) == stored
+    # New articles (SQLite reuses the deleted ids) are found, and only they and the kept.
+    await _store(sessions, kept, docs[30:], NOW, 3)
+    await _check(sessions, _compiled(QUERIES + corpus.subscriptions(10, seed=6)), [None])
+
+
+async def test_typos_scripts_and_clitics_are_found_through_the_vocabulary(
+    sessions: SessionFactory,
+) -> None:
+    source_id = await _source(sessions)
+    docs = [
+        ("Akhannouch reçoit le ministre", "Le chef du gouvernement à Rabat."),
+        ("أخنوش يستقبل الوزير", "رئيس الحكومة بالرباط"),
+        ("Le marché de Casablanca", "Rien sur le sujet."),
+    ]
+    await _store(sessions, source_id, docs, NOW, 1)
+    search = ArchiveSearch(sessions)
+    # None of these query words is an article word: the vocabulary leads from their keys
+    # to the article's own words (a typo, the other script, the article الـ for بـ).
+    for query, expected in [
+        ("Akhanouch", {docs[0][0], docs[1][0]}),
+        ("أخنوش", {docs[0][0], docs[1][0]}),
+        ("الرباط", {docs[0][0], docs[1][0]}),  # بالرباط, and Rabat across scripts
+        ("Casablnca", {docs[2][0]}),
+    ]:
+        hits = await search.newest(compile_query(query, LIMITS), None, limit=10)
+        assert {h.article.title for h in hits} == expected, query
+    await _check(sessions, _compiled(["Akhanouch", "أخنوش", "الرباط", "Casablnca"]), [None])
+
+
+async def test_terms_of_a_rolled_back_write_are_written_again(sessions: SessionFactory) -> None:
+    """The writers' memory of written vocabulary rows keeps only committed ones."""
+    source_id = await _source(sessions)
+    doc = [("Zorglubix au Parlement", "Le député Zorglubix a parlé.")]
+    entries = [ParsedEntry("g", "https://a.ma/z", doc[0][0], doc[0][1], NOW)]
+    async with sessions() as session:
+        with pytest.raises(RuntimeError):
+            async with session.begin():
+                await ingest(
+                    session,
+                    source_id=source_id,
+                    entries=entries,
+                    index=SubscriptionIndex(LIMITS),
+                    access=ACCESS,
+                    now=NOW,
+                    alert=False,
+                    max_age=None,
+                )
+                raise RuntimeError("the write fails after the index rows")
+        async with session.begin():  # the same session commits later: nothing of the above
+            pass
+    await _store(sessions, source_id, doc, NOW, 1)
+    query = compile_query("Zorglubix", LIMITS)
+    assert await ArchiveSearch(sessions).count(query, None) == 1
 
 
 def _at_0005(connection: Connection) -> None:

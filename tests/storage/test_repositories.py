@@ -12,7 +12,7 @@ from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.archive import is_index_table
+from bot.storage.archive_schema import is_index_table
 from bot.storage.articles import ArticleRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory

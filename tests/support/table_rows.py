@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     BigInteger,
     CheckConstraint,
@@ -167,6 +168,9 @@ def _value(table: Table, column: Column[Any], i: int) -> Any:
         return bytes([i, 0, 255]) + _TEXT.encode()
     if python is uuid.UUID:
         return uuid.UUID(int=i + 1)
+    if isinstance(type_, ARRAY) and python is list:
+        item = Column(column.name, type_.item_type)
+        return [_value(table, item, i), _value(table, item, i + ROWS)]
     if isinstance(type_, TSVECTOR):
         return f"w{i} {_TEXT}"
     if isinstance(type_, JSON) or python in (dict, list):

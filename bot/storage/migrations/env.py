@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.storage.archive import is_index_table
+from bot.storage.archive_schema import is_index_table
 from bot.storage.models import Base
 
 connection = context.config.attributes.get("connection")
