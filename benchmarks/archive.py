@@ -24,7 +24,7 @@ and in French; their share of the archive is printed):
 - ``/export``: as the command does it, over the whole archive: the newest 5,000 matching
   articles, counting on past them for the command's few seconds (``export_hits``), then the
   CSV (``export_file``);
-- the archive index's size on disk (every table ``bot.storage.archive.is_index_table``
+- the archive index's size on disk (every table ``bot.storage.archive_schema.is_index_table``
   names, with its indexes) against the articles table's (with its indexes).
 
 The baseline is a full scan as ``/test`` did before the index: every article of the period
@@ -77,7 +77,8 @@ from bot.services.trends import (
     off_loop,
     trend,
 )
-from bot.storage.archive import ArchiveRepository, is_index_table
+from bot.storage.archive import ArchiveRepository
+from bot.storage.archive_schema import is_index_table
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article
 from bot.telegram.routers.reports import EXPORT_COUNT_SECONDS, EXPORT_LIMIT

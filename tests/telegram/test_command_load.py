@@ -17,7 +17,8 @@ from sqlalchemy import func, insert, select
 from bot.app import App
 from bot.matching import AnalyzedDocument, Document
 from bot.storage import db
-from bot.storage.archive import ArchiveRepository, tokens
+from bot.storage.archive import ArchiveRepository
+from bot.storage.archive_terms import ArticleTerms, terms_of
 from bot.storage.models import Article, Source, Subscription
 from tests.support.e2e import FEED, OLD, USER, Apps, counted, make_settings, say
 from tests.support.fakes.feed_server import FeedServer, rss_feed
@@ -56,22 +57,21 @@ async def store_articles(app: App, count: int, *, body: str = BODY) -> None:
             select(Article.guid, Article.id).where(Article.guid.like("archive-%"))
         )
         ids = dict(guids.all())
-        await ArchiveRepository(session).add(
-            {ids[row["guid"]]: archive_tokens(row) for row in rows}
-        )
+        await ArchiveRepository(session).add({ids[row["guid"]]: archive_terms(row) for row in rows})
 
 
 @functools.cache
-def _shared_keys(title: str, body: str) -> frozenset[str]:
-    return frozenset(AnalyzedDocument(Document(title=title, text=body)).keys)
+def _shared_terms(title: str, body: str) -> ArticleTerms:
+    return terms_of(AnalyzedDocument(Document(title=title, text=body)))
 
 
-def archive_tokens(row: dict[str, Any]) -> str:
-    """The row's archive tokens, as ingest makes them. The rows differ only by their
-    number, and an article's keys are its words' keys: the rest is analysed once."""
+def archive_terms(row: dict[str, Any]) -> ArticleTerms:
+    """The row's archive terms, as ingest makes them. The rows differ only by their
+    number, and an article's terms are its words: the rest is analysed once."""
     number = row["guid"].removeprefix("archive-")
-    shared = _shared_keys(row["title"].replace(number, ""), row["body"].replace(number, ""))
-    return tokens(shared | AnalyzedDocument(Document(title=number, text="")).keys.keys())
+    shared = _shared_terms(row["title"].replace(number, ""), row["body"].replace(number, ""))
+    own = terms_of(AnalyzedDocument(Document(title=number, text="")))
+    return ArticleTerms(shared.terms | own.terms, {})
 
 
 async def subscriptions_saved(app: App) -> int:
