@@ -34,9 +34,10 @@ USERS = (5001, 5002)  # subscribe through the telegram process
 PAST = datetime.now(UTC) - timedelta(days=1)
 LEASE = 5  # seconds: a killed process's claims return after this
 # Seconds: Telegram's minute, shortened (the fake counts no group limit here). A chat's lease
-# keeps this + 5 s ahead of each request: a deliverer stalled longer than that (a starved
-# machine) could lose the chat with a message answered but not yet recorded, and the new
-# holder would send it again (a run at load 11 with a 1 s window sent three alerts twice).
+# keeps this + 5 s ahead of each request; a live deliverer stalled longer than that with a
+# request in flight could lose the chat and its alert be sent twice, so the margin (15 s)
+# stays well above the stalls of a starved test machine (processes take 30 s to start at
+# load 11). The killed deliverer's chats return lease + margin = 20 s after the kill.
 GROUP_WINDOW = 10
 
 
@@ -172,7 +173,11 @@ async def test_pollers_and_deliverers_share_the_work_and_survive_a_kill(
     feeds.gate.set()
 
     # Alerts flow; hold Telegram's answers once some went out, then kill a deliverer while
-    # its requests are waiting (the held requests are never carried out).
+    # its requests are waiting (the held requests are never carried out) and every message
+    # Telegram accepted is recorded: killed between an answer and its record, a deliverer
+    # leaves that alert to be sent twice, the one duplicate window the delivery guarantee
+    # names (tests/alerts/test_delivery_crash.py shows it). Without this wait, a loaded
+    # machine (load 5 to 11) landed the kill inside that window about one run in three.
     telegram.hold_after("sendMessage", 20)
 
     deliverer_1 = await _worker_id(sessions, processes["deliverer-1"])
@@ -183,10 +188,21 @@ async def test_pollers_and_deliverers_share_the_work_and_survive_a_kill(
         .where(OutboxItem.status == "sending", Chat.delivery_owner == deliverer_1)
     )
 
+    recorded = (
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(OutboxItem.kind == "alert", OutboxItem.status == "sent")
+    )
+
     async def deliverer_1_waiting() -> bool:
         asked = sum(1 for method, _ in telegram.calls if method == "sendMessage")
         held = asked - len(telegram.sent)  # no call fails here: the rest are held
-        return held >= 2 and await _count(sessions, sending_for_1) >= 1
+        accepted = sum(1 for m in telegram.sent if "https://news.example.ma/" in m.text)
+        return (
+            held >= 2
+            and await _count(sessions, sending_for_1) >= 1
+            and await _count(sessions, recorded) == accepted
+        )
 
     await wait_until(deliverer_1_waiting, "deliverer-1's sends held at the fake", timeout=30)
     await processes["deliverer-1"].kill()
