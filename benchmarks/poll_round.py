@@ -57,6 +57,7 @@ from bot.alerts.stories import StoryIndex, title_key
 from bot.clock import utc_now
 from bot.config import PollingConfig
 from bot.fetching import fetch_limits
+from bot.matching import AnalyzedDocument, Document
 from bot.matching.types import QueryLimits
 from bot.sources.fetch import Fetcher
 from bot.sources.fetch_errors import FetchError
@@ -64,6 +65,8 @@ from bot.sources.guard import AddressGuard
 from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
 from bot.sources.urls import canonical_url
+from bot.storage.archive import ArchiveRepository
+from bot.storage.archive_terms import terms_of
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
 from bot.topology import Topology
@@ -106,7 +109,8 @@ def _rss_mb() -> float:
 
 async def _seed_articles(sessions: SessionFactory, specs: list[FeedSpec]) -> int:
     """Store every feed's first version as an earlier round would have (same guid, URL and
-    title key as ingest gives them), in bulk: the state a steady round starts from."""
+    title key as ingest gives them, filed in the archive index), in bulk: the state a
+    steady round starts from."""
     now = utc_now()
     rows: list[dict[str, object]] = []
     for source_id, spec in enumerate(specs, start=1):
@@ -128,6 +132,16 @@ async def _seed_articles(sessions: SessionFactory, specs: list[FeedSpec]) -> int
     async with sessions() as session, session.begin():
         for start in range(0, len(rows), 5000):
             await session.execute(insert(Article), rows[start : start + 5000])
+        ids = dict((await session.execute(select(Article.guid, Article.id))).all())
+        for start in range(0, len(rows), 5000):
+            await ArchiveRepository(session).add(
+                {
+                    ids[str(row["guid"])]: terms_of(
+                        AnalyzedDocument(Document(str(row["title"]), str(row["summary"])))
+                    )
+                    for row in rows[start : start + 5000]
+                }
+            )
     return len(rows)
 
 

@@ -4,12 +4,16 @@ Rules:
 
 - Tables and what each holds: ``bot.storage.archive_schema``; terms, keys and their ids:
   ``bot.storage.archive_terms``.
-- Filing (``file_articles``) happens in the transaction that stores the articles: the
-  vocabulary rows of the terms the database may lack (insert-or-ignore, sorted, so two
-  writers take row locks in one order), then each article's postings. Terms are
-  remembered as written (``WrittenTerms``) only once the transaction commits.
-- Forgetting (``forget_articles``): SQLite deletes the postings with FTS5's ``delete``
-  command and the tokens from the side table; PostgreSQL's go with their article. Every
+- Filing (``file_articles``) happens in the transaction that stores the articles, when it
+  commits: ``ArchiveRepository.add`` queues the articles on the session, and its commit
+  files all it queued in one go (several polls written together cost two statements,
+  not two each): the vocabulary rows of the terms the database may lack (insert-or-ignore,
+  sorted, so two writers take row locks in one order), then each article's postings. A
+  rollback drops the queue; a savepoint's rollback keeps it (no caller uses savepoints
+  around ``add``). Terms are remembered as written (``WrittenTerms``) only once the
+  transaction has committed.
+- Forgetting (``forget_articles``): SQLite deletes the side table's rows, whose trigger
+  deletes the postings; PostgreSQL's go with their article. Every
   deletion of articles forgets them first (retention, a source's deletion): SQLite reuses
   the highest ids. Were one missed, a reused id's side row is replaced and its old postings
   only add candidates.
@@ -23,21 +27,20 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, Integer, bindparam, event, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bot.storage.archive_schema import LISTS, TABLE, VOCABULARY, version_of
 from bot.storage.archive_terms import (
     ArticleTerms,
     WrittenTerms,
     key_ids,
-    pack,
     token,
-    unpack,
     written_in,
 )
 from bot.storage.models import Article, Source
@@ -48,7 +51,7 @@ __all__ = ["ArchiveRepository", "file_articles", "forget_articles"]
 
 # Bound parameters in one statement (well under every backend's limit).
 _IDS_PER_QUERY = 500
-_PENDING = "rasd.archive.pending"  # Session.info: (WrittenTerms, digests) until the commit
+_FILING = "rasd.archive.filing"  # Session.info: its _Filing
 _INTS = ARRAY(Integer)
 
 
@@ -78,22 +81,12 @@ def _write_vocabulary(connection: Connection, rows: list[tuple[int, int]]) -> No
 
 
 def forget_articles(connection: Connection, article_ids: Sequence[int]) -> None:
-    """Delete these articles' postings (SQLite; PostgreSQL's go with their article)."""
+    """Delete these articles' postings (SQLite, through the side table's trigger;
+    PostgreSQL's go with their article)."""
     if connection.dialect.name != "sqlite":
         return
     for chunk in _chunks(article_ids):
-        rows = connection.execute(
-            text(f"SELECT article_id, terms FROM {LISTS} WHERE article_id IN ({_in(chunk)})")
-        ).all()
-        if not rows:
-            continue
-        connection.execute(
-            text(f"INSERT INTO {TABLE} ({TABLE}, rowid, terms) VALUES ('delete', :id, :terms)"),
-            [{"id": i, "terms": " ".join(map(token, unpack(packed)))} for i, packed in rows],
-        )
-        connection.execute(
-            text(f"DELETE FROM {LISTS} WHERE article_id IN ({_in([i for i, _ in rows])})")
-        )
+        connection.execute(text(f"DELETE FROM {LISTS} WHERE article_id IN ({_in(chunk)})"))
 
 
 def file_articles(
@@ -113,13 +106,9 @@ def file_articles(
     _write_vocabulary(connection, sorted(rows))
     ids = {article_id: terms.ids for article_id, terms in terms_of.items()}
     if connection.dialect.name == "sqlite":
-        connection.execute(
-            text(f"INSERT INTO {TABLE} (rowid, terms) VALUES (:id, :terms)"),
-            [{"id": i, "terms": " ".join(map(token, t))} for i, t in ids.items()],
-        )
-        connection.execute(
+        connection.execute(  # its trigger files the tokens in the FTS5 table
             text(f"INSERT OR REPLACE INTO {LISTS} (article_id, terms) VALUES (:id, :terms)"),
-            [{"id": i, "terms": pack(t)} for i, t in ids.items()],
+            [{"id": i, "terms": " ".join(map(token, t))} for i, t in ids.items()],
         )
     else:
         connection.execute(
@@ -166,18 +155,49 @@ def _candidates(connection: Connection, keys: Iterable[str], since: datetime | N
     return [int(row[0]) for row in connection.execute(statement, params)]
 
 
-def _committed(session: Session) -> None:
-    pending = session.info.get(_PENDING)
-    if pending is not None:
-        written, digests = pending
-        written.add_all(digests)
-        digests.clear()
+@dataclass(slots=True)
+class _Filing:
+    """A session's articles to file at its commit, and the terms it wrote."""
+
+    written: WrittenTerms
+    queued: dict[int, ArticleTerms] = field(default_factory=dict)
+    digests: set[int] = field(default_factory=set)  # written once the commit is done
 
 
-def _rolled_back(session: Session, _previous: object) -> None:
-    pending = session.info.get(_PENDING)
-    if pending is not None:
-        pending[1].clear()  # any rollback, a savepoint's too: those rows may be gone
+def _filing(session: Session) -> _Filing | None:
+    found = session.info.get(_FILING)
+    return found if isinstance(found, _Filing) else None
+
+
+def _before_commit(session: Session) -> None:
+    filing = _filing(session)
+    if filing is not None and filing.queued:
+        queued, filing.queued = filing.queued, {}
+        filing.digests |= file_articles(session.connection(), queued, filing.written)
+
+
+def _after_commit(session: Session) -> None:
+    filing = _filing(session)
+    if filing is not None:
+        filing.written.add_all(filing.digests)
+        filing.digests.clear()
+
+
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    filing = _filing(session)
+    if filing is not None:
+        filing.digests.clear()  # those rows may be gone
+        if not previous.nested:
+            filing.queued.clear()
+
+
+def _listen() -> None:
+    """Listen to every session's commits, once per process (a session without queued
+    articles costs a dictionary lookup)."""
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
 
 
 class ArchiveRepository:
@@ -185,25 +205,27 @@ class ArchiveRepository:
         self.session = session
 
     async def add(self, terms_of: Mapping[int, ArticleTerms]) -> None:
-        """File each article (by id) under its terms (``archive_terms.prepare``)."""
+        """File each article (by id) under its terms (``archive_terms.prepare``) when the
+        transaction commits."""
         if not terms_of:
             return
+        _listen()
         sync = self.session.sync_session
-        pending: tuple[WrittenTerms, set[int]] | None = sync.info.get(_PENDING)
-        if pending is None:
-            pending = (written_in(self.session.get_bind()), set())
-            sync.info[_PENDING] = pending
-            event.listen(sync, "after_commit", _committed)
-            event.listen(sync, "after_soft_rollback", _rolled_back)
-        connection = await self.session.connection()
-        digests = await connection.run_sync(file_articles, terms_of, pending[0])
-        pending[1].update(digests)
+        filing = _filing(sync)
+        if filing is None:
+            filing = sync.info[_FILING] = _Filing(written_in(self.session.get_bind()))
+        filing.queued.update(terms_of)
 
     async def remove(self, article_ids: Sequence[int]) -> None:
         """Forget these articles (PostgreSQL's rows go with their article anyway)."""
-        if article_ids:
-            connection = await self.session.connection()
-            await connection.run_sync(forget_articles, article_ids)
+        if not article_ids:
+            return
+        filing = _filing(self.session.sync_session)
+        if filing is not None:
+            for article_id in article_ids:
+                filing.queued.pop(article_id, None)
+        connection = await self.session.connection()
+        await connection.run_sync(forget_articles, article_ids)
 
     async def candidates(self, keys: Iterable[str], since: datetime | None) -> list[int]:
         """Ids of the articles fetched since ``since`` (None: any) filed under one of

@@ -9,9 +9,12 @@ Rules:
   also break the writers' caches (``WrittenTerms``: a term believed written, then pruned,
   would be written for a new article without its keys), so nothing deletes from it.
 - Postings. SQLite: a contentless FTS5 table ``article_terms`` (rowid = article id, one
-  token per term id, ``detail=none``), and ``article_term_lists`` (article id, its term
-  ids packed 4 bytes each): SQLite 3.40 deletes from a contentless table only with the
-  tokens it was given, which the side table keeps. PostgreSQL: ``article_terms``
+  token per term id, ``detail=none``), written and deleted only through
+  ``article_term_lists`` (article id, its tokens), whose triggers pass each insert and
+  delete on to it: SQLite 3.40 deletes from a contentless table only with the tokens it
+  was given, which the side table keeps, and one statement does both. (Tokens rather than
+  ids packed 4 bytes each: 2.5 times the side table, still a fraction of the articles,
+  and no second statement per write.) PostgreSQL: ``article_terms``
   (article id, ``INTEGER[]`` of term ids) with a GIN index, deleted with its article (ON
   DELETE CASCADE).
 - ``INDEX_VERSION`` is the version of the analysis the index was built with, kept beside
@@ -63,7 +66,16 @@ def create_index(connection: Connection) -> None:
         run(
             f"CREATE VIRTUAL TABLE {TABLE} USING fts5(terms, content='', detail=none, columnsize=0)"
         )
-        run(f"CREATE TABLE {LISTS} (article_id INTEGER PRIMARY KEY, terms BLOB NOT NULL)")
+        run(f"CREATE TABLE {LISTS} (article_id INTEGER PRIMARY KEY, terms TEXT NOT NULL)")
+        run(
+            f"CREATE TRIGGER {LISTS}_insert AFTER INSERT ON {LISTS} BEGIN "
+            f"INSERT INTO {TABLE} (rowid, terms) VALUES (new.article_id, new.terms); END"
+        )
+        run(
+            f"CREATE TRIGGER {LISTS}_delete AFTER DELETE ON {LISTS} BEGIN "
+            f"INSERT INTO {TABLE} ({TABLE}, rowid, terms) "
+            "VALUES ('delete', old.article_id, old.terms); END"
+        )
         return
     run(
         f"CREATE TABLE {VOCABULARY} (key INTEGER NOT NULL, term INTEGER NOT NULL, "
@@ -78,7 +90,7 @@ def create_index(connection: Connection) -> None:
 
 def drop_index(connection: Connection) -> None:
     """Drop the index's tables (and forget the version)."""
-    for name in (TABLE, LISTS, VOCABULARY):
+    for name in (LISTS, TABLE, VOCABULARY):  # the side table's triggers go with it
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA user_version = 0")

@@ -36,12 +36,10 @@ __all__ = [
     "WrittenTerms",
     "key_ids",
     "keys_of",
-    "pack",
     "prepare",
     "term",
     "terms_of",
     "token",
-    "unpack",
     "written_in",
 ]
 
@@ -109,15 +107,6 @@ def keys_of(item: Term) -> tuple[int, ...]:
 def token(term_id: int) -> str:
     """A term id as one plain FTS5 token: ``t`` and 8 hex digits."""
     return f"t{term_id & 0xFFFFFFFF:08x}"
-
-
-def pack(term_ids: Iterable[int]) -> bytes:
-    """Term ids as 4 bytes each (the SQLite side table's form)."""
-    return b"".join(i.to_bytes(4, "big", signed=True) for i in term_ids)
-
-
-def unpack(packed: bytes) -> list[int]:
-    return [int.from_bytes(packed[n : n + 4], "big", signed=True) for n in range(0, len(packed), 4)]
 
 
 class WrittenTerms:
