@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.alerts.index import SubscriptionIndex
 from bot.matching import QueryLimits
+from bot.services.archive import ArchiveSearch
 from bot.services.preview import Previewer
 from bot.services.subscriptions import (
     LimitKind,
@@ -79,8 +80,8 @@ async def test_the_caps_hold_when_one_person_subscribes_everywhere_at_once(
         SubscriptionLimits(per_chat=3, per_person=5, exempt=frozenset()),
         clock,
         "en",
-        Previewer(sessions, clock, CommandGate(clock, cooldown=0, concurrency=1, wait=1),
-                  days=7, seconds=1),
+        Previewer(sessions, ArchiveSearch(sessions), clock,
+                  CommandGate(clock, cooldown=0, concurrency=1, wait=1), days=7, seconds=1),
     )  # fmt: skip
     groups = [-1004000000 - n for n in range(20)]
     attempts = [service.subscribe(group, "Laftit", created_by=77) for group in groups]
