@@ -2,11 +2,12 @@
 
 Rules:
 
-- A term is a distinct article word as the matcher's analysis saw it:
-  (``norm``, ``capitalised``) of ``AnalyzedDocument.terms``. Its keys are
-  ``AnalyzedDocument.term_keys`` of it; an article's keys (``AnalyzedDocument.keys``) are
-  exactly the union of its terms' keys, so "the article holds a term one of whose keys is
-  K" is "the article is filed under K", and search candidates stay those of a key index.
+- A term is a distinct article word as the matcher's analysis saw it: a form of
+  ``AnalyzedDocument.forms``, and whether it is in ``AnalyzedDocument.capitalised``. Its
+  keys are ``AnalyzedDocument.term_keys`` of the two; an article's keys
+  (``AnalyzedDocument.keys``) are exactly the union of its terms' keys, so "the article
+  holds a term one of whose keys is K" is "the article is filed under K", and search
+  candidates stay those of a key index.
 - A term's ``digest`` is 64 bits of BLAKE2b of the word (prefixed when capitalised, since
   its keys differ); its ``id`` is the first 32 of them, signed. A key's id is 32 bits of
   its own BLAKE2b. Two terms (or keys) sharing an id only add candidates: every candidate
