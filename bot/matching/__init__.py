@@ -7,6 +7,7 @@ are stated at the top of `bot.matching.matcher`.
 from bot.matching.aliases import AliasError, Aliases, parse_alias
 from bot.matching.document import AnalyzedDocument
 from bot.matching.index import MatchIndex
+from bot.matching.lookup import Found, QueryWord
 from bot.matching.matcher import CompiledQuery, analyze, compile_query
 from bot.matching.types import Document, Field, QueryError, QueryLimits, Span
 
@@ -17,9 +18,11 @@ __all__ = [
     "CompiledQuery",
     "Document",
     "Field",
+    "Found",
     "MatchIndex",
     "QueryError",
     "QueryLimits",
+    "QueryWord",
     "Span",
     "analyze",
     "compile_query",

@@ -67,9 +67,10 @@ RESULT
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.matching import engine, plan
+from bot.matching import engine, lookup, plan
 from bot.matching.aliases import NO_ALIASES, Aliases
 from bot.matching.document import AnalyzedDocument
 from bot.matching.parser import parse
@@ -105,6 +106,16 @@ class CompiledQuery:
         if required is None:  # pragma: no cover - the parser rejects negative-only queries
             raise ValueError("a query without positive terms has no required keys")
         return required[0]
+
+    def query_words(self) -> dict[str, lookup.QueryWord]:
+        """Every word of the query, by signature, as an index of article words looks it up
+        (see `bot.matching.lookup`)."""
+        return lookup.query_words(self.root)
+
+    def combine(self, words: Mapping[str, lookup.Found]) -> lookup.Found | None:
+        """The articles the query matches (or may match), from those holding each of its
+        words (see `bot.matching.lookup.combine`)."""
+        return lookup.combine(self.root, words)
 
     def match(self, doc: Document) -> list[Span] | None:
         """None if the article does not match, else the spans of the matched terms."""

@@ -2,15 +2,23 @@
 
 Rules:
 
-- Candidates are the articles filed (``bot.storage.archive``) under one of the query's
-  required keys (``CompiledQuery.required_keys``): every article the query matches holds
-  one. Each candidate is verified by the compiled query (phrases, NEAR, NOT, typos), so a
+- Word by word first (``bot.matching.lookup``): for each word of the query, the
+  vocabulary's terms filed under its keys (``bot.storage.archive``) are tested once each
+  with the matcher's own verdict, and the articles holding an accepted term are read from
+  the postings. Terms, NOT, AND and OR of single words are then answered exactly by set
+  algebra, without reading any article: that is what makes a count over a large archive
+  fast.
+- What needs positions or fields (phrases, NEAR, ``title:``), or a term whose id two words
+  share, is only narrowed that way: each remaining candidate is verified by the compiled
+  query, in a worker thread, ``BATCH`` at a time. A query no word narrows (a NOT beside an
+  OR) falls back to the articles filed under its required keys, verified. Either way a
   search finds exactly the articles a full scan, and alerting, would.
 - The period is the articles first seen (``fetched_at``) at or after ``since``, as for
   ``bot.services.preview``; None is every stored article.
-- Newest first: by id, the order articles were stored in.
-- Candidates are read ``BATCH`` at a time, in short queries (no connection held meanwhile),
-  and verified in a worker thread, so the event loop keeps serving.
+- Newest first: by id, the order articles were stored in. ``matches`` yields light
+  ``Match`` batches (id and time: enough to count, page and chart); ``hits_of`` reads the
+  few articles a reply shows, with their spans.
+- Each read is a short query (no connection held between them).
 """
 
 from __future__ import annotations
@@ -20,12 +28,20 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.matching import CompiledQuery, Document, Span
+from bot.matching import CompiledQuery, Document, Found, Span
 from bot.storage.archive import ArchiveRepository
 from bot.storage.db import SessionFactory
 from bot.storage.scan import StoredText
 
-BATCH = 500  # candidates read and verified at a time
+BATCH = 500  # matches yielded, or candidates read and verified, at a time
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A stored article the query matches: its id and time (published, else first seen)."""
+
+    id: int
+    published_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +62,15 @@ def _verify(query: CompiledQuery, texts: Sequence[StoredText]) -> list[Hit]:
     return hits
 
 
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What the index says before any article is read."""
+
+    ids: list[int]  # highest first: the matches (exact) or the candidates
+    exact: bool
+    times: dict[int, datetime]
+
+
 class ArchiveSearch:
     def __init__(self, sessions: SessionFactory) -> None:
         self.sessions = sessions
@@ -53,27 +78,61 @@ class ArchiveSearch:
     async def count(self, query: CompiledQuery, since: datetime | None) -> int:
         """How many stored articles of the period the query matches."""
         total = 0
-        async for hits in self.hits(query, since):
-            total += len(hits)
+        async for matches in self.matches(query, since):
+            total += len(matches)
         return total
 
     async def newest(
         self, query: CompiledQuery, since: datetime | None, *, limit: int, offset: int = 0
     ) -> list[Hit]:
         """The matching articles of the period, newest first, ``limit`` from ``offset``."""
-        found: list[Hit] = []
-        async for hits in self.hits(query, since):
-            found.extend(hits)
+        found: list[Match] = []
+        async for matches in self.matches(query, since):
+            found.extend(matches)
             if len(found) >= offset + limit:
                 break
-        return found[offset : offset + limit]
+        return await self.hits_of(query, [m.id for m in found[offset : offset + limit]])
 
-    async def hits(self, query: CompiledQuery, since: datetime | None) -> AsyncIterator[list[Hit]]:
-        """The matching articles of the period, a batch (a list of ``Hit``) at a time, newest
-        first; a batch may be empty. Stop iterating when you have enough."""
-        async with self.sessions() as session:
-            ids = await ArchiveRepository(session).candidates(query.required_keys(), since)
-        for start in range(0, len(ids), BATCH):
+    async def matches(
+        self, query: CompiledQuery, since: datetime | None
+    ) -> AsyncIterator[list[Match]]:
+        """The matching articles of the period, a batch at a time, newest first; a batch
+        may be empty. Stop iterating when you have enough."""
+        found = await self.lookup(query, since)
+        if found.exact:
+            for start in range(0, len(found.ids), BATCH):
+                chunk = found.ids[start : start + BATCH]
+                yield [Match(i, found.times[i]) for i in chunk]
+            return
+        for start in range(0, len(found.ids), BATCH):
             async with self.sessions() as session:
-                texts = await ArchiveRepository(session).texts(ids[start : start + BATCH])
-            yield await asyncio.to_thread(_verify, query, texts)
+                texts = await ArchiveRepository(session).texts(found.ids[start : start + BATCH])
+            hits = await asyncio.to_thread(_verify, query, texts)
+            yield [Match(h.article.id, h.article.published_at) for h in hits]
+
+    async def hits_of(self, query: CompiledQuery, article_ids: Sequence[int]) -> list[Hit]:
+        """These matching articles (still stored), highest id first, with their spans
+        (worked out in a worker thread)."""
+        if not article_ids:
+            return []
+        async with self.sessions() as session:
+            texts = await ArchiveRepository(session).texts(article_ids)
+        return await asyncio.to_thread(_verify, query, texts)
+
+    async def lookup(self, query: CompiledQuery, since: datetime | None) -> Lookup:
+        times: dict[int, datetime] = {}
+        words: dict[str, Found] = {}
+        async with self.sessions() as session:
+            archive = ArchiveRepository(session)
+            for sig, word in query.query_words().items():
+                filed = await archive.words_under(word.keys)
+                accepted = [f.term for f in filed if f.word and word.accepts(f.word, f.capitalised)]
+                unsure = [f.term for f in filed if not f.word]
+                held = await archive.holding(accepted + unsure, since)
+                times.update(held)
+                words[sig] = Found(frozenset(i for i, _ in held), not unsure)
+            combined = query.combine(words)
+            if combined is None:
+                ids = await archive.candidates(query.required_keys(), since)
+                return Lookup(ids, False, {})
+        return Lookup(sorted(combined.ids, reverse=True), combined.exact, times)

@@ -108,20 +108,22 @@ class Previewer:
         async with self.sessions() as session:
             stored = await ArticleScan(session).count_since(since)
         matched = 0
-        found: list[Example] = []
+        shown: list[int] = []  # the first matches, shown as examples
         lowest: int | None = None  # the oldest match counted so far
         complete = False
-        batches = aiter(self.archive.hits(query, since))
+        batches = aiter(self.archive.matches(query, since))
         while time.monotonic() < deadline:
             try:
-                hits = await anext(batches)
+                matches = await anext(batches)
             except StopAsyncIteration:
                 complete = True
                 break
-            matched += len(hits)
-            found += [Example(hit.article, hit.spans) for hit in hits[: examples - len(found)]]
-            if hits:
-                lowest = hits[-1].article.id
+            matched += len(matches)
+            shown += [m.id for m in matches[: examples - len(shown)]]
+            if matches:
+                lowest = matches[-1].id
+        hits = await self.archive.hits_of(query, shown)
+        found = [Example(hit.article, hit.spans) for hit in hits]
         if complete:
             scanned = stored
         elif lowest is None:

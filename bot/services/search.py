@@ -160,23 +160,24 @@ class SearchService:
         are fewer pages, the last one's)."""
         deadline = time.monotonic() + self.seconds
         total = 0
-        wanted: list[Hit] = []
-        last: list[Hit] = []  # the matches of the last page begun
+        wanted: list[int] = []
+        last: list[int] = []  # the matches of the last page begun
         complete = False
-        batches = aiter(self.archive.hits(query, since))
+        batches = aiter(self.archive.matches(query, since))
         while time.monotonic() < deadline:
             try:
-                hits = await anext(batches)
+                matches = await anext(batches)
             except StopAsyncIteration:
                 complete = True
                 break
-            for hit in hits:
+            for match in matches:
                 if total % PAGE == 0:
                     last = []
-                last.append(hit)
+                last.append(match.id)
                 if total // PAGE == page:
-                    wanted.append(hit)
+                    wanted.append(match.id)
                 total += 1
         if wanted or total == 0:
-            return _Counted(total, complete, page, wanted)
-        return _Counted(total, complete, (total - 1) // PAGE, last)
+            return _Counted(total, complete, page, await self.archive.hits_of(query, wanted))
+        shown = (total - 1) // PAGE
+        return _Counted(total, complete, shown, await self.archive.hits_of(query, last))

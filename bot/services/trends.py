@@ -95,9 +95,9 @@ async def trend(
     series = []
     for shown, query in queries:
         counts = [0] * days
-        async for hits in archive.hits(query, since):
-            for hit in hits:
-                counts[day_index(hit.article.published_at, first_day, days, zone)] += 1
+        async for matches in archive.matches(query, since):
+            for match in matches:
+                counts[day_index(match.published_at, first_day, days, zone)] += 1
         series.append(Series(shown, tuple(counts)))
     return Trend(first_day, series)
 
@@ -134,20 +134,22 @@ async def export_hits(
     """The newest ``limit`` matching articles of the period, and how many match: counted on
     past the ``limit``-th for at most ``count_seconds`` (then ``complete`` is False and the
     total a lower bound: the file is ready, the count need not hold it up)."""
-    hits: list[Hit] = []
+    rows: list[int] = []
     total = 0
+    complete = True
     counting_until: float | None = None
-    async for batch in archive.hits(query, since):
+    async for batch in archive.matches(query, since):
         total += len(batch)
-        hits.extend(batch[: max(0, limit - len(hits))])
-        if len(hits) < limit:
+        rows.extend(m.id for m in batch[: max(0, limit - len(rows))])
+        if len(rows) < limit:
             continue
         now = monotonic()
         if counting_until is None:
             counting_until = now + count_seconds
         elif now >= counting_until:
-            return Export(hits, total, complete=False)
-    return Export(hits, total)
+            complete = False
+            break
+    return Export(await archive.hits_of(query, rows), total, complete=complete)
 
 
 def export_file(language: str, hits: Sequence[Hit], zone: tzinfo) -> bytes:

@@ -20,6 +20,9 @@ Rules:
 - Candidates: the query's required keys -> their key ids -> the vocabulary's terms -> the
   articles holding one of them (fetched since ``since``), highest id first. An article
   holds one exactly when it is filed under a required key (or a colliding id's).
+- Words: ``words_under`` gives the terms filed under some keys with their words, and
+  ``holding`` the articles holding some terms, so that a search can decide which words a
+  query word accepts once each (``bot.matching.lookup``) before reading any article.
 - The sync functions take a ``Connection`` (the migration runs them); ``ArchiveRepository``
   runs them on a session's connection.
 """
@@ -30,12 +33,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Integer, bindparam, event, func, select, text
+from sqlalchemy import Connection, Integer, bindparam, column, event, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from bot.storage.archive_schema import LISTS, TABLE, VOCABULARY, version_of
+from bot.storage.archive_schema import LISTS, TABLE, VOCABULARY, WORDS, version_of
 from bot.storage.archive_terms import (
     ArticleTerms,
     WrittenTerms,
@@ -47,7 +50,7 @@ from bot.storage.models import Article, Source
 from bot.storage.scan import StoredText
 from bot.storage.types import UTCDateTime
 
-__all__ = ["ArchiveRepository", "file_articles", "forget_articles"]
+__all__ = ["ArchiveRepository", "FiledWord", "file_articles", "forget_articles"]
 
 # Bound parameters in one statement (well under every backend's limit).
 _IDS_PER_QUERY = 500
@@ -80,6 +83,20 @@ def _write_vocabulary(connection: Connection, rows: list[tuple[int, int]]) -> No
     connection.execute(statement, {"keys": [k for k, _ in rows], "terms": [t for _, t in rows]})
 
 
+def _write_words(connection: Connection, words: dict[int, tuple[str, bool]]) -> None:
+    """Each term's word; a term id already holding another word becomes ambiguous ('')."""
+    if not words:
+        return
+    connection.execute(
+        text(
+            f"INSERT INTO {WORDS} (term, word, capitalised) VALUES (:t, :w, :c) "
+            f"ON CONFLICT (term) DO UPDATE SET word = '' WHERE {WORDS}.word <> excluded.word "
+            f"OR {WORDS}.capitalised <> excluded.capitalised"
+        ),
+        [{"t": t, "w": w, "c": c} for t, (w, c) in sorted(words.items())],
+    )
+
+
 def forget_articles(connection: Connection, article_ids: Sequence[int]) -> None:
     """Delete these articles' postings (SQLite, through the side table's trigger;
     PostgreSQL's go with their article)."""
@@ -97,13 +114,17 @@ def file_articles(
     if not terms_of:
         return set()
     rows: set[tuple[int, int]] = set()
+    words: dict[int, tuple[str, bool]] = {}
     digests: set[int] = set()
     for terms in terms_of.values():
         for item, keys in terms.vocabulary(written):
             if item.digest not in digests:
                 digests.add(item.digest)
                 rows.update((key, item.id) for key in keys)
+                word = (item.word, item.capitalised)
+                words[item.id] = word if words.get(item.id, word) == word else ("", False)
     _write_vocabulary(connection, sorted(rows))
+    _write_words(connection, words)
     ids = {article_id: terms.ids for article_id, terms in terms_of.items()}
     if connection.dialect.name == "sqlite":
         connection.execute(  # its trigger files the tokens in the FTS5 table
@@ -132,27 +153,62 @@ def _terms_under(connection: Connection, keys: Iterable[str]) -> list[int]:
 
 
 def _candidates(connection: Connection, keys: Iterable[str], since: datetime | None) -> list[int]:
-    terms = _terms_under(connection, keys)
+    return [
+        article_id for article_id, _ in _holding(connection, _terms_under(connection, keys), since)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class FiledWord:
+    """A term of the vocabulary: its id and its word ('' when two words share the id)."""
+
+    term: int
+    word: str
+    capitalised: bool
+
+
+def _words_under(connection: Connection, keys: Iterable[str]) -> list[FiledWord]:
+    """The terms filed under one of these keys, with their words."""
+    found: dict[int, FiledWord] = {}
+    for chunk in _chunks(sorted(key_ids(keys))):
+        rows = connection.execute(
+            text(
+                f"SELECT DISTINCT v.term, w.word, w.capitalised FROM {VOCABULARY} v "
+                f"LEFT JOIN {WORDS} w ON w.term = v.term WHERE v.key IN ({_in(chunk)})"
+            )
+        )
+        for term, word, capitalised in rows:
+            found[int(term)] = FiledWord(int(term), word or "", bool(capitalised))
+    return list(found.values())
+
+
+def _holding(
+    connection: Connection, terms: Sequence[int], since: datetime | None
+) -> list[tuple[int, datetime]]:
+    """(id, published or first-seen time) of the articles fetched since ``since`` holding
+    one of these terms, highest id first."""
     if not terms:
         return []
     period = " AND a.fetched_at >= :since" if since is not None else ""
+    when = "COALESCE(a.published_at, a.fetched_at)"
     params: dict[str, object] = {}
     if connection.dialect.name == "sqlite":
         statement = text(
-            f"SELECT a.id FROM {TABLE} p JOIN articles a ON a.id = p.rowid "
+            f"SELECT a.id, {when} FROM {TABLE} p JOIN articles a ON a.id = p.rowid "
             f"WHERE {TABLE} MATCH :query{period} ORDER BY a.id DESC"
         )
-        params["query"] = " OR ".join(map(token, terms))
+        params["query"] = " OR ".join(map(token, sorted(set(terms))))
     else:
         statement = text(
-            f"SELECT a.id FROM {TABLE} p JOIN articles a ON a.id = p.article_id "
+            f"SELECT a.id, {when} FROM {TABLE} p JOIN articles a ON a.id = p.article_id "
             f"WHERE p.terms && :terms{period} ORDER BY a.id DESC"
         ).bindparams(bindparam("terms", type_=_INTS))
-        params["terms"] = terms
+        params["terms"] = sorted(set(terms))
     if since is not None:
         statement = statement.bindparams(bindparam("since", type_=UTCDateTime))
         params["since"] = since
-    return [int(row[0]) for row in connection.execute(statement, params)]
+    typed = statement.columns(column("id", Integer), column("published", UTCDateTime))
+    return [(int(row[0]), row[1]) for row in connection.execute(typed, params)]
 
 
 @dataclass(slots=True)
@@ -232,6 +288,19 @@ class ArchiveRepository:
         ``keys`` at least, highest first."""
         connection = await self.session.connection()
         return await connection.run_sync(_candidates, keys, since)
+
+    async def words_under(self, keys: Iterable[str]) -> list[FiledWord]:
+        """The vocabulary's terms filed under one of ``keys``, with their words."""
+        connection = await self.session.connection()
+        return await connection.run_sync(_words_under, keys)
+
+    async def holding(
+        self, terms: Sequence[int], since: datetime | None
+    ) -> list[tuple[int, datetime]]:
+        """(id, time) of the articles fetched since ``since`` (None: any) holding one of
+        ``terms``, highest id first; the time is the published one, else first seen."""
+        connection = await self.session.connection()
+        return await connection.run_sync(_holding, terms, since)
 
     async def texts(self, article_ids: Sequence[int]) -> list[StoredText]:
         """These articles (those still stored) with their source's name, highest id first."""

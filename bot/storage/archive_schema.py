@@ -8,6 +8,11 @@ Rules:
   its size follows the language's vocabulary, not the archive's length. Pruning it would
   also break the writers' caches (``WrittenTerms``: a term believed written, then pruned,
   would be written for a new article without its keys), so nothing deletes from it.
+- ``archive_words (term, word, capitalised)``: each term's own word, so a search can test
+  the words filed under a query word's keys once each instead of reading every article
+  that holds one (``bot.matching.lookup``). Written with the term's vocabulary rows. Two
+  different words sharing a term id (a 32-bit hash) leave ``word`` empty: that term is
+  ambiguous, and the articles holding it are verified one by one.
 - Postings. SQLite: a contentless FTS5 table ``article_terms`` (rowid = article id, one
   token per term id, ``detail=none``), written and deleted only through
   ``article_term_lists`` (article id, its tokens), whose triggers pass each insert and
@@ -34,6 +39,7 @@ __all__ = [
     "LISTS",
     "TABLE",
     "VOCABULARY",
+    "WORDS",
     "create_index",
     "drop_index",
     "is_index_table",
@@ -43,6 +49,7 @@ __all__ = [
 
 INDEX_VERSION = 2
 VOCABULARY = "archive_vocabulary"
+WORDS = "archive_words"
 TABLE = "article_terms"  # the postings
 LISTS = "article_term_lists"  # SQLite: each article's term ids, to delete its postings
 _VERSION_NOTE = "rasd archive index, analysis version "
@@ -52,12 +59,16 @@ def is_index_table(name: str | None) -> bool:
     """True for the index's tables (with SQLite's FTS5 shadow tables)."""
     if name is None:
         return False
-    return name in (VOCABULARY, TABLE, LISTS) or name.startswith(TABLE + "_")
+    return name in (VOCABULARY, WORDS, TABLE, LISTS) or name.startswith(TABLE + "_")
 
 
 def create_index(connection: Connection) -> None:
     """Create the (empty) index's tables for this backend."""
     run = connection.exec_driver_sql
+    run(
+        f"CREATE TABLE {WORDS} (term INTEGER PRIMARY KEY, word TEXT NOT NULL, "
+        "capitalised BOOLEAN NOT NULL)"
+    )
     if connection.dialect.name == "sqlite":
         run(
             f"CREATE TABLE {VOCABULARY} (key INTEGER NOT NULL, term INTEGER NOT NULL, "
@@ -90,7 +101,7 @@ def create_index(connection: Connection) -> None:
 
 def drop_index(connection: Connection) -> None:
     """Drop the index's tables (and forget the version)."""
-    for name in (LISTS, TABLE, VOCABULARY):  # the side table's triggers go with it
+    for name in (LISTS, TABLE, VOCABULARY, WORDS):  # the side table's triggers go with it
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA user_version = 0")

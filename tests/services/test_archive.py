@@ -29,8 +29,9 @@ from bot.matching import (
 )
 from bot.services.archive import ArchiveSearch
 from bot.sources.model import ParsedEntry
-from bot.storage.archive import ArchiveRepository
+from bot.storage.archive import ArchiveRepository, file_articles
 from bot.storage.archive_schema import INDEX_VERSION, LISTS, TABLE
+from bot.storage.archive_terms import ArticleTerms, Term, WrittenTerms, key_ids, term
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
 from bot.storage.retention import RetentionRepository
@@ -354,3 +355,65 @@ async def test_a_query_matching_nothing_finds_nothing(
     query = compile_query("Benkirane", LIMITS)
     assert await ArchiveSearch(sessions).count(query, since) == 0
     assert await ArchiveSearch(sessions).newest(query, since, limit=10) == []
+
+
+async def test_single_words_and_their_and_or_not_are_counted_without_reading_articles(
+    sessions: SessionFactory,
+) -> None:
+    """The fast path: terms of single words, AND, OR and NOT of them are answered from the
+    index alone (exact); phrases, NEAR and title: are narrowed there and verified."""
+    source_id = await _source(sessions)
+    docs = [(a["title"], a["text"]) for a in corpus.articles(300, seed=4)]
+    await _store(sessions, source_id, docs, NOW, 1)
+    search = ArchiveSearch(sessions)
+    exact = ["Akhannouch", "أخنوش", "بالرباط", "Akhanouch", "Benkirane Othmani"]
+    exact += ["لفتيت OR Laftit", "الحكومة NOT الوزير", "Rabat -Casablanca"]
+    narrowed = ['"Nasser Bourita"', "Akhannouch NEAR/5 gouvernement", "title:Bourita"]
+    narrowed += ['"رئيس الحكومة"', 'Rabat -"Nasser Bourita"']
+    stored = await _scan(sessions, NOW - timedelta(days=1))
+    for text_, is_exact in [(q, True) for q in exact] + [(q, False) for q in narrowed]:
+        query = compile_query(text_, LIMITS)
+        found = await search.lookup(query, None)
+        assert found.exact is is_exact, text_
+        expected = [d.cache["id"] for d in stored if query.match_analyzed(d) is not None]
+        if is_exact:
+            assert found.ids == expected, text_
+        else:  # a superset, each candidate verified
+            assert set(expected) <= set(found.ids), text_
+
+
+async def test_two_words_sharing_a_term_id_make_it_ambiguous(sessions: SessionFactory) -> None:
+    """32-bit term ids can collide: the vocabulary then keeps no word for the id, and the
+    articles holding it are verified rather than counted."""
+    source_id = await _source(sessions)
+    async with sessions() as session, session.begin():
+        article = Article(
+            source_id=source_id,
+            guid="g-collide",
+            url="https://a.ma/collide",
+            title="Akhannouch",
+            summary="",
+            body="",
+            published_at=NOW,
+            fetched_at=NOW,
+            title_key="",
+        )
+        session.add(article)
+        await session.flush()
+        article_id = article.id
+    key = key_ids(["akhanouch"])[0]
+    first, second = term("akhannouch", True), term("benkirane", True)
+    same = Term(second.word, True, second.digest, first.id)  # as if their ids collided
+    filed = ArticleTerms({first.digest: first, same.digest: same}, {})
+    terms = {first.digest: (key,), same.digest: (key,)}
+    filed = ArticleTerms(filed.terms, terms)
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        await connection.run_sync(file_articles, {article_id: filed}, WrittenTerms())
+    async with sessions() as session:
+        words = await ArchiveRepository(session).words_under(["akhanouch"])
+    assert [(w.term, w.word) for w in words] == [(first.id, "")]
+    query = compile_query("Akhannouch", LIMITS)
+    found = await ArchiveSearch(sessions).lookup(query, None)
+    assert not found.exact and article_id in found.ids
+    assert await ArchiveSearch(sessions).count(query, None) == 1  # verified: it does match

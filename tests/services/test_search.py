@@ -15,7 +15,7 @@ from bot.alerts.index import SubscriptionIndex
 from bot.archive.period import Period
 from bot.matching import CompiledQuery, QueryLimits
 from bot.pipeline.retention import prune_searches
-from bot.services.archive import BATCH, ArchiveSearch, Hit
+from bot.services.archive import BATCH, ArchiveSearch, Hit, Match
 from bot.services.preview import Previewer
 from bot.services.search import PAGE, SearchService
 from bot.services.throttle import CommandGate, Throttle, Throttled
@@ -39,8 +39,10 @@ def gate() -> CommandGate:
 class SlowArchive(ArchiveSearch):
     """The real archive, taking longer over each batch than any budget here."""
 
-    async def hits(self, query: CompiledQuery, since: datetime | None) -> AsyncIterator[list[Hit]]:
-        async for batch in super().hits(query, since):
+    async def matches(
+        self, query: CompiledQuery, since: datetime | None
+    ) -> AsyncIterator[list[Match]]:
+        async for batch in super().matches(query, since):
             await asyncio.sleep(0.3)
             yield batch
 
@@ -48,7 +50,9 @@ class SlowArchive(ArchiveSearch):
 class LockedArchive(ArchiveSearch):
     """The archive of a database that cannot be read (locked, unreachable)."""
 
-    async def hits(self, query: CompiledQuery, since: datetime | None) -> AsyncIterator[list[Hit]]:
+    async def matches(
+        self, query: CompiledQuery, since: datetime | None
+    ) -> AsyncIterator[list[Match]]:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
         yield []  # an async generator, as the real one
 

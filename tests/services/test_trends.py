@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.archive.export import ENCODING, header
 from bot.matching import Document, QueryLimits, compile_query
-from bot.services.archive import ArchiveSearch, Hit
+from bot.services.archive import ArchiveSearch, Hit, Match
 from bot.services.stats import StatsService
 from bot.services.trends import (
     chart_start,
@@ -170,15 +170,22 @@ class Batches:
     def __init__(self, hits: list[Hit], seconds: float) -> None:
         self.found, self.seconds = hits, seconds
 
-    async def hits(self, query: object, since: object) -> AsyncIterator[list[Hit]]:
+    async def matches(self, query: object, since: object) -> AsyncIterator[list[Match]]:
         for start in range(0, len(self.found), 10):
             await asyncio.sleep(self.seconds)
-            yield self.found[start : start + 10]
+            batch = self.found[start : start + 10]
+            yield [Match(h.article.id, h.article.published_at) for h in batch]
+
+    async def hits_of(self, query: object, article_ids: list[int]) -> list[Hit]:
+        wanted = set(article_ids)
+        return [h for h in self.found if h.article.id in wanted]
 
 
 async def test_counting_past_the_file_stops_in_time_and_says_at_least() -> None:
-    stored = StoredText(1, "https://a.ma/1", "Akhannouch", "", "Akhannouch.", "A", NOW)
-    hits = [Hit(stored, []) for _ in range(100)]
+    hits = [
+        Hit(StoredText(n, f"https://a.ma/{n}", "Akhannouch", "", "Akhannouch.", "A", NOW), [])
+        for n in range(100, 0, -1)
+    ]
     query = compile_query("Akhannouch", LIMITS)
     whole = await export_hits(Batches(hits, 0), query, None, limit=15, count_seconds=5)
     assert (len(whole.hits), whole.total, whole.complete, whole.cut) == (15, 100, True, True)

@@ -131,14 +131,18 @@ async def test_a_count_cut_by_its_time_budget_says_so_and_the_subscription_is_sa
     app = await apps(make_settings(database_url, telegram, feeds, matching=matching))
     await store_articles(app, 4000)
 
-    tried = await say(telegram, USER, "/test Retailleau")
+    # A phrase: its candidates are read and verified one by one (a single name is counted
+    # from the index alone, well within even this budget).
+    tried = await say(telegram, USER, '/test "Bruno Retailleau"')
     found = re.search(
         r"At least (\d+) of the (\d+) newest articles match(?:es)? it; (\d+) were", tried.text
     )
     assert found is not None, tried.text
     matched, scanned, stored = map(int, found.groups())
     assert matched <= scanned < stored and stored >= 4000  # the feed's own article too, maybe
-    subscribed = await counted(telegram, await say(telegram, USER, "/subscribe Retailleau"))
+    subscribed = await counted(
+        telegram, await say(telegram, USER, '/subscribe "Bruno Retailleau"')
+    )
     assert "Subscribed (#1)" in subscribed and "At least" in subscribed
     assert await subscriptions_saved(app) == 1
 
@@ -154,7 +158,9 @@ async def test_cooldown_and_a_full_bot_are_answered_clearly(
     again = await say(telegram, USER, "/test Retailleau")
     assert "One /test at a time: try again in" in again.text
     # Subscribing during the cooldown is saved; only the count is skipped.
-    subscribed = await counted(telegram, await say(telegram, USER, "/subscribe Retailleau"))
+    subscribed = await counted(
+        telegram, await say(telegram, USER, '/subscribe "Bruno Retailleau"')
+    )
     assert "Subscribed (#1)" in subscribed and "not counted" in subscribed
 
     # Every slot taken (here by the test itself): others are told the bot is busy.
