@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Integer, bindparam, column, event, func, select, text
+from sqlalchemy import Connection, Integer, bindparam, column, event, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
@@ -46,8 +46,8 @@ from bot.storage.archive_terms import (
     token,
     written_in,
 )
-from bot.storage.models import Article, Source
-from bot.storage.scan import StoredText
+from bot.storage.models import Article
+from bot.storage.scan import StoredText, select_stored_texts
 from bot.storage.types import UTCDateTime
 
 __all__ = ["ArchiveRepository", "FiledWord", "file_articles", "forget_articles"]
@@ -306,19 +306,7 @@ class ArchiveRepository:
         """These articles (those still stored) with their source's name, highest id first."""
         found: list[StoredText] = []
         for chunk in _chunks(article_ids):
-            rows = await self.session.execute(
-                select(
-                    Article.id,
-                    Article.url,
-                    Article.title,
-                    Article.summary,
-                    Article.body,
-                    Source.name,
-                    func.coalesce(Article.published_at, Article.fetched_at),
-                )
-                .join(Source, Source.id == Article.source_id)
-                .where(Article.id.in_(chunk))
-            )
+            rows = await self.session.execute(select_stored_texts().where(Article.id.in_(chunk)))
             found.extend(StoredText(*row) for row in rows.all())
         return sorted(found, key=lambda t: t.id, reverse=True)
 

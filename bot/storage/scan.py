@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Article, Source
@@ -30,6 +30,19 @@ class StoredText:
     published_at: datetime  # the feed's time, else when it was first seen (UTC)
 
 
+def select_stored_texts() -> Select[int, str, str, str, str, str, datetime]:
+    """The columns of ``StoredText``, articles joined to their source (no filter yet)."""
+    return select(
+        Article.id,
+        Article.url,
+        Article.title,
+        Article.summary,
+        Article.body,
+        Source.name,
+        func.coalesce(Article.published_at, Article.fetched_at),
+    ).join(Source, Source.id == Article.source_id)
+
+
 class ArticleScan:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -45,19 +58,7 @@ class ArticleScan:
     async def batch(self, moment: datetime, below: int | None, limit: int) -> list[StoredText]:
         """Up to ``limit`` articles fetched since ``moment`` with an id below ``below``
         (None: the newest), highest id first."""
-        query = (
-            select(
-                Article.id,
-                Article.url,
-                Article.title,
-                Article.summary,
-                Article.body,
-                Source.name,
-                func.coalesce(Article.published_at, Article.fetched_at),
-            )
-            .join(Source, Source.id == Article.source_id)
-            .where(Article.fetched_at >= moment)
-        )
+        query = select_stored_texts().where(Article.fetched_at >= moment)
         if below is not None:
             query = query.where(Article.id < below)
         rows = await self.session.execute(query.order_by(Article.id.desc()).limit(limit))
