@@ -17,7 +17,10 @@ So is a saved /search made more than the retention ago (its page buttons then sa
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.storage.db import SessionFactory
@@ -30,39 +33,40 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
-async def prune_articles(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
-    """Delete the articles older than ``max_age`` at ``now``; returns how many."""
+async def _in_batches(
+    sessions: SessionFactory, delete: Callable[[AsyncSession], Awaitable[int]]
+) -> int:
+    """Run ``delete`` (which deletes at most ``BATCH`` rows) in a transaction of its own
+    until it deletes fewer; returns how many it deleted in all."""
     pruned = 0
     while True:
         async with sessions() as session, session.begin():
-            deleted = await RetentionRepository(session).delete_articles_before(
-                now - max_age, BATCH
-            )
+            deleted = await delete(session)
         pruned += deleted
         if deleted < BATCH:
             return pruned
+
+
+async def prune_articles(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
+    """Delete the articles older than ``max_age`` at ``now``; returns how many."""
+    return await _in_batches(
+        sessions,
+        lambda session: RetentionRepository(session).delete_articles_before(now - max_age, BATCH),
+    )
 
 
 async def prune_notices(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
     """Delete the done notices older than ``max_age`` at ``now``; returns how many."""
-    pruned = 0
-    while True:
-        async with sessions() as session, session.begin():
-            deleted = await OutboxRepository(session).prune_notices(now - max_age, BATCH)
-        pruned += deleted
-        if deleted < BATCH:
-            return pruned
+    return await _in_batches(
+        sessions, lambda session: OutboxRepository(session).prune_notices(now - max_age, BATCH)
+    )
 
 
 async def prune_searches(sessions: SessionFactory, now: datetime, max_age: timedelta) -> int:
     """Delete the saved searches older than ``max_age`` at ``now``; returns how many."""
-    pruned = 0
-    while True:
-        async with sessions() as session, session.begin():
-            deleted = await SearchRepository(session).prune(now - max_age, BATCH)
-        pruned += deleted
-        if deleted < BATCH:
-            return pruned
+    return await _in_batches(
+        sessions, lambda session: SearchRepository(session).prune(now - max_age, BATCH)
+    )
 
 
 class Retention:
