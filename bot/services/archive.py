@@ -62,6 +62,30 @@ def _verify(query: CompiledQuery, texts: Sequence[StoredText]) -> list[Hit]:
     return hits
 
 
+def _lead(text: str, chars: int) -> str:
+    """The start of ``text``: about ``chars`` characters, cut at a space (so no word is cut
+    into another word), or the whole text when it is hardly longer."""
+    if len(text) <= chars * 3 // 2:
+        return text
+    cut = text.rfind(" ", 0, chars)
+    return text[:cut] if cut > 0 else text
+
+
+def _first_spans(query: CompiledQuery, texts: Sequence[StoredText], chars: int) -> list[Hit]:
+    """Like ``_verify`` for articles known to match, with the spans of the text's lead when
+    the query matches there (the first matches, all an excerpt shows), else of the whole."""
+    hits = []
+    for article in texts:
+        text = article.body or article.summary
+        lead = _lead(text, chars)
+        spans = query.match(Document(title=article.title, text=lead)) if lead != text else None
+        if spans is None:
+            spans = query.match(Document(title=article.title, text=text))
+        if spans is not None:
+            hits.append(Hit(article, spans))
+    return hits
+
+
 @dataclass(frozen=True, slots=True)
 class Lookup:
     """What the index says before any article is read."""
@@ -110,14 +134,20 @@ class ArchiveSearch:
             hits = await asyncio.to_thread(_verify, query, texts)
             yield [Match(h.article.id, h.article.published_at) for h in hits]
 
-    async def hits_of(self, query: CompiledQuery, article_ids: Sequence[int]) -> list[Hit]:
+    async def hits_of(
+        self, query: CompiledQuery, article_ids: Sequence[int], *, lead: int | None = None
+    ) -> list[Hit]:
         """These matching articles (still stored), highest id first, with their spans
-        (worked out in a worker thread)."""
+        (worked out in a worker thread). ``lead``: only the first matches are wanted (an
+        excerpt's): the spans are those of the text's first ``lead`` characters where the
+        query matches there, which spares analysing whole long articles."""
         if not article_ids:
             return []
         async with self.sessions() as session:
             texts = await ArchiveRepository(session).texts(article_ids)
-        return await asyncio.to_thread(_verify, query, texts)
+        if lead is None:
+            return await asyncio.to_thread(_verify, query, texts)
+        return await asyncio.to_thread(_first_spans, query, texts, lead)
 
     async def lookup(self, query: CompiledQuery, since: datetime | None) -> Lookup:
         times: dict[int, datetime] = {}

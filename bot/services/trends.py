@@ -40,6 +40,7 @@ from bot.matching import CompiledQuery, Span
 from bot.services.archive import ArchiveSearch, Hit
 
 EXCERPT_CHARS = 300  # of the matched stretch in an exported row
+EXCERPT_LEAD = 2 * EXCERPT_CHARS  # of the text first looked at for an exported row's match
 RENDER_SECONDS = 10.0  # a chart or a file, drawn in a worker thread
 
 P = ParamSpec("P")
@@ -149,7 +150,8 @@ async def export_hits(
         elif now >= counting_until:
             complete = False
             break
-    return Export(await archive.hits_of(query, rows), total, complete=complete)
+    hits = await archive.hits_of(query, rows, lead=EXCERPT_LEAD)
+    return Export(hits, total, complete=complete)
 
 
 def export_file(language: str, hits: Sequence[Hit], zone: tzinfo) -> bytes:

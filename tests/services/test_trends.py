@@ -23,6 +23,7 @@ from bot.services.trends import (
     days_of,
     export_file,
     export_hits,
+    export_row,
     plain_excerpt,
     trend,
 )
@@ -176,7 +177,9 @@ class Batches:
             batch = self.found[start : start + 10]
             yield [Match(h.article.id, h.article.published_at) for h in batch]
 
-    async def hits_of(self, query: object, article_ids: list[int]) -> list[Hit]:
+    async def hits_of(
+        self, query: object, article_ids: list[int], *, lead: int | None = None
+    ) -> list[Hit]:
         wanted = set(article_ids)
         return [h for h in self.found if h.article.id in wanted]
 
@@ -242,3 +245,21 @@ async def test_stats_daily_counts_new_articles_and_sent_alerts_per_local_day(
     assert sum(daily.articles) < len(stored)
     assert list(daily.alerts) == per_day(sent_at)
     assert sum(daily.alerts) == 5  # the notice is not an alert; 31 days ago is out
+
+
+async def test_an_exported_row_shows_the_first_match_early_or_late_in_a_long_text(
+    sessions: SessionFactory,
+) -> None:
+    """Rows' excerpts look at the lead of a long text first: a match there is shown from
+    it, and one only further down is still found and shown."""
+    filler = "Le conseil a examiné plusieurs projets de décrets sur l'eau et la pêche. " * 40
+    early = "Aziz Akhannouch a présidé le conseil. " + filler + "Akhannouch a conclu."
+    late = filler + "Aziz Akhannouch a pris la parole en fin de séance."
+    source_id = await add_source(sessions, "Le Site", NOW)
+    await store(sessions, source_id, [Stored("Conseil", early, NOW), Stored("Séance", late, NOW)])
+    query = compile_query("Akhannouch", LIMITS)
+    export = await export_hits(ArchiveSearch(sessions), query, None, limit=10, count_seconds=5)
+    excerpts = {hit.article.title: export_row(hit).excerpt for hit in export.hits}
+    assert excerpts["Conseil"].startswith("Aziz Akhannouch a présidé")
+    assert "Aziz Akhannouch a pris la parole" in excerpts["Séance"]
+    assert excerpts["Séance"].startswith("…")
