@@ -31,7 +31,7 @@ from functools import reduce
 from bot.matching import engine
 from bot.matching.relation import IF_CAPITALISED, NO, text_keys, word_match
 
-__all__ = ["Found", "QueryWord", "combine", "query_words"]
+__all__ = ["Found", "QueryWord", "combine", "plain_words", "query_words"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +148,26 @@ def combine(node: engine.Node, words: Mapping[str, Found]) -> Found | None:
     if any(part is None for part in parts):
         return None
     return _union([part for part in parts if part is not None])
+
+
+def plain_words(root: engine.Node) -> tuple[str, ...] | None:
+    """The positive words of a query made only of single-word terms outside ``title:``,
+    with AND, OR and NOT (no phrase, NEAR or acronym), folded; None for any other query.
+    In an article the query matches, an occurrence of one of them written the same way
+    (letter case aside) is one of the query's matches."""
+    out: list[str] = []
+    return tuple(dict.fromkeys(out)) if _plain(root, out, positive=True) else None
+
+
+def _plain(node: engine.Node, out: list[str], *, positive: bool) -> bool:
+    if isinstance(node, engine.Term):
+        if node.title or any(len(words) != 1 or words[0].acronym for words in node.alternatives):
+            return False
+        if positive:
+            out.extend(words[0].norm for words in node.alternatives)
+        return True
+    if isinstance(node, engine.Near):
+        return False
+    if isinstance(node, engine.Not):
+        return _plain(node.child, out, positive=False)
+    return all(_plain(child, out, positive=positive) for child in node.children)

@@ -117,6 +117,11 @@ class CompiledQuery:
         words (see `bot.matching.lookup.combine`)."""
         return lookup.combine(self.root, words)
 
+    def plain_words(self) -> tuple[str, ...] | None:
+        """The positive words of a query of single words (see
+        `bot.matching.lookup.plain_words`), else None."""
+        return lookup.plain_words(self.root)
+
     def match(self, doc: Document) -> list[Span] | None:
         """None if the article does not match, else the spans of the matched terms."""
         return self.match_analyzed(AnalyzedDocument(doc))

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.matching import CompiledQuery, Document, Found, Span
+from bot.services.excerpt_spans import first_spans, locator
 from bot.storage.archive import ArchiveRepository
 from bot.storage.db import SessionFactory
 from bot.storage.scan import StoredText
@@ -62,25 +63,14 @@ def _verify(query: CompiledQuery, texts: Sequence[StoredText]) -> list[Hit]:
     return hits
 
 
-def _lead(text: str, chars: int) -> str:
-    """The start of ``text``: about ``chars`` characters, cut at a space (so no word is cut
-    into another word), or the whole text when it is hardly longer."""
-    if len(text) <= chars * 3 // 2:
-        return text
-    cut = text.rfind(" ", 0, chars)
-    return text[:cut] if cut > 0 else text
-
-
-def _first_spans(query: CompiledQuery, texts: Sequence[StoredText], chars: int) -> list[Hit]:
-    """Like ``_verify`` for articles known to match, with the spans of the text's lead when
-    the query matches there (the first matches, all an excerpt shows), else of the whole."""
+def _first_spans(query: CompiledQuery, texts: Sequence[StoredText], lead: int) -> list[Hit]:
+    """Like ``_verify`` for articles known to match, with the spans of their first matches
+    only (``bot.services.excerpt_spans``)."""
+    pattern = locator(query)
     hits = []
     for article in texts:
         text = article.body or article.summary
-        lead = _lead(text, chars)
-        spans = query.match(Document(title=article.title, text=lead)) if lead != text else None
-        if spans is None:
-            spans = query.match(Document(title=article.title, text=text))
+        spans = first_spans(query, pattern, article.title, text, lead)
         if spans is not None:
             hits.append(Hit(article, spans))
     return hits
@@ -139,8 +129,8 @@ class ArchiveSearch:
     ) -> list[Hit]:
         """These matching articles (still stored), highest id first, with their spans
         (worked out in a worker thread). ``lead``: only the first matches are wanted (an
-        excerpt's): the spans are those of the text's first ``lead`` characters where the
-        query matches there, which spares analysing whole long articles."""
+        excerpt's, ``bot.services.excerpt_spans``), looked for in the text's first ``lead``
+        characters before the whole, which spares analysing whole long articles."""
         if not article_ids:
             return []
         async with self.sessions() as session:
