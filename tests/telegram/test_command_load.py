@@ -140,9 +140,7 @@ async def test_a_count_cut_by_its_time_budget_says_so_and_the_subscription_is_sa
     assert found is not None, tried.text
     matched, scanned, stored = map(int, found.groups())
     assert matched <= scanned < stored and stored >= 4000  # the feed's own article too, maybe
-    subscribed = await counted(
-        telegram, await say(telegram, USER, '/subscribe "Bruno Retailleau"')
-    )
+    subscribed = await counted(telegram, await say(telegram, USER, '/subscribe "Bruno Retailleau"'))
     assert "Subscribed (#1)" in subscribed and "At least" in subscribed
     assert await subscriptions_saved(app) == 1
 
@@ -158,9 +156,7 @@ async def test_cooldown_and_a_full_bot_are_answered_clearly(
     again = await say(telegram, USER, "/test Retailleau")
     assert "One /test at a time: try again in" in again.text
     # Subscribing during the cooldown is saved; only the count is skipped.
-    subscribed = await counted(
-        telegram, await say(telegram, USER, '/subscribe "Bruno Retailleau"')
-    )
+    subscribed = await counted(telegram, await say(telegram, USER, "/subscribe Retailleau"))
     assert "Subscribed (#1)" in subscribed and "not counted" in subscribed
 
     # Every slot taken (here by the test itself): others are told the bot is busy.
