@@ -5,8 +5,10 @@ Rules:
 - The query is compiled as /subscribe and /test compile it (the admins' aliases included),
   and the archive (``bot.services.archive``) finds exactly what alerting would.
 - A search whose answer has more than one page is saved (chat, query text, period start,
-  when made: ``bot.storage.searches``), so its page buttons keep working after a restart;
-  each page is counted and read again as the archive stands. A search pruned by retention,
+  its newest match, when made: ``bot.storage.searches``), so its page buttons keep working
+  after a restart. Each page is counted and read again among the matches up to that newest
+  one: articles stored since are left out, so pages do not shift while someone pages
+  through them (those pruned since are gone). A search pruned by retention,
   of another chat, or whose query no longer compiles, is gone (None).
 - Every run has a time budget (``seconds``), checked between batches of matches: past it
   the answer is cut and says so (``complete`` False: "at least ``total``"), never silently
@@ -59,6 +61,7 @@ class _Counted:
     complete: bool
     page: int
     hits: list[Hit]
+    newest: int | None  # the newest match's id
 
 
 def period_of(search: SavedSearch) -> Period | None:
@@ -112,11 +115,13 @@ class SearchService:
         query = self.index.compile(text)
         now = self.clock()
         since = None if period is None else now - period.span
-        counted = await self._run(query, since, 0, person)
+        counted = await self._run(query, since, 0, person, None)
         search_id = None
-        if counted.total > PAGE:
+        if counted.total > PAGE and counted.newest is not None:
             async with self.sessions() as session, session.begin():
-                saved = await SearchRepository(session).add(chat_id, text, since, now)
+                saved = await SearchRepository(session).add(
+                    chat_id, text, since, counted.newest, now
+                )
                 search_id = saved.id
         return SearchPage(
             query, period, search_id, 0, counted.total, counted.complete, counted.hits
@@ -135,7 +140,7 @@ class SearchService:
             query = self.index.compile(saved.query)
         except QueryError:
             return None
-        counted = await self._run(query, saved.since, max(0, page), person)
+        counted = await self._run(query, saved.since, max(0, page), person, saved.newest_id)
         return SearchPage(
             query,
             period_of(saved),
@@ -147,21 +152,29 @@ class SearchService:
         )
 
     async def _run(
-        self, query: CompiledQuery, since: datetime | None, page: int, person: int
+        self,
+        query: CompiledQuery,
+        since: datetime | None,
+        page: int,
+        person: int,
+        newest: int | None,
     ) -> _Counted:
         async with self.gate.enter(person):
             try:
-                return await self._count(query, since, page)
+                return await self._count(query, since, page, newest)
             except STORAGE_FAILURES:
                 raise Throttled(Throttle.BUSY, self.seconds) from None
 
-    async def _count(self, query: CompiledQuery, since: datetime | None, page: int) -> _Counted:
-        """Every match counted within the budget, keeping page ``page``'s (or, if there
-        are fewer pages, the last one's)."""
+    async def _count(
+        self, query: CompiledQuery, since: datetime | None, page: int, newest: int | None
+    ) -> _Counted:
+        """Every match (up to ``newest``, if given) counted within the budget, keeping page
+        ``page``'s (or, if there are fewer pages, the last one's)."""
         deadline = time.monotonic() + self.seconds
         total = 0
         wanted: list[int] = []
         last: list[int] = []  # the matches of the last page begun
+        first: int | None = None
         complete = False
         batches = aiter(self.archive.matches(query, since))
         while time.monotonic() < deadline:
@@ -171,6 +184,10 @@ class SearchService:
                 complete = True
                 break
             for match in matches:
+                if newest is not None and match.id > newest:
+                    continue  # stored since the search was made
+                if first is None:
+                    first = match.id
                 if total % PAGE == 0:
                     last = []
                 last.append(match.id)
@@ -178,6 +195,7 @@ class SearchService:
                     wanted.append(match.id)
                 total += 1
         if wanted or total == 0:
-            return _Counted(total, complete, page, await self.archive.hits_of(query, wanted))
+            hits = await self.archive.hits_of(query, wanted)
+            return _Counted(total, complete, page, hits, first)
         shown = (total - 1) // PAGE
-        return _Counted(total, complete, shown, await self.archive.hits_of(query, last))
+        return _Counted(total, complete, shown, await self.archive.hits_of(query, last), first)

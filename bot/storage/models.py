@@ -209,6 +209,9 @@ class SavedSearch(Base):
     query: Mapped[str] = mapped_column(Text)
     # None: every stored article; else the articles first seen since ``since``.
     since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The newest match when the search was made: later articles are left out of its pages,
+    # so that they do not shift while someone pages through them.
+    newest_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 

@@ -1,5 +1,5 @@
 """Saved searches: what a /search message's page buttons need (chat, query, the
-period's start).
+period's start, the newest match then).
 
 Rules: a search is saved once, read back by id for each page, and deleted by retention once
 older than the articles it searched (``prune``)."""
@@ -21,9 +21,11 @@ class SearchRepository:
         self.session = session
 
     async def add(
-        self, chat_id: int, query: str, since: datetime | None, now: datetime
+        self, chat_id: int, query: str, since: datetime | None, newest_id: int, now: datetime
     ) -> SavedSearch:
-        search = SavedSearch(chat_id=chat_id, query=query, since=since, created_at=now)
+        search = SavedSearch(
+            chat_id=chat_id, query=query, since=since, newest_id=newest_id, created_at=now
+        )
         self.session.add(search)
         await self.session.flush()
         return search

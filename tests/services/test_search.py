@@ -168,3 +168,22 @@ async def test_a_database_that_cannot_be_read_makes_the_bot_busy_not_a_wrong_ans
     with pytest.raises(Throttled) as tested:
         await previewer.run(query, person=1, examples=3, quick=False)
     assert tested.value.reason is Throttle.BUSY
+
+
+async def test_pages_do_not_shift_when_new_matches_arrive(sessions: SessionFactory) -> None:
+    """A saved search's pages are those of the matches when it was made: an article stored
+    meanwhile would push every page down by one, showing a headline twice."""
+    await store_aged(
+        sessions, [(f"Akhannouch {n}", "", (30 - n) * HOUR) for n in range(PAGE + 5)], now=NOW
+    )
+    search = searcher(sessions)
+    first = await search.search(CHAT, "Akhannouch", None, person=1)
+    assert first.search_id is not None and first.total == PAGE + 5
+    await store_aged(sessions, [("Akhannouch, du nouveau", "", HOUR // 2)], now=NOW)
+    second = await search.page(first.search_id, 1, chat_id=CHAT, person=1)
+    assert second is not None and second.total == PAGE + 5
+    assert titles(second.hits) == [f"Akhannouch {n}" for n in range(4, -1, -1)]
+    again = await search.page(first.search_id, 0, chat_id=CHAT, person=1)
+    assert again is not None and titles(again.hits) == titles(first.hits)
+    # A new search sees the new article.
+    assert (await search.search(CHAT, "Akhannouch", None, person=1)).total == PAGE + 6

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("query", sa.Text(), nullable=False),
         sa.Column("since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("newest_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_searches_created_at", "searches", ["created_at"])
