@@ -150,21 +150,23 @@ def combine(node: engine.Node, words: Mapping[str, Found]) -> Found | None:
     return _union([part for part in parts if part is not None])
 
 
-def plain_words(root: engine.Node) -> tuple[str, ...] | None:
-    """The positive words of a query made only of single-word terms outside ``title:``,
-    with AND, OR and NOT (no phrase, NEAR or acronym), folded; None for any other query.
-    In an article the query matches, an occurrence of one of them written the same way
-    (letter case aside) is one of the query's matches."""
-    out: list[str] = []
-    return tuple(dict.fromkeys(out)) if _plain(root, out, positive=True) else None
+def plain_words(root: engine.Node) -> dict[str, QueryWord] | None:
+    """The positive words (by signature) of a query made only of single-word terms outside
+    ``title:``, with AND, OR and NOT (no phrase, NEAR or acronym); None for any other query.
+    In an article the query matches, an occurrence of an article word one of them accepts
+    without a capital (`QueryWord.accepts`) is one of the query's matches."""
+    out: list[engine.Word] = []
+    if not _plain(root, out, positive=True):
+        return None
+    return {word.sig: QueryWord(word) for word in out}
 
 
-def _plain(node: engine.Node, out: list[str], *, positive: bool) -> bool:
+def _plain(node: engine.Node, out: list[engine.Word], *, positive: bool) -> bool:
     if isinstance(node, engine.Term):
         if node.title or any(len(words) != 1 or words[0].acronym for words in node.alternatives):
             return False
         if positive:
-            out.extend(words[0].norm for words in node.alternatives)
+            out.extend(words[0] for words in node.alternatives)
         return True
     if isinstance(node, engine.Near):
         return False

@@ -117,7 +117,7 @@ class CompiledQuery:
         words (see `bot.matching.lookup.combine`)."""
         return lookup.combine(self.root, words)
 
-    def plain_words(self) -> tuple[str, ...] | None:
+    def plain_words(self) -> dict[str, lookup.QueryWord] | None:
         """The positive words of a query of single words (see
         `bot.matching.lookup.plain_words`), else None."""
         return lookup.plain_words(self.root)

@@ -63,10 +63,15 @@ def _verify(query: CompiledQuery, texts: Sequence[StoredText]) -> list[Hit]:
     return hits
 
 
-def _first_spans(query: CompiledQuery, texts: Sequence[StoredText], lead: int) -> list[Hit]:
+def _first_spans(
+    query: CompiledQuery,
+    texts: Sequence[StoredText],
+    lead: int,
+    accepted: tuple[list[str], list[str]],
+) -> list[Hit]:
     """Like ``_verify`` for articles known to match, with the spans of their first matches
     only (``bot.services.excerpt_spans``)."""
-    pattern = locator(query)
+    pattern = locator(query, *accepted)
     hits = []
     for article in texts:
         text = article.body or article.summary
@@ -137,7 +142,26 @@ class ArchiveSearch:
             texts = await ArchiveRepository(session).texts(article_ids)
         if lead is None:
             return await asyncio.to_thread(_verify, query, texts)
-        return await asyncio.to_thread(_first_spans, query, texts, lead)
+        accepted = await self._accepted_plainly(query)
+        return await asyncio.to_thread(_first_spans, query, texts, lead, accepted)
+
+    async def _accepted_plainly(self, query: CompiledQuery) -> tuple[list[str], list[str]]:
+        """The archive's words a query of single words' positive words accept without a
+        capital, and those they accept only with one (none for another query)."""
+        plain = query.plain_words() or {}
+        accepted: list[str] = []
+        capitalised: list[str] = []
+        async with self.sessions() as session:
+            archive = ArchiveRepository(session)
+            for word in plain.values():
+                for f in await archive.words_under(word.keys):
+                    if not f.word:
+                        continue
+                    if word.accepts(f.word, False):
+                        accepted.append(f.word)
+                    elif word.accepts(f.word, True):
+                        capitalised.append(f.word)
+        return accepted, capitalised
 
     async def lookup(self, query: CompiledQuery, since: datetime | None) -> Lookup:
         times: dict[int, datetime] = {}

@@ -6,9 +6,12 @@ Rules:
 - The articles given match the query (the archive search found them); only the place of a
   match is looked for, not whether there is one.
 - A query of single words (``CompiledQuery.plain_words``): the first occurrence in the
-  text of one of its positive words, whole (no letter or digit either side) and written as
-  the analysis folds it (letter case aside), is one of its matches; one regular expression
-  finds it without analysing the article (in the text, else in the title).
+  text of a word one of its positive words accepts without a capital (the word itself and
+  the archive's words it accepts: other spellings, clitics, the other script), whole (no
+  letter or digit either side) and written as the analysis folds it (letter case aside),
+  is one of its matches; one regular expression finds it without analysing the article
+  (in the text, else in the title). A word accepted only when capitalised (a name across
+  scripts) is found only with its capital.
 - Otherwise, or when the text writes every such word differently (accents, a hamza, a
   clitic): the matcher's spans of the text's lead (``lead`` characters, cut at a space)
   when the query matches there, else of the whole text.
@@ -17,16 +20,27 @@ Rules:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.matching import CompiledQuery, Document, Span
 
 
-def locator(query: CompiledQuery) -> re.Pattern[str] | None:
-    """The pattern of the query's plain positive words (None: not a query of them)."""
-    words = query.plain_words()
-    if not words:
+def locator(
+    query: CompiledQuery, accepted: Iterable[str] = (), capitalised: Iterable[str] = ()
+) -> re.Pattern[str] | None:
+    """The pattern of a query of single words: its positive words, the ``accepted``
+    article words (those its positive words accept without a capital) and the
+    ``capitalised`` ones (accepted only written with a capital: found only so); None for
+    another query."""
+    plain = query.plain_words()
+    if not plain:
         return None
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    words = {word.word.norm for word in plain.values()} | set(accepted)
+    forms = [re.escape(word) for word in words]
+    forms += [
+        f"(?-i:{re.escape(w[0].upper())}){re.escape(w[1:])}" for w in set(capitalised) - words if w
+    ]
+    alternatives = "|".join(sorted(forms, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 

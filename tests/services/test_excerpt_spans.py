@@ -34,3 +34,23 @@ def test_other_queries_and_other_spellings_go_through_the_matcher() -> None:
     assert spans is not None and spans[0].field == "text"
     assert text[spans[0].start : spans[0].end].endswith("الرباط")
     assert lead_of(text, 600) != text  # the lead did not have it: the whole text did
+
+
+def test_the_archive_words_a_query_word_accepts_are_found_whole_too() -> None:
+    """Words the archive holds that the query accepts (a clitic form, the other script)
+    are located like the query's own, still never inside another word."""
+    query = compile_query("Rabat", LIMITS)
+    pattern = locator(query, ["بالرباط", "الرباط"])
+    assert pattern is not None
+    text = "قال المسؤول بالرباطية كلاما، ثم وصل الوزير بالرباط أمس."
+    spans = first_spans(query, pattern, "عنوان", text, 600)
+    assert spans == [Span("text", text.index("بالرباط أمس"), text.index(" أمس"))]
+
+
+def test_a_word_accepted_only_with_a_capital_is_found_only_so() -> None:
+    query = compile_query("الرباط", LIMITS)
+    pattern = locator(query, [], ["rabat"])
+    assert pattern is not None
+    text = "Il faut rabat les prix ici. Le wali de Rabat a parlé."
+    spans = first_spans(query, pattern, "Titre", text, 600)
+    assert spans == [Span("text", text.index("Rabat"), text.index("Rabat") + 5)]
