@@ -87,7 +87,6 @@ class Lookup:
 
     ids: list[int]  # highest first: the matches (exact) or the candidates
     exact: bool
-    times: dict[int, datetime]
 
 
 class ArchiveSearch:
@@ -121,7 +120,9 @@ class ArchiveSearch:
         if found.exact:
             for start in range(0, len(found.ids), BATCH):
                 chunk = found.ids[start : start + BATCH]
-                yield [Match(i, found.times[i]) for i in chunk]
+                async with self.sessions() as session:
+                    times = await ArchiveRepository(session).times(chunk)
+                yield [Match(i, times[i]) for i in chunk if i in times]
             return
         for start in range(0, len(found.ids), BATCH):
             async with self.sessions() as session:
@@ -164,7 +165,8 @@ class ArchiveSearch:
         return accepted, capitalised
 
     async def lookup(self, query: CompiledQuery, since: datetime | None) -> Lookup:
-        times: dict[int, datetime] = {}
+        """What the index says before any article is read: the matches (exact) or the
+        candidates to verify, highest id first."""
         words: dict[str, Found] = {}
         async with self.sessions() as session:
             archive = ArchiveRepository(session)
@@ -173,10 +175,9 @@ class ArchiveSearch:
                 accepted = [f.term for f in filed if f.word and word.accepts(f.word, f.capitalised)]
                 unsure = [f.term for f in filed if not f.word]
                 held = await archive.holding(accepted + unsure, since)
-                times.update(held)
-                words[sig] = Found(frozenset(i for i, _ in held), not unsure)
+                words[sig] = Found(frozenset(held), not unsure)
             combined = query.combine(words)
             if combined is None:
                 ids = await archive.candidates(query.required_keys(), since)
-                return Lookup(ids, False, {})
-        return Lookup(sorted(combined.ids, reverse=True), combined.exact, times)
+                return Lookup(ids, False)
+        return Lookup(sorted(combined.ids, reverse=True), combined.exact)

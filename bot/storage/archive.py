@@ -153,9 +153,7 @@ def _terms_under(connection: Connection, keys: Iterable[str]) -> list[int]:
 
 
 def _candidates(connection: Connection, keys: Iterable[str], since: datetime | None) -> list[int]:
-    return [
-        article_id for article_id, _ in _holding(connection, _terms_under(connection, keys), since)
-    ]
+    return _holding(connection, _terms_under(connection, keys), since)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,33 +180,48 @@ def _words_under(connection: Connection, keys: Iterable[str]) -> list[FiledWord]
     return list(found.values())
 
 
-def _holding(
-    connection: Connection, terms: Sequence[int], since: datetime | None
-) -> list[tuple[int, datetime]]:
-    """(id, published or first-seen time) of the articles fetched since ``since`` holding
-    one of these terms, highest id first."""
+def _holding(connection: Connection, terms: Sequence[int], since: datetime | None) -> list[int]:
+    """Ids of the articles fetched since ``since`` holding one of these terms, highest
+    first (without a period, from the postings alone)."""
     if not terms:
         return []
-    period = " AND a.fetched_at >= :since" if since is not None else ""
-    when = "COALESCE(a.published_at, a.fetched_at)"
+    wanted = sorted(set(terms))
     params: dict[str, object] = {}
     if connection.dialect.name == "sqlite":
-        statement = text(
-            f"SELECT a.id, {when} FROM {TABLE} p JOIN articles a ON a.id = p.rowid "
-            f"WHERE {TABLE} MATCH :query{period} ORDER BY a.id DESC"
-        )
-        params["query"] = " OR ".join(map(token, sorted(set(terms))))
+        params["query"] = " OR ".join(map(token, wanted))
+        if since is None:
+            statement = text(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :query")
+        else:
+            statement = text(
+                f"SELECT a.id FROM {TABLE} p JOIN articles a ON a.id = p.rowid "
+                f"WHERE {TABLE} MATCH :query AND a.fetched_at >= :since"
+            )
     else:
-        statement = text(
-            f"SELECT a.id, {when} FROM {TABLE} p JOIN articles a ON a.id = p.article_id "
-            f"WHERE p.terms && :terms{period} ORDER BY a.id DESC"
-        ).bindparams(bindparam("terms", type_=_INTS))
-        params["terms"] = sorted(set(terms))
+        params["terms"] = wanted
+        if since is None:
+            statement = text(f"SELECT article_id FROM {TABLE} WHERE terms && :terms")
+        else:
+            statement = text(
+                f"SELECT a.id FROM {TABLE} p JOIN articles a ON a.id = p.article_id "
+                "WHERE p.terms && :terms AND a.fetched_at >= :since"
+            )
+        statement = statement.bindparams(bindparam("terms", type_=_INTS))
     if since is not None:
         statement = statement.bindparams(bindparam("since", type_=UTCDateTime))
         params["since"] = since
-    typed = statement.columns(column("id", Integer), column("published", UTCDateTime))
-    return [(int(row[0]), row[1]) for row in connection.execute(typed, params)]
+    return sorted((int(row[0]) for row in connection.execute(statement, params)), reverse=True)
+
+
+def _times(connection: Connection, article_ids: Sequence[int]) -> dict[int, datetime]:
+    """Each article's time: published, else first seen."""
+    found: dict[int, datetime] = {}
+    for chunk in _chunks(article_ids):
+        statement = text(
+            "SELECT id, COALESCE(published_at, fetched_at) FROM articles "
+            f"WHERE id IN ({_in(chunk)})"
+        ).columns(column("id", Integer), column("published", UTCDateTime))
+        found.update((int(i), when) for i, when in connection.execute(statement))
+    return found
 
 
 @dataclass(slots=True)
@@ -294,13 +307,16 @@ class ArchiveRepository:
         connection = await self.session.connection()
         return await connection.run_sync(_words_under, keys)
 
-    async def holding(
-        self, terms: Sequence[int], since: datetime | None
-    ) -> list[tuple[int, datetime]]:
-        """(id, time) of the articles fetched since ``since`` (None: any) holding one of
-        ``terms``, highest id first; the time is the published one, else first seen."""
+    async def holding(self, terms: Sequence[int], since: datetime | None) -> list[int]:
+        """Ids of the articles fetched since ``since`` (None: any) holding one of
+        ``terms``, highest first."""
         connection = await self.session.connection()
         return await connection.run_sync(_holding, terms, since)
+
+    async def times(self, article_ids: Sequence[int]) -> dict[int, datetime]:
+        """Each of these articles' time (published, else first seen), by id."""
+        connection = await self.session.connection()
+        return await connection.run_sync(_times, article_ids)
 
     async def texts(self, article_ids: Sequence[int]) -> list[StoredText]:
         """These articles (those still stored) with their source's name, highest id first."""
