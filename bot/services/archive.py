@@ -16,7 +16,8 @@ Rules:
 - The period is the articles first seen (``fetched_at``) at or after ``since``, as for
   ``bot.services.preview``; None is every stored article.
 - Newest first: by id, the order articles were stored in. ``matches`` yields light
-  ``Match`` batches (id and time: enough to count, page and chart); ``hits_of`` reads the
+  ``Match`` batches (id and time: enough to chart; ``match_ids``, the ids alone, to count
+  and page); ``hits_of`` reads the
   few articles a reply shows, with their spans.
 - Each read is a short query (no connection held between them).
 """
@@ -96,20 +97,20 @@ class ArchiveSearch:
     async def count(self, query: CompiledQuery, since: datetime | None) -> int:
         """How many stored articles of the period the query matches."""
         total = 0
-        async for matches in self.matches(query, since):
-            total += len(matches)
+        async for ids in self.match_ids(query, since):
+            total += len(ids)
         return total
 
     async def newest(
         self, query: CompiledQuery, since: datetime | None, *, limit: int, offset: int = 0
     ) -> list[Hit]:
         """The matching articles of the period, newest first, ``limit`` from ``offset``."""
-        found: list[Match] = []
-        async for matches in self.matches(query, since):
-            found.extend(matches)
+        found: list[int] = []
+        async for ids in self.match_ids(query, since):
+            found.extend(ids)
             if len(found) >= offset + limit:
                 break
-        return await self.hits_of(query, [m.id for m in found[offset : offset + limit]])
+        return await self.hits_of(query, found[offset : offset + limit])
 
     async def matches(
         self, query: CompiledQuery, since: datetime | None
@@ -124,11 +125,29 @@ class ArchiveSearch:
                     times = await ArchiveRepository(session).times(chunk)
                 yield [Match(i, times[i]) for i in chunk if i in times]
             return
-        for start in range(0, len(found.ids), BATCH):
-            async with self.sessions() as session:
-                texts = await ArchiveRepository(session).texts(found.ids[start : start + BATCH])
-            hits = await asyncio.to_thread(_verify, query, texts)
+        async for hits in self._verified(query, found.ids):
             yield [Match(h.article.id, h.article.published_at) for h in hits]
+
+    async def match_ids(
+        self, query: CompiledQuery, since: datetime | None
+    ) -> AsyncIterator[list[int]]:
+        """The ids of ``matches``, without their times: what counting and paging need."""
+        found = await self.lookup(query, since)
+        if found.exact:
+            for start in range(0, len(found.ids), BATCH):
+                yield found.ids[start : start + BATCH]
+            return
+        async for hits in self._verified(query, found.ids):
+            yield [h.article.id for h in hits]
+
+    async def _verified(
+        self, query: CompiledQuery, candidates: Sequence[int]
+    ) -> AsyncIterator[list[Hit]]:
+        """The candidates the query matches, ``BATCH`` read and verified at a time."""
+        for start in range(0, len(candidates), BATCH):
+            async with self.sessions() as session:
+                texts = await ArchiveRepository(session).texts(candidates[start : start + BATCH])
+            yield await asyncio.to_thread(_verify, query, texts)
 
     async def hits_of(
         self, query: CompiledQuery, article_ids: Sequence[int], *, lead: int | None = None

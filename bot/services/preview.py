@@ -111,17 +111,17 @@ class Previewer:
         shown: list[int] = []  # the first matches, shown as examples
         lowest: int | None = None  # the oldest match counted so far
         complete = False
-        batches = aiter(self.archive.matches(query, since))
+        batches = aiter(self.archive.match_ids(query, since))
         while time.monotonic() < deadline:
             try:
-                matches = await anext(batches)
+                ids = await anext(batches)
             except StopAsyncIteration:
                 complete = True
                 break
-            matched += len(matches)
-            shown += [m.id for m in matches[: examples - len(shown)]]
-            if matches:
-                lowest = matches[-1].id
+            matched += len(ids)
+            shown += ids[: examples - len(shown)]
+            if ids:
+                lowest = ids[-1]
         hits = await self.archive.hits_of(query, shown)
         found = [Example(hit.article, hit.spans) for hit in hits]
         if complete:

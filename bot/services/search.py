@@ -176,23 +176,23 @@ class SearchService:
         last: list[int] = []  # the matches of the last page begun
         first: int | None = None
         complete = False
-        batches = aiter(self.archive.matches(query, since))
+        batches = aiter(self.archive.match_ids(query, since))
         while time.monotonic() < deadline:
             try:
-                matches = await anext(batches)
+                ids = await anext(batches)
             except StopAsyncIteration:
                 complete = True
                 break
-            for match in matches:
-                if newest is not None and match.id > newest:
+            for article_id in ids:
+                if newest is not None and article_id > newest:
                     continue  # stored since the search was made
                 if first is None:
-                    first = match.id
+                    first = article_id
                 if total % PAGE == 0:
                     last = []
-                last.append(match.id)
+                last.append(article_id)
                 if total // PAGE == page:
-                    wanted.append(match.id)
+                    wanted.append(article_id)
                 total += 1
         if wanted or total == 0:
             hits = await self.archive.hits_of(query, wanted)

@@ -139,9 +139,9 @@ async def export_hits(
     total = 0
     complete = True
     counting_until: float | None = None
-    async for batch in archive.matches(query, since):
+    async for batch in archive.match_ids(query, since):
         total += len(batch)
-        rows.extend(m.id for m in batch[: max(0, limit - len(rows))])
+        rows.extend(batch[: max(0, limit - len(rows))])
         if len(rows) < limit:
             continue
         now = monotonic()

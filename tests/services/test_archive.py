@@ -150,6 +150,8 @@ async def _check(
             assert await search.count(query, since) == len(expected), (query.text, since)
             found = [m.id async for batch in search.matches(query, since) for m in batch]
             assert found == expected, (query.text, since)
+            ids = [i async for batch in search.match_ids(query, since) for i in batch]
+            assert ids == expected, (query.text, since)
             # The newest page, read and with its spans, as a reply shows it.
             hits = await search.newest(query, since, limit=10)
             assert [h.article.id for h in hits] == expected[:10], (query.text, since)

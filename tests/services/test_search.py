@@ -15,7 +15,7 @@ from bot.alerts.index import SubscriptionIndex
 from bot.archive.period import Period
 from bot.matching import CompiledQuery, QueryLimits
 from bot.pipeline.retention import prune_searches
-from bot.services.archive import BATCH, ArchiveSearch, Hit, Match
+from bot.services.archive import BATCH, ArchiveSearch, Hit
 from bot.services.preview import Previewer
 from bot.services.search import PAGE, SearchService
 from bot.services.throttle import CommandGate, Throttle, Throttled
@@ -39,10 +39,10 @@ def gate() -> CommandGate:
 class SlowArchive(ArchiveSearch):
     """The real archive, taking longer over each batch than any budget here."""
 
-    async def matches(
+    async def match_ids(
         self, query: CompiledQuery, since: datetime | None
-    ) -> AsyncIterator[list[Match]]:
-        async for batch in super().matches(query, since):
+    ) -> AsyncIterator[list[int]]:
+        async for batch in super().match_ids(query, since):
             await asyncio.sleep(0.3)
             yield batch
 
@@ -50,9 +50,9 @@ class SlowArchive(ArchiveSearch):
 class LockedArchive(ArchiveSearch):
     """The archive of a database that cannot be read (locked, unreachable)."""
 
-    async def matches(
+    async def match_ids(
         self, query: CompiledQuery, since: datetime | None
-    ) -> AsyncIterator[list[Match]]:
+    ) -> AsyncIterator[list[int]]:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
         yield []  # an async generator, as the real one
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.archive.export import ENCODING, header
 from bot.matching import Document, QueryLimits, compile_query
-from bot.services.archive import ArchiveSearch, Hit, Match
+from bot.services.archive import ArchiveSearch, Hit
 from bot.services.stats import StatsService
 from bot.services.trends import (
     chart_start,
@@ -171,11 +171,10 @@ class Batches:
     def __init__(self, hits: list[Hit], seconds: float) -> None:
         self.found, self.seconds = hits, seconds
 
-    async def matches(self, query: object, since: object) -> AsyncIterator[list[Match]]:
+    async def match_ids(self, query: object, since: object) -> AsyncIterator[list[int]]:
         for start in range(0, len(self.found), 10):
             await asyncio.sleep(self.seconds)
-            batch = self.found[start : start + 10]
-            yield [Match(h.article.id, h.article.published_at) for h in batch]
+            yield [h.article.id for h in self.found[start : start + 10]]
 
     async def hits_of(
         self, query: object, article_ids: list[int], *, lead: int | None = None
