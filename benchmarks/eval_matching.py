@@ -1,11 +1,18 @@
 """Precision, recall and F1 of the matcher on the labelled dev set, beside two baselines.
 
     python benchmarks/eval_matching.py [PATH] [--errors] [--check]
+    python benchmarks/eval_matching.py --classes [DIR] [--errors] [--check]
 
 PATH defaults to ../shared/eval/dev_matching.jsonl next to the repository (falling back to
 the copy in tests/data/matching).  Baselines, in the same run: a case-insensitive substring
 test of the whole query, and ``rapidfuzz.fuzz.partial_ratio(query, text) >= 85``.
 ``--errors`` lists our mistakes; ``--check`` exits 1 when a target is missed.
+
+``--classes`` reads every ``*.jsonl`` file of DIR (default tests/data/matching/classes),
+one file per class of variation named ``<class>_<name>.jsonl``, and reports each class:
+recall, false positives among its near-misses (expect=false), F1, and its targets: recall
+at least 0.95 for classes 1-4 and 0.85 for classes 5-6 (from the file name's leading
+digit), false positives at most 3 %.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from bot.matching import Document, QueryError, compile_query
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "eval" / "dev_matching.jsonl"
 FALLBACK = REPO / "tests" / "data" / "matching" / "dev_matching.jsonl"
+CLASSES = REPO / "tests" / "data" / "matching" / "classes"
+CLASS_MAX_FP = 0.03
 
 Case = dict[str, object]
 Predictor = Callable[[Case], bool]
@@ -173,6 +182,75 @@ def targets(counts: dict[str, dict[str, Counts]]) -> list[tuple[str, bool]]:
     return checks
 
 
+def class_recall_target(path: Path) -> float:
+    """The recall a class must reach, from its file name's leading digit."""
+    return 0.95 if int(path.name.split("_", 1)[0]) <= 4 else 0.85
+
+
+def class_files(directory: Path = CLASSES) -> list[Path]:
+    return sorted(directory.glob("*.jsonl"))
+
+
+def evaluate_class(cases: Iterable[Case]) -> dict[str, Counts]:
+    """counts[predictor] over one class's cases."""
+    out = {name: Counts() for name in PREDICTORS}
+    for case in cases:
+        for name, predict in PREDICTORS.items():
+            out[name].add(bool(case["expect"]), predict(case))
+    return out
+
+
+def class_checks(path: Path, c: Counts) -> list[tuple[str, bool]]:
+    """(description, met) for a class's two targets, on our counts."""
+    target = class_recall_target(path)
+    recall, fp = c.recall or 0.0, c.fp_rate or 0.0
+    return [
+        (f"{path.stem} recall {recall:.2f} >= {target:.2f}", recall >= target),
+        (f"{path.stem} false positives {fp:.1%} <= {CLASS_MAX_FP:.0%}", fp <= CLASS_MAX_FP),
+    ]
+
+
+def _class_cells(c: Counts) -> str:
+    return f"{_fmt(c.recall)} {c.fp_rate or 0:>5.1%} {_fmt(c.f1)}"
+
+
+def class_report(results: list[tuple[Path, dict[str, Counts]]]) -> list[str]:
+    head = "   ".join(f"{name + ' (R FP F1)':<19}" for name in PREDICTORS)
+    lines = [f"{'class':<20}{'n':>4}  {'target':<19}{'':<7}{head}"]
+    for path, per in results:
+        c = per["ours"]
+        met = all(ok for _, ok in class_checks(path, c))
+        target = f"R>={class_recall_target(path):.2f} FP<=3%"
+        cells = "   ".join(f"{_class_cells(per[name]):<19}" for name in PREDICTORS)
+        n = c.tp + c.fp + c.fn + c.tn
+        status = "met" if met else "MISSED"
+        lines.append(f"{path.stem:<20}{n:>4}  {target:<19}{status:<7}{cells}")
+    return lines
+
+
+def main_classes(directory: Path, errors: bool, check: bool) -> int:
+    results = []
+    ok = True
+    for path in class_files(directory):
+        per = evaluate_class(load(path))
+        results.append((path, per))
+        ok = ok and all(met for _, met in class_checks(path, per["ours"]))
+    print(f"{len(results)} class files from {directory}")
+    for line in class_report(results):
+        print(line)
+    print()
+    for path, per in results:
+        for text, met in class_checks(path, per["ours"]):
+            print(("PASS " if met else "MISS ") + text)
+    if errors:
+        print()
+        for path, _ in results:
+            for case in load(path):
+                if ours(case) != bool(case["expect"]):
+                    print(f"{case['id']} expect={case['expect']} query={case['query']}")
+    return 0 if ok or not check else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,7 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("path", nargs="?", type=Path)
     ap.add_argument("--errors", action="store_true", help="list the cases we get wrong")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    ap.add_argument(
+        "--classes", action="store_true", help="report each class file of PATH (a directory)"
+    )
     args = ap.parse_args(argv)
+    if args.classes:
+        return main_classes(args.path or CLASSES, args.errors, args.check)
     path: Path = args.path or (DEFAULT if DEFAULT.exists() else FALLBACK)
     cases = load(path)
     counts = evaluate(cases)
