@@ -41,6 +41,11 @@ WORD MATCHING (see `morph`, `fuzzy`, `translit`)
     a plural query its singular, for stems of at least 4 letters; an Arabic noun of at least
     5 letters also matches its nisba adjective (``التعليم`` → ``تعليمية``, ``الفلاحة`` →
     ``الفلاحي``), never a shorter one (``الهجرة`` ≠ ``الهجري``).
+  * Derivation: a noun matches its adjective and an adjective its noun, by suffix tables
+    (``agriculture`` = ``agricole``, ``énergie`` = ``énergétique``, ``région`` =
+    ``régionale``; ``زراعي`` = ``الزراعة``, ``تنمية`` = ``التنموي``), never for short stems
+    (``police`` ≠ ``politique``, ``الهجري`` ≠ ``الهجرة``); quotes turn it off.  See
+    `derivation`.
   * Typos grow with length (n = the shorter word): doubled letters from n ≥ 5; Arabic
     final ة ↔ ا from 5; a vowel for a vowel (a/e, e/i, i/y, o/u; ا و ي) from 6; a swapped
     pair from 7; a missing or extra final e from 6, vowel from 7, letter from 8; a replaced

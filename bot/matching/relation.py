@@ -1,8 +1,8 @@
 """When does one query word match one article word?  And under which keys to find it.
 
-This module joins the three word-level rules: morphology (`morph`), typo tolerance
-(`fuzzy`) and the Latin ↔ Arabic name key (`translit`).  Results are cached, since the same
-words recur from article to article.
+This module joins the word-level rules: morphology (`morph`), typo tolerance (`fuzzy`),
+noun ↔ adjective derivation (`derivation`) and the Latin ↔ Arabic name key (`translit`).
+Results are cached, since the same words recur from article to article.
 
 `word_match` answers with one of:
 
@@ -13,8 +13,9 @@ words recur from article to article.
   names are capitalised, which keeps ordinary words out.
 
 Quoted words (``exact``) only get normalisation and the proclitics و ف ب ك ل: no typo
-tolerance, morphology or transliteration, and the Arabic article must agree (``"بركان"``
-matches ``ببركان`` but not ``البركان``; ``"الهجرة"`` matches ``للهجرة`` but not ``هجرة``).
+tolerance, morphology, derivation or transliteration, and the Arabic article must agree
+(``"بركان"`` matches ``ببركان`` but not ``البركان``; ``"الهجرة"`` matches ``للهجرة`` but not
+``هجرة``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
-from bot.matching import fuzzy, morph, translit
+from bot.matching import derivation, fuzzy, morph, translit
 from bot.matching.normalize import is_arabic
 
 NO: Final = 0
@@ -76,6 +77,8 @@ def query_keys(
                     out.extend(translit.target_keys(form))
         elif not exact:
             out.append(fuzzy.degeminate(form))
+        if not exact and tag in (morph.EXACT, morph.PLURAL):
+            out.extend(fuzzy.degeminate(d) for d in derivation.forms(form))
     return tuple(dict.fromkeys(out))
 
 
@@ -98,6 +101,8 @@ def word_match(
                     return YES
             elif qform == tform and morph.tags_compatible(qtag, ttag, qlen):
                 return YES
+    if _derived(qvars, tvars):
+        return YES
     if not cross:
         return NO
     q_arabic = is_arabic(query)
@@ -115,6 +120,18 @@ def word_match(
                 ):
                     return YES
     return NO
+
+
+def _derived(qvars: tuple[morph.Variant, ...], tvars: tuple[morph.Variant, ...]) -> bool:
+    """Whether the article word (or its singular) is a noun or adjective derived from the
+    query word (or its singular): see `derivation`."""
+    found = [derivation.forms(f) for f, tag, _ in qvars if tag in (morph.EXACT, morph.PLURAL)]
+    return any(
+        tform in forms
+        for tform, ttag, _ in tvars
+        if ttag in (morph.EXACT, morph.PLURAL)
+        for forms in found
+    )
 
 
 def _name_form(form: str, word: str) -> bool:
