@@ -14,7 +14,10 @@ Rules:
   OR) falls back to the articles filed under its required keys, verified. Either way a
   search finds exactly the articles a full scan, and alerting, would.
 - The period is the articles first seen (``fetched_at``) at or after ``since``, as for
-  ``bot.services.preview``; None is every stored article.
+  ``bot.services.preview``; None is every stored article. The words' articles are read
+  from the postings alone and the period applied once to what their set algebra leaves
+  (a common first name's 40,000 articles are not each read for their date: at 500,000
+  articles that made a 90-day lookup 3 to 5 times slower).
 - Newest first: by id, the order articles were stored in. ``matches`` yields light
   ``Match`` batches (id and time: enough to chart; ``match_ids``, the ids alone, to count
   and page); ``hits_of`` reads the
@@ -117,14 +120,16 @@ class ArchiveSearch:
     ) -> AsyncIterator[list[Match]]:
         """The matching articles of the period, a batch at a time, newest first; a batch
         may be empty. Stop iterating when you have enough."""
-        found = await self.lookup(query, since)
+        found, bounded = await self._indexed(query, since)
         if found.exact:
+            period = None if bounded else since
             for start in range(0, len(found.ids), BATCH):
                 chunk = found.ids[start : start + BATCH]
                 async with self.sessions() as session:
-                    times = await ArchiveRepository(session).times(chunk)
+                    times = await ArchiveRepository(session).times(chunk, period)
                 yield [Match(i, times[i]) for i in chunk if i in times]
             return
+        found = await self._bounded(found, bounded, since)
         async for hits in self._verified(query, found.ids):
             yield [Match(h.article.id, h.article.published_at) for h in hits]
 
@@ -185,7 +190,22 @@ class ArchiveSearch:
 
     async def lookup(self, query: CompiledQuery, since: datetime | None) -> Lookup:
         """What the index says before any article is read: the matches (exact) or the
-        candidates to verify, highest id first."""
+        candidates to verify, of the period, highest id first."""
+        found, bounded = await self._indexed(query, since)
+        return await self._bounded(found, bounded, since)
+
+    async def _bounded(self, found: Lookup, bounded: bool, since: datetime | None) -> Lookup:
+        """``found`` narrowed to the period, unless it already is (``bounded``)."""
+        if bounded or since is None:
+            return found
+        async with self.sessions() as session:
+            ids = await ArchiveRepository(session).fetched_since(found.ids, since)
+        return Lookup(ids, found.exact)
+
+    async def _indexed(self, query: CompiledQuery, since: datetime | None) -> tuple[Lookup, bool]:
+        """``lookup`` over the whole archive when the query's words answer it (the period
+        is applied once, to their result, by the caller), or the fallback's candidates of
+        the period; True when the period is applied."""
         words: dict[str, Found] = {}
         async with self.sessions() as session:
             archive = ArchiveRepository(session)
@@ -193,10 +213,10 @@ class ArchiveSearch:
                 filed = await archive.words_under(word.keys)
                 accepted = [f.term for f in filed if f.word and word.accepts(f.word, f.capitalised)]
                 unsure = [f.term for f in filed if not f.word]
-                held = await archive.holding(accepted + unsure, since)
+                held = await archive.holding(accepted + unsure)
                 words[sig] = Found(frozenset(held), not unsure)
             combined = query.combine(words)
             if combined is None:
                 ids = await archive.candidates(query.required_keys(), since)
-                return Lookup(ids, False)
-        return Lookup(sorted(combined.ids, reverse=True), combined.exact)
+                return Lookup(ids, False), True
+        return Lookup(sorted(combined.ids, reverse=True), combined.exact), False

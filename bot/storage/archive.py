@@ -21,8 +21,11 @@ Rules:
   articles holding one of them (fetched since ``since``), highest id first. An article
   holds one exactly when it is filed under a required key (or a colliding id's).
 - Words: ``words_under`` gives the terms filed under some keys with their words, and
-  ``holding`` the articles holding some terms, so that a search can decide which words a
-  query word accepts once each (``bot.matching.lookup``) before reading any article.
+  ``holding`` the articles holding some terms (from the postings alone, whatever the
+  period), so that a search can decide which words a query word accepts once each
+  (``bot.matching.lookup``) before reading any article; ``fetched_since`` (or ``times``
+  with a period) then narrows the result of the set algebra to a period, reading only
+  the matches' rows rather than every article holding a common word.
 - The sync functions take a ``Connection`` (the migration runs them); ``ArchiveRepository``
   runs them on a session's connection.
 """
@@ -212,16 +215,31 @@ def _holding(connection: Connection, terms: Sequence[int], since: datetime | Non
     return sorted((int(row[0]) for row in connection.execute(statement, params)), reverse=True)
 
 
-def _times(connection: Connection, article_ids: Sequence[int]) -> dict[int, datetime]:
-    """Each article's time: published, else first seen."""
+def _times(
+    connection: Connection, article_ids: Sequence[int], since: datetime | None
+) -> dict[int, datetime]:
+    """Each of these articles' time (published, else first seen), of those first seen
+    since ``since`` (None: all)."""
     found: dict[int, datetime] = {}
+    period = "" if since is None else " AND fetched_at >= :since"
     for chunk in _chunks(article_ids):
         statement = text(
             "SELECT id, COALESCE(published_at, fetched_at) FROM articles "
-            f"WHERE id IN ({_in(chunk)})"
+            f"WHERE id IN ({_in(chunk)}){period}"
         ).columns(column("id", Integer), column("published", UTCDateTime))
-        found.update((int(i), when) for i, when in connection.execute(statement))
+        params: dict[str, object] = {}
+        if since is not None:
+            statement = statement.bindparams(bindparam("since", type_=UTCDateTime))
+            params["since"] = since
+        found.update((int(i), when) for i, when in connection.execute(statement, params))
     return found
+
+
+def _fetched_since(
+    connection: Connection, article_ids: Sequence[int], since: datetime
+) -> list[int]:
+    """Those of these articles first seen since ``since``, highest first."""
+    return sorted(_times(connection, article_ids, since), reverse=True)
 
 
 @dataclass(slots=True)
@@ -307,16 +325,25 @@ class ArchiveRepository:
         connection = await self.session.connection()
         return await connection.run_sync(_words_under, keys)
 
-    async def holding(self, terms: Sequence[int], since: datetime | None) -> list[int]:
-        """Ids of the articles fetched since ``since`` (None: any) holding one of
-        ``terms``, highest first."""
+    async def holding(self, terms: Sequence[int]) -> list[int]:
+        """Ids of the articles holding one of ``terms``, highest first, from the postings
+        alone (narrow them to a period with ``fetched_since``: once, after the set algebra,
+        rather than for each word)."""
         connection = await self.session.connection()
-        return await connection.run_sync(_holding, terms, since)
+        return await connection.run_sync(_holding, terms, None)
 
-    async def times(self, article_ids: Sequence[int]) -> dict[int, datetime]:
-        """Each of these articles' time (published, else first seen), by id."""
+    async def fetched_since(self, article_ids: Sequence[int], since: datetime) -> list[int]:
+        """Those of these articles (still stored) first seen since ``since``, highest first."""
         connection = await self.session.connection()
-        return await connection.run_sync(_times, article_ids)
+        return await connection.run_sync(_fetched_since, article_ids, since)
+
+    async def times(
+        self, article_ids: Sequence[int], since: datetime | None
+    ) -> dict[int, datetime]:
+        """Each of these articles' time (published, else first seen), by id, of those
+        first seen since ``since`` (None: all still stored)."""
+        connection = await self.session.connection()
+        return await connection.run_sync(_times, article_ids, since)
 
     async def texts(self, article_ids: Sequence[int]) -> list[StoredText]:
         """These articles (those still stored) with their source's name, highest id first."""
