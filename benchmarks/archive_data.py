@@ -194,13 +194,15 @@ def polls(start: int, stop: int, total: int, source_ids: Sequence[int]) -> list[
 
 
 def fingerprint() -> str:
-    """The archive index's version: the modules that analyse and file articles, and the
-    migrations that build the index (other migrations are applied to a cached database)."""
+    """The archive index's version: the modules that analyse and file articles (the
+    matcher's analysis gives the keys and terms filed), and the migrations that build the
+    index (other migrations are applied to a cached database)."""
     digest = hashlib.blake2b(digest_size=4)
     storage = ROOT / "bot" / "storage"
     files = [
         *sorted((storage / "migrations" / "versions").glob("*archive*.py")),
         *sorted(storage.glob("archive*.py")),
+        *sorted((ROOT / "bot" / "matching").glob("*.py")),
         ROOT / "bot" / "alerts" / "entries.py",
     ]
     for path in files:
