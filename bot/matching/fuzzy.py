@@ -10,11 +10,17 @@ difference                                     needs n ≥
 none                                           any
 only doubled letters (Fettah/Fetah)            5
 Arabic final ة/ه ↔ ا (بوريطة/بوريطا)            5
+Arabic long vowel or hamza letter (ا و ي ء)    5
+added or dropped (بوريطة/بريطة), see below
+Latin ou ↔ w next to a vowel (Ouahbi/Wahbi)    5
 one vowel for another (a/e, e/i, i/y, o/u;     6
 Arabic ا/و/ي) — transliteration variants
+Arabic emphatic ↔ plain consonant (ت/ط, س/ص,   6
+د/ض, ك/ق, ز/ذ), first letter included
+Latin sh ↔ ch (Akhannouch/Akhannoush)          6
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
-a missing or extra vowel (ا و ي in Arabic)     7
+a missing or extra vowel (ا و ي ء in Arabic)   7
 a missing or extra letter                      8
 any one letter replaced by another             11
 =============================================  ==========
@@ -24,6 +30,19 @@ letter except a vowel for a vowel: a different first letter or an extra one make
 different word (``éducation`` / ``rééducation``, ``typique`` / ``atypique``).  Words
 containing a digit never tolerate anything.
 
+An Arabic long vowel added or dropped is cheaper than a consonant (n ≥ 5 instead of 8), with
+guards for the words Arabic derives from a root by inserting long vowels.  Below n = 7:
+
+* an ا added as the third letter is the slot of the patterns فعال, مفاعلة, تفاعيل
+  (``التعليم`` never meets ``التعاليم``, ``مصلحة`` never meets ``مصالحة``);
+* a shorter word with a feminine ending (ة ات) must keep a long vowel letter after its
+  first letter, since مَفْعَلة and مَفْعُولة differ by one: ``مدرسة`` never meets
+  ``مدروسة``, ``معلمات`` never meets ``معلومات``, while ``بريطة`` meets ``بوريطة``;
+* a ي added as the last letter or before a final ة is the nisba suffix, left to `morph`
+  (``الرشيدية`` never meets ``رشيدة``).
+Emphatic/plain swaps are how foreign names vary in Arabic letters (``ماكرون``/``ماقرون``,
+``تايوان``/``طايوان``); shorter words keep them apart (``تقرير``/``تكرير``, ``صورة``/``سورة``).
+
 So ``لفتيت`` never meets ``لفتت`` (n = 4), ``الهجرة`` never meets ``الهجري``,
 ``irrigation`` never meets ``irritation`` (a consonant replaced at n = 10) and ``solaire``
 never meets ``scolaire`` (a consonant added at n = 7), while ``Retailleau`` meets
@@ -31,12 +50,14 @@ never meets ``scolaire`` (a consonant added at n = 7), while ``Retailleau`` meet
 
 `keys` gives every string under which a word must be filed so that any two words related
 by these rules share at least one key (the word itself, with doubled letters collapsed, and
-for long words its one-letter deletions, as in SymSpell).  Distances are computed with
+for long words its one-letter deletions, as in SymSpell; a Latin word whose ou/w or sh/ch
+spelling differs from `respell`'s also gets its respelled form).  Distances are computed with
 rapidfuzz's optimal-string-alignment distance.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from rapidfuzz.distance import OSA
@@ -45,6 +66,22 @@ from bot.matching.normalize import is_arabic
 
 LATIN_VOWELS: Final = frozenset("aeiouy")
 ARABIC_VOWELS: Final = frozenset("\u0627\u0648\u064a")  # ا و ي
+ARABIC_LONG_LETTERS: Final = ARABIC_VOWELS | {"\u0621"}  # ا و ي ء
+_EMPHATIC_PAIRS: Final = frozenset(
+    frozenset(p)
+    for p in (
+        ("\u062a", "\u0637"),  # ت ط
+        ("\u0633", "\u0635"),  # س ص
+        ("\u062f", "\u0636"),  # د ض
+        ("\u0643", "\u0642"),  # ك ق
+        ("\u0632", "\u0630"),  # ز ذ
+    )
+)
+_FEMININE_ENDINGS: Final = ("\u0647", "\u0627\u062a")  # ه (from ة) ات
+_YEH: Final = "\u064a"
+_ALEF: Final = "\u0627"
+_HEH: Final = "\u0647"
+_OU_W: Final = re.compile(r"(?<=[aeiy])ou|ou(?=[aei])")
 _LATIN_VOWEL_PAIRS: Final = frozenset(
     frozenset(p) for p in (("a", "e"), ("e", "i"), ("i", "y"), ("o", "u"))
 )
@@ -56,6 +93,10 @@ MIN_VOWEL_SWAP: Final = 6
 MIN_FINAL_E: Final = 6
 MIN_TRANSPOSE: Final = 7
 MIN_VOWEL_INDEL: Final = 7
+MIN_ARABIC_VOWEL_INDEL: Final = 5
+MIN_EMPHATIC: Final = 6
+MIN_OU_W: Final = 5
+MIN_SH_CH: Final = 6
 MIN_INDEL: Final = 8
 MIN_SUBSTITUTE: Final = 11
 MIN_DELETION_KEYS: Final = 6
@@ -73,12 +114,24 @@ def degeminate(word: str) -> str:
     return "".join(out)
 
 
+def _ou_w(word: str) -> str:
+    return _OU_W.sub("w", word)
+
+
+def respell(word: str) -> str:
+    """A Latin (degeminated) word with ou next to a vowel written w and sh written ch: the
+    form under which spellings of one Arabic name meet (Chaouki, Shawki → chawki)."""
+    return _ou_w(word).replace("sh", "ch")
+
+
 def keys(word: str, length: int) -> list[str]:
     """Lookup keys for a word of the given (pre-collapse) length; see module docs."""
     if any(ch.isdigit() for ch in word):
         return [word]
     base = degeminate(word)
     out = [base]
+    if length >= MIN_OU_W and not is_arabic(base):
+        out.append(respell(base))
     if length >= MIN_DELETION_KEYS:
         out.extend(base[:i] + base[i + 1 :] for i in range(len(base)))
     elif length >= MIN_FINAL_HEH_ALEF and base[-1] in _HEH_ALEF and is_arabic(base):
@@ -102,16 +155,20 @@ def related(a: str, b: str) -> bool:
     da, db = degeminate(a), degeminate(b)
     if da == db:
         return True
+    arabic = is_arabic(da)
+    if not arabic and (_respelled(da, db, n)):
+        return True
     la, lb = len(da), len(db)
     if abs(la - lb) > 1 or OSA.distance(da, db, score_cutoff=1) > 1:
         return False
-    arabic = is_arabic(da)
     if la == lb:
         i = next(k for k in range(la) if da[k] != db[k])
         if i + 1 < la and da[i + 1] != db[i + 1]:
             # the only other one-edit case: a transposition
             return i > 0 and n >= MIN_TRANSPOSE
         x, y = da[i], db[i]
+        if arabic and frozenset((x, y)) in _EMPHATIC_PAIRS:
+            return n >= MIN_EMPHATIC
         if i == 0 and not (_is_vowel(x, arabic) and _is_vowel(y, arabic)):
             return False
         if arabic and i == la - 1 and {x, y} == _HEH_ALEF:
@@ -128,6 +185,31 @@ def related(a: str, b: str) -> bool:
     extra = longer[i]
     if not arabic and extra == "e" and i == len(longer) - 1:
         return n >= MIN_FINAL_E
+    if arabic and extra in ARABIC_LONG_LETTERS:
+        return n >= MIN_VOWEL_INDEL or (
+            n >= MIN_ARABIC_VOWEL_INDEL and _long_letter_spelling(longer, shorter, i)
+        )
     if _is_vowel(extra, arabic):
         return n >= MIN_VOWEL_INDEL
     return n >= MIN_INDEL
+
+
+def _respelled(a: str, b: str, n: int) -> bool:
+    """Whether two Latin words are one name spelled with ou/w or sh/ch (module table)."""
+    wa, wb = _ou_w(a), _ou_w(b)
+    if wa == wb:
+        return n >= MIN_OU_W
+    return n >= MIN_SH_CH and wa.replace("sh", "ch") == wb.replace("sh", "ch")
+
+
+def _long_letter_spelling(longer: str, shorter: str, i: int) -> bool:
+    """Whether an Arabic long letter added at `i` of `longer` (n < 7) is a spelling variant
+    rather than a derived word or a nisba suffix (see the module documentation)."""
+    if longer[i] == _YEH and (i == len(longer) - 1 or longer[i + 1 :] == _HEH):
+        return False
+    if longer[i] == _ALEF and i == 2:
+        return False
+    ending = next((e for e in _FEMININE_ENDINGS if shorter.endswith(e)), None)
+    if ending is None:
+        return True
+    return any(ch in ARABIC_LONG_LETTERS for ch in shorter[1 : -len(ending)])
