@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
-from bot.matching import syntax
+from bot.matching import morph, syntax
 from bot.matching.aliases import Aliases, entry_key
 from bot.matching.document import FIELDS, AnalyzedDocument, Occurrence
 from bot.matching.relation import IF_CAPITALISED, NO, query_keys, word_match
@@ -30,6 +30,7 @@ class Word:
     acronym: bool
     keep_article: bool
     cross: bool
+    clitic: bool  # a short Arabic word in company: takes a proclitic (morph)
     keys: tuple[str, ...]
     sig: str  # identifies the word's matching behaviour, for per-document caches
 
@@ -84,10 +85,13 @@ Node = Term | Near | Not | And | Or
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """Compilation switches (see `compile_query`)."""
+    """Compilation switches (see `compile_query`); `accompanied`: the words being built
+    must be found with another word (in a phrase, NEAR, or beside another positive term of
+    an AND), which lets a short Arabic word take a proclitic."""
 
     aliases: Aliases
     cross: bool = True
+    accompanied: bool = False
 
 
 def _word(token: Token, exact: bool, options: Options) -> Word:
@@ -95,13 +99,19 @@ def _word(token: Token, exact: bool, options: Options) -> Word:
     acronym = token.upper and norm.isascii() and norm.isalpha() and 2 <= len(norm) <= ACRONYM_MAX
     keep = token.hamza_al
     cross = options.cross and not exact
-    sig = f"{norm}\x02{int(exact)}{int(acronym)}{int(keep)}{int(cross)}"
-    return Word(norm, exact, acronym, keep, cross, query_keys(norm, exact, keep, cross), sig)
+    clitic = options.accompanied and not exact and morph.takes_short_clitics(norm)
+    keys = query_keys(norm, exact, keep, cross)
+    if clitic:
+        keys += morph.short_clitic_keys(norm)
+    sig = f"{norm}\x02{int(exact)}{int(acronym)}{int(keep)}{int(cross)}{int(clitic)}"
+    return Word(norm, exact, acronym, keep, cross, clitic, keys, sig)
 
 
 def _words(
     tokens: tuple[Token, ...] | list[Token], exact: bool, options: Options
 ) -> tuple[Word, ...]:
+    if len(tokens) > 1 and not options.accompanied:
+        options = replace(options, accompanied=True)
     return tuple(_word(t, exact, options) for t in tokens)
 
 
@@ -175,11 +185,14 @@ def build(node: syntax.Node, options: Options) -> Node:
     if isinstance(node, syntax.Term):
         return _term(node, options)
     if isinstance(node, syntax.Near):
+        options = replace(options, accompanied=True)
         return Near(_term(node.left, options), _term(node.right, options), node.distance)
     if isinstance(node, syntax.Not):
-        return Not(build(node.child, options))
+        return Not(build(node.child, replace(options, accompanied=False)))
     if isinstance(node, syntax.Or):
         return Or(tuple(build(c, options) for c in node.children))
+    if sum(not isinstance(c, syntax.Not) for c in node.children) > 1:
+        options = replace(options, accompanied=True)
     children: list[syntax.Node | Node] = list(node.children)
     if options.aliases.max_words >= 2:
         children = _alias_runs(list(node.children), options)
@@ -209,7 +222,9 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
             if norm in seen:
                 continue
             seen.add(norm)
-            verdict = word_match(word.norm, norm, word.exact, word.keep_article, word.cross)
+            verdict = word_match(
+                word.norm, norm, word.exact, word.keep_article, word.cross, word.clitic
+            )
             if verdict == NO:
                 continue
             occurrences = doc.forms[norm]

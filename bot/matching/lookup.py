@@ -63,7 +63,9 @@ class QueryWord:
         word = self.word
         if not set(word.keys).intersection(text_keys(norm, capitalised)):
             return False
-        verdict = word_match(word.norm, norm, word.exact, word.keep_article, word.cross)
+        verdict = word_match(
+            word.norm, norm, word.exact, word.keep_article, word.cross, word.clitic
+        )
         if verdict == NO:
             return False
         if verdict == IF_CAPITALISED or word.acronym:

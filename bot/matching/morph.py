@@ -14,6 +14,13 @@ Article side (`text_variants`):
 * plural and relational (nisba) suffixes removed: Latin ``-s -x -es -ies -aux``, Arabic
   ``ين ون`` (plural), ``ات`` (feminine plural) and ``ي يه يين يون يات`` (nisba).
 
+A word shorter than `MIN_STEM` (two letters: ``حي``, ``سد``) never loses a proclitic on
+the article side.  A query that gives it company (another word it must be found with) lets
+it take one: `short_clitic_forms` are the article words it then accepts, the word behind
+one of ب ل ك ف و, the article ال, or one of those letters and the article (``بحي``,
+``لحي``, ``الحي``, ``بالحي``, ``للحي``); never the word inside a longer one (``حيث``,
+``بحيرة``).
+
 Query side (`query_variants`): the word with a leading article removed (``الهجرة`` →
 ``هجره``), its singular if it looks plural, for an Arabic word ending in ta marbuta its
 bare stem (``FEM``), which may only meet a feminine plural or a nisba adjective.
@@ -53,6 +60,13 @@ def _proclitic_prefixes() -> tuple[str, ...]:
 
 
 PROCLITICS: Final = _proclitic_prefixes()
+_ONE_LETTER: Final = ("\u0628", "\u0644", "\u0643", "\u0641", "\u0648")  # ب ل ك ف و
+_SHORT_PREFIXES: Final = (
+    *_ONE_LETTER,
+    _ARTICLE,
+    *(p + _ARTICLE for p in _ONE_LETTER if p != "\u0644"),
+    "\u0644\u0644",  # ل + ال = لل
+)
 _LAM_LAM: Final = ("\u0644", "\u0648\u0644", "\u0641\u0644")  # ل ول فل
 
 
@@ -65,6 +79,23 @@ def arabic_stems(word: str) -> list[str]:
             if stem not in stems:
                 stems.append(stem)
     return stems
+
+
+def takes_short_clitics(word: str) -> bool:
+    """Whether a (folded) query word is an Arabic word too short to lose a proclitic."""
+    return len(word) < MIN_STEM and is_arabic(word)
+
+
+def short_clitic_forms(word: str) -> frozenset[str]:
+    """The article words a short query word accepts in company (module documentation)."""
+    return frozenset(p + word for p in _SHORT_PREFIXES)
+
+
+def short_clitic_keys(word: str) -> tuple[str, ...]:
+    """Keys that find every `short_clitic_forms` of a word among an article's keys (an
+    article word is filed under itself and its readings without proclitics that keep at
+    least `MIN_STEM` letters: بالحي under الحي, للحي under لحي)."""
+    return (*(p + word for p in _ONE_LETTER), _ARTICLE + word)
 
 
 def literal_match(query: str, text: str, keep_article: bool = False) -> bool:

@@ -12,6 +12,9 @@ Results are cached, since the same words recur from article to article.
   Arabic query word reaches a Latin article word through the name key: in Latin text,
   names are capitalised, which keeps ordinary words out.
 
+A short Arabic query word in company (``clitic``, see `morph.short_clitic_forms`) also
+accepts itself behind a proclitic letter or the article.
+
 Quoted words (``exact``) only get normalisation and the proclitics و ف ب ك ل: no typo
 tolerance, morphology, derivation or transliteration, and the Arabic article must agree
 (``"بركان"`` matches ``ببركان`` but not ``البركان``; ``"الهجرة"`` matches ``للهجرة`` but not
@@ -84,11 +87,19 @@ def query_keys(
 
 @lru_cache(maxsize=_CACHE_PAIRS)
 def word_match(
-    query: str, text: str, exact: bool = False, keep_article: bool = False, cross: bool = True
+    query: str,
+    text: str,
+    exact: bool = False,
+    keep_article: bool = False,
+    cross: bool = True,
+    clitic: bool = False,
 ) -> int:
     """`YES`, `NO` or `IF_CAPITALISED` for a folded query word against a folded article word
-    (`keep_article`: see `morph.query_variants`; `cross`: names may cross scripts)."""
+    (`keep_article`: see `morph.query_variants`; `cross`: names may cross scripts;
+    `clitic`: a short word in company, see `morph.short_clitic_forms`)."""
     if query == text:
+        return YES
+    if clitic and text in morph.short_clitic_forms(query):
         return YES
     if exact:
         return YES if morph.literal_match(query, text, keep_article) else NO
