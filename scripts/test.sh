@@ -16,4 +16,22 @@ fi
 SITE="$(mktemp -d)"
 .venv/bin/mkdocs build --strict --site-dir "$SITE" || { rm -rf "$SITE"; echo "mkdocs: the docs do not build cleanly"; exit 1; }
 rm -rf "$SITE"
-.venv/bin/python -m pytest "$@"
+# Two phases: every test not marked `alone`, spread over RASD_TEST_WORKERS processes (2 by
+# default; 1 runs them in this process), then the `alone` ones, one at a time with nothing
+# beside them: they time themselves or run processes, and a second worker's load would
+# make their timing flaky. Exit status 5 ("no tests collected", when arguments select none
+# of a phase) is not a failure.
+WORKERS="${RASD_TEST_WORKERS:-2}"
+PARALLEL=()
+if [ "$WORKERS" -gt 1 ]; then
+  PARALLEL=(-n "$WORKERS")
+fi
+phase() {
+  local rc=0
+  .venv/bin/python -m pytest "$@" || rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
+    exit "$rc"
+  fi
+}
+phase "${PARALLEL[@]}" -m "not alone" "$@"
+phase -m alone "$@"

@@ -425,6 +425,7 @@ async def test_rows_left_sending_by_a_crash_are_sent_again(world: World) -> None
     assert (await world.row(crashed)).status == "sent"
 
 
+@pytest.mark.alone  # timed
 async def test_limits_hold_against_an_enforcing_server_and_work_is_conserved(
     world: World,
 ) -> None:

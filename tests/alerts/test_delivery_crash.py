@@ -28,6 +28,8 @@ from tests.support.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.processes import ROOT, AppProcess, wait_until
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 FEED = "/crash.xml"
 PROBES = Path(__file__).resolve().parents[1] / "support" / "probes"
 CHATS = [7001, 7002, 7003, 7004]

@@ -38,6 +38,8 @@ from bot.topology import Topology
 from tests.support.e2e import TOKEN
 from tests.support.fakes.telegram_api import FakeTelegram, Limits, SentMessage
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 UTC_ZONE = ZoneInfo("UTC")
 T0 = datetime(2026, 11, 29, 10, 20, tzinfo=UTC)  # articles' time: every row is due at once
 URL = re.compile(r"https://news\.example\.ma/a\d+")

@@ -49,6 +49,8 @@ from tests.support.fakes.feed_server import FeedServer
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.pipeline_world import World, pipeline_world
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 
 @pytest.fixture(autouse=True)
 def _keep_logging() -> Iterator[None]:

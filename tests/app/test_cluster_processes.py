@@ -27,6 +27,8 @@ from tests.support.fakes.feed_server import FeedServer
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.processes import AppProcess, wait_until
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 SOURCES = 40
 ITEMS = 2  # per answer
 CHAT_BASE = 9000  # chat CHAT_BASE + n subscribes to source n's tag

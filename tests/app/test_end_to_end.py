@@ -10,10 +10,14 @@ import html
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.support.e2e import ADMIN, FEED, OTHER_USER, USER, Apps, make_settings, say
 from tests.support.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.story_copies import FR_BODIES, FR_TITLES
+
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
 
 OLD_ITEMS: list[FeedItem] = [
     {

@@ -18,6 +18,8 @@ from bot.services.throttle import CommandGate, Throttle, Throttled
 from tests.support.fakes.telegram_api import _check_html
 from tests.support.parsing import LAG, LoopLag
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 
 class Clock:
     def __init__(self) -> None:

@@ -138,6 +138,7 @@ async def test_conditional_get_with_last_modified_gives_304(
     assert server.requests[-1][1]["If-Modified-Since"] == stamp
 
 
+@pytest.mark.alone  # timed
 async def test_timeout_fails_fast_without_retry(
     server: FeedServer, session: aiohttp.ClientSession
 ) -> None:

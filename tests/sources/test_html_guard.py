@@ -19,6 +19,8 @@ from bot.sources.html_guard import (
     selector_problem,
 )
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 
 def _lexbor_depth(html: str) -> int:
     """The deepest element of lexbor's tree, below <body>."""

@@ -17,6 +17,8 @@ from tests.support.fakes.feed_server import FeedServer, rss_feed
 from tests.support.parsing import LAG, LoopLag
 from tests.support.pipeline_world import World, pipeline_world
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 HTML = "text/html; charset=utf-8"
 BUDGET = 1.0  # seconds per document, short so the overruns end quickly
 

@@ -178,6 +178,7 @@ def test_html_and_scripts_in_titles_come_out_as_plain_text() -> None:
             assert "<" not in text and "SCRIPT-BODY" not in text and "alert" not in text
 
 
+@pytest.mark.alone  # timed
 @pytest.mark.parametrize("name", ["billion_laughs.xml", "xxe_passwd.xml"])
 def test_entity_declarations_are_refused(name: str) -> None:
     started = time.monotonic()

@@ -143,6 +143,7 @@ async def test_a_selector_past_the_limits_is_refused_in_the_worker(pool: ParsePo
     assert "more than 1 ~ combinators" in str(refused.value)
 
 
+@pytest.mark.alone  # timed
 async def test_an_overrunning_worker_is_killed_and_replaced() -> None:
     parsers = ParsePool(2, 1.0)
     await parsers.start()

@@ -221,6 +221,7 @@ async def test_unknown_kind(fetcher: Fetcher) -> None:
 # ----------------------------------------------------------------------------- hostile input
 
 
+@pytest.mark.alone  # timed
 async def test_hostile_sources_fail_alone(server: FeedServer, fetcher: Fetcher) -> None:
     """Each hostile document is a clear error on its own source; the good ones
     read in the same round are untouched, and nothing secret leaks or is fetched."""

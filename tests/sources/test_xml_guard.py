@@ -26,6 +26,8 @@ from bot.sources.xml_guard import HostileXmlError, guard_prolog
 from tests.support.fakes.feed_server import FeedServer, site_bytes
 from tests.support.parsing import shared_parsers
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 MB = 1_000_000
 NEWS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 

@@ -25,6 +25,8 @@ from tests.support.fakes.feed_server import FeedServer, rss_feed
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.parsing import LAG, LoopLag
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 BODY = (
     "Le conseil de gouvernement a examiné plusieurs projets de décrets relatifs à la réforme "
     "de l'administration territoriale et à la gestion des ressources hydriques. "

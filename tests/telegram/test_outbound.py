@@ -22,6 +22,8 @@ from tests.support.e2e import ADMIN, FEED, USER, Apps, counted, make_settings, s
 from tests.support.fakes.feed_server import FeedItem, FeedServer, rss_feed
 from tests.support.fakes.telegram_api import FakeTelegram
 
+pytestmark = pytest.mark.alone  # times itself or runs processes: see scripts/test.sh
+
 OLD: FeedItem = {
     "title": "Conseil de gouvernement : adoption de décrets",
     "link": "https://news.example.ma/decrets",

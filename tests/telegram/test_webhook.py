@@ -351,6 +351,7 @@ async def test_stop_waits_for_an_update_being_handled(
     assert "Cause exception while process update" not in caplog.text
 
 
+@pytest.mark.alone  # timed
 async def test_stop_cancels_an_update_still_handled_after_the_grace(
     telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
