@@ -137,32 +137,48 @@ def test_must_match(query: str, text: str) -> None:
     assert matches(query, text)
 
 
-def test_typo_rules_directly() -> None:
-    assert related("retailleau", "retaileau")
-    assert not related("irrigation", "irritation")
-    assert related("confidentiel", "confidentiql")  # any letter at n >= 11
-    assert not related("lekja", "lekjo")  # a/o is not a transliteration pair
-    assert not related("2026", "2025")
+# Pairs of words (query side, article side, after normalisation) one typo rule relates:
+# each rule of bot/matching/fuzzy.py has a pair here that only it relates.
+RELATED = [
+    ("fettah", "fetah"),  # doubled letters
+    ("akhannouch", "akhanouch"),  # doubled letters
+    ("retailleau", "retaileau"),  # doubled letters
+    ("بوريطه", "بوريطا"),  # final ة/ه ↔ ا
+    ("lekjaa", "lakjaa"),  # a vowel for a vowel
+    ("دارمانان", "دارمانين"),  # a vowel for a vowel (Arabic)
+    ("ministre", "minsitre"),  # two neighbouring letters swapped
+    ("مستشفيات", "مستفشيات"),  # two neighbouring letters swapped (Arabic)
+    ("hassan", "hassane"),  # a missing or extra final e
+    ("تساقطات", "تساقاطات"),  # a missing or extra vowel
+    ("agriculture", "agriculure"),  # a missing or extra letter
+    ("confidentiel", "confidentiql"),  # any letter replaced, n >= 11
+]
+
+# Pairs no rule relates: one edit too many, an edit below its length, or a guard.
+UNRELATED = [
+    ("irrigation", "irritation"),  # a consonant replaced at n = 10
+    ("lekja", "lekjo"),  # a/o is not a transliteration pair
+    ("2026", "2025"),  # digits
+    ("bouirta", "boruita"),  # two edits
+    ("لفتيت", "لفتت"),  # a vowel dropped at n = 4
+    ("solaire", "scolaire"),  # a consonant added at n = 7
+    ("education", "reeducation"),  # never on the first letter
+    ("typique", "atypique"),  # never on the first letter
+    ("hassan", "hassna"),  # swapped at n = 6
+]
 
 
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("akhannouch", "akhanouch"),
-        ("retailleau", "retaileau"),
-        ("lekjaa", "lakjaa"),
-        ("agriculture", "agriculure"),
-        ("بوريطه", "بوريطا"),
-        ("دارمانان", "دارمانين"),
-        ("تساقطات", "تساقاطات"),
-        ("hassan", "hassane"),
-        ("confidentiel", "confidentiql"),
-        ("bouirta", "boruita"),
-    ],
-)
+@pytest.mark.parametrize(("a", "b"), RELATED)
 def test_related_words_share_a_key(a: str, b: str) -> None:
-    if related(a, b):
-        assert set(fuzzy_keys(a, len(a))) & set(fuzzy_keys(b, len(b)))
+    assert related(a, b)
+    assert related(b, a)
+    assert set(fuzzy_keys(a, len(a))) & set(fuzzy_keys(b, len(b)))
+
+
+@pytest.mark.parametrize(("a", "b"), UNRELATED)
+def test_unrelated_words(a: str, b: str) -> None:
+    assert not related(a, b)
+    assert not related(b, a)
 
 
 # ----------------------------------------------------------------- names across scripts
