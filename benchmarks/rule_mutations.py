@@ -1,0 +1,380 @@
+"""Disable each matching rule in turn: some test in tests/matching must then fail.
+
+    python benchmarks/rule_mutations.py [-j 2] [--all] [--list] [RULE ...]
+
+`RULES` lists the rules of `bot/matching`, one line each: an id, what the rule does, the
+module it lives in and how to switch it off (`Set` a threshold or table to something that
+never applies, `Stub` a function, or `Edit` one function's source).  For every rule the
+script runs ``pytest tests/matching -x -q`` in a subprocess with this module loaded as a
+pytest plugin, which applies the rule's mutation before the tests are collected (see
+`pytest_configure`), and prints a table: rule, tests failing, verdict.  A rule whose
+mutation leaves every test green is SURVIVED: nothing tests it.  Exit 1 if a rule
+survives, 2 if a mutation no longer applies (the code it names changed).
+
+Rules: a run with no mutation must pass first; mutations are applied in the test process
+only (never to the files); at most `-j` runs at once (2 by default: the tests are CPU
+bound); ``--all`` runs every test instead of stopping at the first failure, to count them.
+A new rule in `bot/matching` gets a line in `RULES` and a test that fails without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import inspect
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ENV = "RASD_MUTATION"
+NEVER = 10**9  # a length no word reaches
+
+
+@dataclass(frozen=True)
+class Set:
+    """Set a module attribute (a threshold, a table) to `value`, or to `value(module)`
+    when `computed`.  Only the module's own binding changes: constants are read there."""
+
+    name: str
+    value: Any
+    computed: bool = False
+
+    def apply(self, module: ModuleType) -> None:
+        getattr(module, self.name)  # fails if it no longer exists
+        value = self.value(module) if self.computed else self.value
+        setattr(module, self.name, value)
+
+
+@dataclass(frozen=True)
+class Stub:
+    """Replace a function by `make(original)`, everywhere it was imported."""
+
+    name: str
+    make: Callable[[Any], Any]
+
+    def apply(self, module: ModuleType) -> None:
+        old = getattr(module, self.name)
+        _rebind(old, self.make(old))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Redefine one function of the module from its source with `old` replaced by `new`
+    (every occurrence; at least one must exist), everywhere it was imported."""
+
+    function: str
+    old: str
+    new: str
+
+    def apply(self, module: ModuleType) -> None:
+        old_obj = getattr(module, self.function)
+        source = _function_source(module, self.function)
+        if self.old not in source:
+            raise LookupError(f"{module.__name__}.{self.function}: {self.old!r} not found")
+        namespace = module.__dict__
+        before = namespace[self.function]
+        code = compile(source.replace(self.old, self.new), module.__file__ or "?", "exec")
+        exec(code, namespace)  # defines the function again, decorators included
+        new_obj = namespace[self.function]
+        namespace[self.function] = before
+        _rebind(old_obj, new_obj)
+
+
+Mutation = Set | Stub | Edit
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    what: str
+    module: str
+    mutations: tuple[Mutation, ...]
+
+
+def R(rule_id: str, what: str, module: str, *mutations: Mutation) -> Rule:
+    return Rule(rule_id, what, f"bot.matching.{module}", mutations)
+
+
+def _none(_: Any) -> Callable[..., list[str]]:
+    return lambda *args, **kwargs: []
+
+
+def _false(_: Any) -> Callable[..., bool]:
+    return lambda *args, **kwargs: False
+
+
+def _identity(_: Any) -> Callable[[str], str]:
+    return lambda word: word
+
+
+def _drop_prefixes(letters: str) -> Callable[[ModuleType], tuple[str, ...]]:
+    return lambda m: tuple(p for p in m.PROCLITICS if not p.startswith(tuple(letters)))
+
+
+ALEF_LAM = "\u0627\u0644"
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    # --- normalisation (normalize.py)
+    R("fold.case", "case folding", "normalize",
+      Edit("fold", "text.lower()", "text"), Edit("fold", ".casefold()", "")),
+    R("fold.marks", "accents and Arabic diacritics removed", "normalize",
+      Edit("fold", 'unicodedata.category(ch) != "Mn"', "True")),
+    R("fold.hamza_waw", "ئو = ؤو (الشئون / الشؤون)", "normalize",
+      Edit("fold", ".replace(_YEH_HAMZA_WAW, _WAW_HAMZA_WAW)", "")),
+    R("fold.letters", "ة→ه ى→ي and Persian/Maghrebi letters folded", "normalize",
+      Set("_TABLE", lambda m: str.maketrans(m._DIGITS | m._REMOVED), computed=True)),
+    R("fold.digits", "Arabic-Indic digits → 0-9", "normalize",
+      Set("_TABLE", lambda m: str.maketrans(m._LETTERS | m._REMOVED), computed=True)),
+    R("fold.invisible", "tatweel and joiners removed", "normalize",
+      Set("_TABLE", lambda m: str.maketrans(m._LETTERS | m._DIGITS), computed=True)),
+    # --- tokens (tokens.py)
+    R("tokens.elision", "French elisions cut (l' d' qu')", "tokens", Set("ELISIONS", frozenset())),
+    R("tokens.possessive", "English possessive 's dropped", "tokens",
+      Edit("_analyse", 'fold(parts[-1]) == "s"', "False")),
+    R("tokens.sentence", "a sentence boundary counts as a position", "tokens",
+      Edit("tokenize", "pos += 1\n        for", "pass\n        for")),
+    R("tokens.numbers", "3,5 and 1.000 stay one number", "tokens",
+      Set("_TOKEN", lambda m: re.compile(rf"{m._W}+(?:[{m._APOSTROPHES}](?={m._W}){m._W}+)*"),
+          computed=True)),
+    R("tokens.hamza_al", "أل/إل is not the article (ألباريس)", "tokens",
+      Set("_HAMZA_AL", re.compile("(?!)"))),
+    # --- morphology (morph.py)
+    R("morph.conjunction", "proclitic و ف", "morph",
+      Set("PROCLITICS", _drop_prefixes("\u0648\u0641"), computed=True)),
+    R("morph.preposition", "proclitic ب ك ل", "morph",
+      Set("PROCLITICS", _drop_prefixes("\u0628\u0643\u0644"), computed=True)),
+    R("morph.article", "article ال in the article's word", "morph",
+      Set("PROCLITICS", lambda m: tuple(p for p in m.PROCLITICS if ALEF_LAM not in p
+                                        and not p.endswith("\u0644\u0644")), computed=True)),
+    R("morph.lam_lam", "ل + ال written لل", "morph",
+      Set("PROCLITICS", lambda m: tuple(p for p in m.PROCLITICS if not p.endswith("\u0644\u0644")),
+          computed=True)),
+    R("morph.min_stem", "guard: 3 letters stay after a proclitic", "morph", Set("MIN_STEM", 1)),
+    R("morph.query_article", "the query word's own ال is optional", "morph",
+      Stub("query_stem", _identity)),
+    R("morph.quoted_clitics", "quoted words take و ف ب ك ل", "morph",
+      Edit("literal_match", "for prefix in PROCLITICS:", "for prefix in ():")),
+    R("morph.latin_plural", "Latin plural -s -x -es -ies -aux", "morph",
+      Stub("_latin_plural_bases", _none)),
+    R("morph.aux", "Latin plural -aux → -al", "morph",
+      Edit("_latin_plural_bases", 'word.endswith("aux")', "False")),
+    R("morph.ies", "Latin plural -ies → -y", "morph",
+      Edit("_latin_plural_bases", 'word.endswith("ies")', "False")),
+    R("morph.nisba", "Arabic nisba ي يه يين يون يات", "morph",
+      Edit("_arabic_suffix_variants", "NISBA, n)", "-1, n)")),
+    R("morph.ar_plural", "Arabic plural ين ون", "morph",
+      Edit("_arabic_suffix_variants", "PLURAL, n)", "-1, n)")),
+    R("morph.ar_plural_at", "Arabic feminine plural ات", "morph",
+      Edit("_arabic_suffix_variants", "PLURAL_AT, n)", "-1, n)")),
+    R("morph.query_plural", "a plural query meets its singular", "morph",
+      Edit("query_variants", "PLURAL, n)", "-1, n)"),
+      Edit("query_variants", "(base, PLURAL, len(word))", "(base, -1, len(word))")),
+    R("morph.fem", "ة query stem meets ات and nisba", "morph",
+      Edit("query_variants", "FEM, n)", "-1, n)")),
+    R("morph.nisba_min", "guard: nisba only for nouns of 5+ letters", "morph",
+      Edit("tags_compatible", "query_length >= 5", "True")),
+    # --- typo tolerance (fuzzy.py)
+    R("typo.doubled", "doubled letters (Fettah/Fetah)", "fuzzy", Stub("degeminate", _identity)),
+    R("typo.heh_alef", "final ة/ه ↔ ا", "fuzzy", Set("MIN_FINAL_HEH_ALEF", NEVER)),
+    R("typo.vowel_swap", "a vowel for a vowel", "fuzzy", Set("MIN_VOWEL_SWAP", NEVER)),
+    R("typo.transpose", "two neighbouring letters swapped", "fuzzy", Set("MIN_TRANSPOSE", NEVER)),
+    R("typo.final_e", "a missing or extra final e", "fuzzy", Set("MIN_FINAL_E", NEVER)),
+    R("typo.vowel_indel", "a missing or extra vowel", "fuzzy", Set("MIN_VOWEL_INDEL", NEVER)),
+    R("typo.indel", "a missing or extra letter", "fuzzy", Set("MIN_INDEL", NEVER)),
+    R("typo.substitute", "any letter replaced (n ≥ 11)", "fuzzy", Set("MIN_SUBSTITUTE", NEVER)),
+    R("typo.deletion_keys", "one-deletion lookup keys", "fuzzy", Set("MIN_DELETION_KEYS", NEVER)),
+    R("typo.first_letter", "guard: the first letter is never edited", "fuzzy",
+      Edit("related", "if i == 0:\n        return False", "pass")),
+    R("typo.vowel_pairs", "guard: only a/e e/i i/y o/u are vowel pairs", "fuzzy",
+      Set("_LATIN_VOWEL_PAIRS", lambda m: frozenset(
+          frozenset((x, y)) for x in m.LATIN_VOWELS for y in m.LATIN_VOWELS), computed=True)),
+    R("typo.min_length", "guard: no edit below 5 letters", "fuzzy", Set("MIN_DEGEMINATE", 1)),
+    # --- names across scripts (translit.py, relation.py)
+    R("translit.on", "names across scripts", "translit", Stub("corresponds", _false)),
+    R("translit.min_classes", "guard: at least 3 consonants", "translit", Set("MIN_CLASSES", 2)),
+    R("translit.support", "guard: a Latin vowel faces an Arabic vowel", "translit",
+      Edit("compatible", "return support", "return True")),
+    R("translit.gaps", "guard: vowel gaps must agree", "translit",
+      Edit("compatible", "if not ok:", "if False:")),
+    R("translit.digraphs", "Latin kh gh ch sh th dh ph …", "translit", Set("_LATIN_DIGRAPHS", {})),
+    R("translit.silent_final", "a silent French final letter", "translit",
+      Set("_SILENT_FINAL", frozenset()), Edit("latin_skeletons", '("er", "ez")', "()")),
+    R("translit.article", "guard: an ال name needs a Latin initial vowel", "translit",
+      Edit("compatible", "if arabic_article and not b[1][0]:", "if False:")),
+    R("translit.capital", "guard: an Arabic query meets capitalised Latin only", "relation",
+      Edit("word_match", "return IF_CAPITALISED", "return YES"),
+      Edit("text_keys", "(arabic or capitalised)", "True")),
+    R("translit.capital_each", "… and only its capitalised occurrences", "relation",
+      Edit("word_match", "return IF_CAPITALISED", "return YES")),
+    # relation._MIN_NAME_STEM is not listed: a reading of 3 letters or fewer never has both
+    # 3 consonants and a vowel letter, so translit.compatible refuses it anyway (unsupported).
+    # --- query language (lexer.py, engine.py, aliases.py)
+    R("query.lowercase_ops", "lower-case and/or/not are words", "lexer",
+      Edit("_classify", 'if raw in ("AND", "OR", "NOT"):\n        return Lexeme(Kind(raw)',
+           'if raw.upper() in ("AND", "OR", "NOT"):\n        return Lexeme(Kind(raw.upper())')),
+    R("query.acronym", "all-capital acronyms need a capital", "engine",
+      Edit("_word", "acronym = token.upper and", "acronym = False and")),
+    R("query.quoted_exact", "quoted words: no tolerance", "relation",
+      Edit("word_match", "if exact:\n        return", "if False:\n        return")),
+    R("query.phrase_order", "phrase words adjacent and in order", "engine",
+      Edit("_sequence_ranges", "tokens[i + k].pos == pos + k and", "")),
+    R("query.near", "NEAR/n distance", "engine",
+      Edit("_near_ranges", "gap <= node.distance", "True")),
+    R("query.not", "NOT excludes", "engine",
+      Edit("holds", "return not holds(node.child, doc)", "return True")),
+    R("query.title", "title: restricts to the headline", "engine",
+      Edit("_term_ranges", "out = [r for r in out if r[0] == 0]", "pass")),
+    R("query.aliases", "alias groups", "engine",
+      Edit("_term", "if len(aliases) else None", "if 0 else None")),
+    R("query.alias_runs", "multi-word alias entries from bare words", "engine",
+      Edit("build", "if options.aliases.max_words >= 2:", "if False:")),
+    R("query.alias_article", "alias entries compared without ال", "aliases",
+      Edit("entry_key", "query_stem(t.norm)", "t.norm")),
+)
+# fmt: on
+
+
+def _rebind(old: object, new: object) -> None:
+    """Point every binding of `old` in the project's loaded modules at `new`."""
+    for name, module in list(sys.modules.items()):
+        if name == "bot" or name.startswith(("bot.", "tests.", "benchmarks.")):
+            for attr, value in list(vars(module).items()):
+                if value is old:
+                    setattr(module, attr, new)
+
+
+def _function_source(module: ModuleType, name: str) -> str:
+    """The source of a top-level function, decorators included."""
+    source = inspect.getsource(module)
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            lines = source.splitlines(keepends=True)[start - 1 : node.end_lineno]
+            return textwrap.dedent("".join(lines))
+    raise LookupError(f"{module.__name__}: no top-level function {name}")
+
+
+def apply(rule: Rule) -> None:
+    """Apply a rule's mutations in this process."""
+    importlib.import_module("bot.matching")
+    module = importlib.import_module(rule.module)
+    for mutation in rule.mutations:
+        mutation.apply(module)
+    clear = importlib.import_module("bot.matching.relation").clear_caches
+    clear()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pytest plugin hook: apply the rule named in $RASD_MUTATION (before collection)."""
+    wanted = os.environ.get(ENV)
+    if wanted:
+        apply(next(r for r in RULES if r.id == wanted))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule: Rule | None
+    code: int
+    failed: list[str]
+    seconds: float
+
+    @property
+    def verdict(self) -> str:
+        if self.code == 0:
+            return "SURVIVED"
+        if self.code == 1 and self.failed:
+            return "killed"
+        return "ERROR"
+
+
+_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+
+
+def run(rule: Rule | None, every_test: bool) -> Outcome:
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONHASHSEED="0")
+    env.pop(ENV, None)
+    if rule is not None:
+        env[ENV] = rule.id
+    cmd = [sys.executable, "-m", "pytest", "tests/matching", "-q", "-p", "no:cacheprovider"]
+    cmd += ["-p", "benchmarks.rule_mutations", "--hypothesis-seed=0"]
+    if not every_test:
+        cmd.append("-x")
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    failed = _FAILED.findall(proc.stdout)
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not failed):
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+    return Outcome(rule, proc.returncode, failed, time.perf_counter() - start)
+
+
+def _short(test: str) -> str:
+    return test.rsplit("/", 1)[-1].replace(".py::", "::")
+
+
+def row(o: Outcome, every_test: bool) -> str:
+    assert o.rule is not None
+    n = str(len(o.failed)) if every_test or not o.failed else "1+"
+    first = ", ".join(_short(t) for t in o.failed[:2])
+    return f"{o.rule.id:<22} {o.rule.what[:46]:<46} {n:>4}  {o.verdict:<8}  {first}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("rules", nargs="*", help="rule ids (default: every rule)")
+    ap.add_argument("-j", "--jobs", type=int, default=2, help="test runs at once (2)")
+    ap.add_argument("--all", action="store_true", help="run every test (count failures)")
+    ap.add_argument("--list", action="store_true", help="list the rules and exit")
+    args = ap.parse_args(argv)
+    if args.list:
+        for rule in RULES:
+            print(f"{rule.id:<22} {rule.module:<24} {rule.what}")
+        return 0
+    unknown = set(args.rules) - {r.id for r in RULES}
+    if unknown:
+        ap.error(f"unknown rules: {', '.join(sorted(unknown))}")
+    rules = [r for r in RULES if not args.rules or r.id in args.rules]
+    baseline = run(None, every_test=False)
+    if baseline.code != 0:
+        print(f"the tests fail without any mutation: {baseline.failed[:3]}")
+        return 2
+    print(f"baseline green in {baseline.seconds:.0f} s; {len(rules)} rules, {args.jobs} at once")
+    sys.stdout.flush()
+    print(f"{'rule':<22} {'what':<46} {'fail':>4}  {'verdict':<8}  first failing tests")
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        outcomes = []
+        for o in pool.map(lambda r: run(r, args.all), rules):
+            print(row(o, args.all), flush=True)
+            outcomes.append(o)
+    survived = [o.rule.id for o in outcomes if o.verdict == "SURVIVED" and o.rule]
+    broken = [o.rule.id for o in outcomes if o.verdict == "ERROR" and o.rule]
+    killed = len(outcomes) - len(survived) - len(broken)
+    print(
+        f"\n{killed} of {len(outcomes)} rules killed, {len(survived)} survived, "
+        f"{len(broken)} errors, in {time.perf_counter() - start:.0f} s"
+    )
+    if survived:
+        print("survived (no test fails without them): " + ", ".join(survived))
+    if broken:
+        print("errors (the mutation no longer applies?): " + ", ".join(broken))
+        return 2
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
