@@ -50,13 +50,15 @@ never meets ``scolaire`` (a consonant added at n = 7), while ``Retailleau`` meet
 
 `keys` gives every string under which a word must be filed so that any two words related
 by these rules share at least one key (the word itself, with doubled letters collapsed, and
-for long words its one-letter deletions, as in SymSpell; a Latin word whose ou/w or sh/ch
-spelling differs from `respell`'s also gets its respelled form).  Distances are computed with
-rapidfuzz's optimal-string-alignment distance.
+for long words its one-letter deletions, as in SymSpell).  Words related by ou/w or sh/ch
+alone are found from the query side: `respellings` gives a query word every spelling of its
+name (at most 8), so that article words stay filed under their own spelling only.
+Distances are computed with rapidfuzz's optimal-string-alignment distance.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Final
 
@@ -97,6 +99,7 @@ MIN_ARABIC_VOWEL_INDEL: Final = 5
 MIN_EMPHATIC: Final = 6
 MIN_OU_W: Final = 5
 MIN_SH_CH: Final = 6
+MAX_RESPELLINGS: Final = 8
 MIN_INDEL: Final = 8
 MIN_SUBSTITUTE: Final = 11
 MIN_DELETION_KEYS: Final = 6
@@ -124,14 +127,25 @@ def respell(word: str) -> str:
     return _ou_w(word).replace("sh", "ch")
 
 
+def respellings(word: str, length: int) -> list[str]:
+    """The spellings of a Latin query word by ou/w and sh/ch (degeminated, the word's own
+    included), under which the article words it meets by those rules are filed; none past
+    `MAX_RESPELLINGS`, where the query only finds its own spellings."""
+    if length < MIN_OU_W or is_arabic(word) or any(ch.isdigit() for ch in word):
+        return []
+    parts = re.split(r"(w|ch)", respell(degeminate(word)))
+    choices = [("w", "ou") if p == "w" else ("ch", "sh") if p == "ch" else (p,) for p in parts]
+    if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
+        return []
+    return ["".join(p) for p in itertools.product(*choices)]
+
+
 def keys(word: str, length: int) -> list[str]:
     """Lookup keys for a word of the given (pre-collapse) length; see module docs."""
     if any(ch.isdigit() for ch in word):
         return [word]
     base = degeminate(word)
     out = [base]
-    if length >= MIN_OU_W and not is_arabic(base):
-        out.append(respell(base))
     if length >= MIN_DELETION_KEYS:
         out.extend(base[:i] + base[i + 1 :] for i in range(len(base)))
     elif length >= MIN_FINAL_HEH_ALEF and base[-1] in _HEH_ALEF and is_arabic(base):

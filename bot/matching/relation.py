@@ -76,6 +76,7 @@ def query_keys(
                 out.append(fuzzy.degeminate(form))
             else:
                 out.extend(fuzzy.keys(form, length))
+                out.extend(fuzzy.respellings(form, length))
                 if cross:
                     out.extend(translit.target_keys(form))
         elif not exact:
