@@ -30,7 +30,7 @@ from bot.matching import (
 from bot.services.archive import ArchiveSearch
 from bot.sources.model import ParsedEntry
 from bot.storage.archive import ArchiveRepository, file_articles
-from bot.storage.archive_schema import INDEX_VERSION, LISTS, TABLE
+from bot.storage.archive_schema import INDEX_VERSION, LISTS, TABLE, VOCABULARY, set_version
 from bot.storage.archive_terms import ArticleTerms, Term, WrittenTerms, key_ids, term
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Article, Source
@@ -424,3 +424,40 @@ async def test_two_words_sharing_a_term_id_make_it_ambiguous(sessions: SessionFa
     found = await ArchiveSearch(sessions).lookup(query, None)
     assert not found.exact and article_id in found.ids
     assert await ArchiveSearch(sessions).count(query, None) == 1  # verified: it does match
+
+
+async def _drop_keys(sessions: SessionFactory, keys: list[str], version: int) -> None:
+    """Make the index look built by an older analysis: ``keys`` unfiled, ``version`` recorded."""
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        for key in key_ids(keys):
+            await connection.execute(text(f"DELETE FROM {VOCABULARY} WHERE key = {key}"))
+        await connection.run_sync(set_version, version)
+
+
+@pytest.mark.parametrize("recorded", [INDEX_VERSION - 1, INDEX_VERSION])
+async def test_an_index_of_an_older_analysis_is_built_again(
+    database_url: str, recorded: int
+) -> None:
+    """Migration 0008 rebuilds an index whose recorded analysis is older than today's (its
+    words lack today's keys: 'Ouarzazate' is filed under 'warzazate' since version 3), and
+    leaves one of today's alone."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, "0007")
+        sessions = session_factory(engine)
+        source_id = await _source(sessions)
+        await _store(
+            sessions, source_id, [("Visite à Ouarzazate", "Le ministre est à Ouarzazate.")], NOW, 1
+        )
+        query = compile_query("Warzazate", LIMITS)
+        assert await ArchiveSearch(sessions).count(query, None) == 1
+        await _drop_keys(sessions, ["warzazate"], recorded)
+        assert await ArchiveSearch(sessions).count(query, None) == 0
+        await migrate(engine)
+        async with sessions() as session:
+            assert await ArchiveRepository(session).version() == INDEX_VERSION
+        rebuilt = recorded != INDEX_VERSION
+        assert await ArchiveSearch(sessions).count(query, None) == (1 if rebuilt else 0)
+    finally:
+        await engine.dispose()
