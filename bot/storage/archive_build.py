@@ -1,5 +1,6 @@
 """Building the archive index over the articles already stored: by a migration, when the
-index is created (``0006``) and whenever the analysis it was built with changes (``0008``).
+index is created (``0006``) and whenever the analysis it was built with changes (a
+migration that bumps ``INDEX_VERSION`` calls ``rebuild``).
 
 Rules:
 

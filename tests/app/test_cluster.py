@@ -131,7 +131,7 @@ async def test_without_migrate_on_start_an_old_schema_is_refused(tmp_path: Path)
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/rasd.sqlite3")
     try:
         await migrate(engine, "0003")
-        with pytest.raises(SchemaError, match="at revision 0003, this code needs 0008"):
+        with pytest.raises(SchemaError, match="at revision 0003, this code needs 0007"):
             await check_schema(engine)
     finally:
         await engine.dispose()
