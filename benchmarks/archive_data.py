@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import inspect
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -44,6 +45,7 @@ from bot.alerts.ingest import ingest
 from bot.matching import QueryLimits
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
+from bot.storage import archive as filing
 from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
 from bot.storage.models import Source
 
@@ -194,19 +196,24 @@ def polls(start: int, stop: int, total: int, source_ids: Sequence[int]) -> list[
 
 
 def fingerprint() -> str:
-    """The archive index's version: the modules that analyse and file articles (the
-    matcher's analysis gives the keys and terms filed), and the migrations that build the
-    index (other migrations are applied to a cached database)."""
+    """What a cached archive's rows depend on besides the generator: the index's tables and
+    the version of the analysis it files (``archive_schema``: a test ties ``INDEX_VERSION``
+    to the keys the matcher files words under), terms and their keys (``archive_terms``),
+    the filing code, the migrations that build the index, and the poller's path
+    (``bot.alerts.entries``). Query-side code (searching, the matcher's verdicts) is not in
+    it: changing it needs no new archive. Other migrations are applied to a cached one."""
     digest = hashlib.blake2b(digest_size=4)
     storage = ROOT / "bot" / "storage"
     files = [
         *sorted((storage / "migrations" / "versions").glob("*archive*.py")),
-        *sorted(storage.glob("archive*.py")),
-        *sorted((ROOT / "bot" / "matching").glob("*.py")),
+        storage / "archive_schema.py",
+        storage / "archive_terms.py",
         ROOT / "bot" / "alerts" / "entries.py",
     ]
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
+    for function in (filing.file_articles, filing._write_vocabulary, filing._write_words):
+        digest.update(inspect.getsource(function).encode())
     return digest.hexdigest()
 
 
