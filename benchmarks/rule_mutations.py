@@ -5,7 +5,8 @@
 `RULES` lists the rules of `bot/matching`, one line each: an id, what the rule does, the
 module it lives in and how to switch it off (`Set` a threshold or table to something that
 never applies, `Stub` a function, or `Edit` one function's source).  For every rule the
-script runs ``pytest tests/matching -x -q`` in a subprocess with this module loaded as a
+script runs ``pytest tests/matching -x -q`` in a subprocess (the files that decide rules
+quickly first) with this module loaded as a
 pytest plugin, which applies the rule's mutation before the tests are collected (see
 `pytest_configure`), and prints a table: rule, tests failing, verdict.  A rule whose
 mutation leaves every test green is SURVIVED: nothing tests it.  Exit 1 if a rule
@@ -41,6 +42,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ENV = "RASD_MUTATION"
 NEVER = 10**9  # a length no word reaches
+_EDITED: dict[tuple[str, str], str] = {}  # (module, function): source after the edits so far
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class Stub:
 @dataclass(frozen=True)
 class Edit:
     """Redefine one function of the module from its source with `old` replaced by `new`
-    (every occurrence; at least one must exist), everywhere it was imported."""
+    (every occurrence; at least one must exist), everywhere it was imported.  Several edits
+    of one function add up."""
 
     function: str
     old: str
@@ -81,12 +84,14 @@ class Edit:
 
     def apply(self, module: ModuleType) -> None:
         old_obj = getattr(module, self.function)
-        source = _function_source(module, self.function)
+        where = (module.__name__, self.function)
+        source = _EDITED.get(where) or _function_source(module, self.function)
         if self.old not in source:
             raise LookupError(f"{module.__name__}.{self.function}: {self.old!r} not found")
         namespace = module.__dict__
         before = namespace[self.function]
-        code = compile(source.replace(self.old, self.new), module.__file__ or "?", "exec")
+        _EDITED[where] = source = source.replace(self.old, self.new)
+        code = compile(source, module.__file__ or "?", "exec")
         exec(code, namespace)  # defines the function again, decorators included
         new_obj = namespace[self.function]
         namespace[self.function] = before
@@ -186,6 +191,20 @@ RULES: tuple[Rule, ...] = (
       Edit("query_variants", "FEM, n)", "-1, n)")),
     R("morph.nisba_min", "guard: nisba only for nouns of 5+ letters", "morph",
       Edit("tags_compatible", "query_length >= 5", "True")),
+    # --- derivation (derivation.py)
+    R("deriv.french", "French noun ↔ adjective endings", "derivation",
+      Stub("_french", lambda _: lambda word: set())),
+    R("deriv.arabic", "Arabic adjective → noun, nisba in وي", "derivation",
+      Stub("_arabic", lambda _: lambda word: set())),
+    R("deriv.waw_nisba", "Arabic nisba in وي (تنمية ↔ تنموي)", "derivation",
+      Set("_WAW_NISBA", ())),
+    R("deriv.min_stem", "guard: French stem of 5 letters", "derivation", Set("MIN_STEM", 1)),
+    R("deriv.min_stem_long", "guard: … 4 with a long ending", "derivation",
+      Set("MIN_STEM_LONG_ENDING", 1)),
+    R("deriv.ar_min_noun", "guard: an Arabic bare noun of 5 letters", "derivation",
+      Set("MIN_NOUN_AR", 1)),
+    R("deriv.ar_nisba_stem", "guard: an Arabic nisba stem of 4 letters", "derivation",
+      Set("MIN_NISBA_STEM", 1)),
     # --- typo tolerance (fuzzy.py)
     R("typo.doubled", "doubled letters (Fettah/Fetah)", "fuzzy", Stub("degeminate", _identity)),
     R("typo.heh_alef", "final ة/ه ↔ ا", "fuzzy", Set("MIN_FINAL_HEH_ALEF", NEVER)),
@@ -327,6 +346,22 @@ class Outcome:
         return "ERROR"
 
 
+# Test files that decide rules quickly run first, so that -x stops early; the rest follow.
+FIRST = ("test_rule_cases", "test_rules", "test_query", "test_normalize", "test_dev_set")
+LAST = ("test_index",)
+
+
+def test_files() -> list[str]:
+    def rank(path: Path) -> tuple[int, str]:
+        name = path.stem
+        if name in FIRST:
+            return FIRST.index(name), name
+        return (len(FIRST) + 1 if name in LAST else len(FIRST)), name
+
+    files = sorted((REPO / "tests" / "matching").glob("test_*.py"), key=rank)
+    return [str(f.relative_to(REPO)) for f in files]
+
+
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
 
 
@@ -335,7 +370,7 @@ def run(rule: Rule | None, every_test: bool) -> Outcome:
     env.pop(ENV, None)
     if rule is not None:
         env[ENV] = rule.id
-    cmd = [sys.executable, "-m", "pytest", "tests/matching", "-q", "-p", "no:cacheprovider"]
+    cmd = [sys.executable, "-m", "pytest", *test_files(), "-q", "-p", "no:cacheprovider"]
     cmd += ["-p", "benchmarks.rule_mutations", "--hypothesis-seed=0"]
     if not every_test:
         cmd.append("-x")
