@@ -406,7 +406,10 @@ def main(argv: list[str] | None = None) -> int:
         for rule in RULES:
             print(f"{rule.id:<22} {rule.module:<24} {rule.what}")
         return 0
-    unknown = set(args.rules) - {r.id for r in RULES}
+    ids = [r.id for r in RULES]
+    if len(set(ids)) != len(ids):
+        ap.error(f"rule ids listed twice: {sorted({i for i in ids if ids.count(i) > 1})}")
+    unknown = set(args.rules) - set(ids)
     if unknown:
         ap.error(f"unknown rules: {', '.join(sorted(unknown))}")
     rules = [r for r in RULES if not args.rules or r.id in args.rules]
