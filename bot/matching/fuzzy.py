@@ -33,8 +33,9 @@ containing a digit never tolerate anything.
 An Arabic long vowel added or dropped is cheaper than a consonant (n ≥ 5 instead of 8), with
 guards for the words Arabic derives from a root by inserting long vowels.  Below n = 7:
 
-* an ا added as the third letter is the slot of the patterns فعال, مفاعلة, تفاعيل
-  (``التعليم`` never meets ``التعاليم``, ``مصلحة`` never meets ``مصالحة``);
+* an ا added as the third letter of a word starting with م or ت is the slot of the
+  patterns مفاعلة, مفاعيل, تفاعيل (``التعليم`` never meets ``التعاليم``, ``مصلحة`` never
+  meets ``مصالحة``), while foreign names keep it (``فرانسوا`` meets ``فرنسوا``);
 * a shorter word with a feminine ending (ة ات) must keep a long vowel letter after its
   first letter, since مَفْعَلة and مَفْعُولة differ by one: ``مدرسة`` never meets
   ``مدروسة``, ``معلمات`` never meets ``معلومات``, while ``بريطة`` meets ``بوريطة``;
@@ -82,6 +83,7 @@ _EMPHATIC_PAIRS: Final = frozenset(
 _FEMININE_ENDINGS: Final = ("\u0647", "\u0627\u062a")  # ه (from ة) ات
 _YEH: Final = "\u064a"
 _ALEF: Final = "\u0627"
+_PATTERN_PREFIXES: Final = frozenset("\u0645\u062a")  # م ت
 _HEH: Final = "\u0647"
 _OU_W: Final = re.compile(r"(?<=[aeiy])ou|ou(?=[aei])")
 _LATIN_VOWEL_PAIRS: Final = frozenset(
@@ -221,7 +223,7 @@ def _long_letter_spelling(longer: str, shorter: str, i: int) -> bool:
     rather than a derived word or a nisba suffix (see the module documentation)."""
     if longer[i] == _YEH and (i == len(longer) - 1 or longer[i + 1 :] == _HEH):
         return False
-    if longer[i] == _ALEF and i == 2:
+    if longer[i] == _ALEF and i == 2 and longer[0] in _PATTERN_PREFIXES:
         return False
     ending = next((e for e in _FEMININE_ENDINGS if shorter.endswith(e)), None)
     if ending is None:
