@@ -1,4 +1,4 @@
-"""Batch matching from files (python -m bot match)."""
+"""Batch matching: from files (python -m bot match), and MatchIndex against each query."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ import io
 import json
 from pathlib import Path
 
+from benchmarks.batch_load import load
+from bot.matching import (
+    Aliases,
+    CompiledQuery,
+    Document,
+    MatchIndex,
+    Span,
+    analyze,
+    compile_query,
+)
 from bot.matching.batch import match_batch, match_jsonl
+from bot.matching.normalize import is_arabic
+from bot.matching.tokens import words
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -78,3 +90,51 @@ def test_match_batch_missing_file(tmp_path: Path) -> None:
     code = match_batch(tmp_path / "nope.txt", tmp_path / "nope.jsonl", io.StringIO(), err=err)
     assert code == 2
     assert "nope.txt" in err.getvalue()
+
+
+# ------------------------------------------------- the index against each query's own match
+
+
+def _rule_words(query: CompiledQuery, doc: Document, spans: list[Span]) -> set[str]:
+    """Folded words of the matched spans that the query does not spell literally."""
+    asked = set(words(query.text))
+    found: set[str] = set()
+    for span in spans:
+        field = doc.title if span.field == "title" else doc.text
+        found.update(w for w in words(field[span.start : span.end]) if w not in asked)
+    return found
+
+
+def test_index_gives_each_querys_own_results_on_the_alerting_workload() -> None:
+    """MatchIndex (candidate keys, rejection, shared evaluation) must give exactly what each
+    compiled query's own `match` gives, spans included, on the benchmark's workload shape:
+    rare names, common topics, boolean queries, typos, proclitics, both scripts, aliases."""
+    texts, raw = load(500, 40, seed=3)
+    aliases = Aliases([("Laftit", "لفتيت", "Lafdit"), ("Bourita", "بوريطة")])
+    index: MatchIndex[int] = MatchIndex(aliases=aliases)
+    queries: dict[int, CompiledQuery] = {}
+    for i, text in enumerate(texts):
+        queries[i] = compile_query(text, aliases=aliases)
+        index.add(i, compile_query(text))  # the index recompiles it against its aliases
+    by_rule = {"proclitic": 0, "latin variant": 0, "across scripts": 0}
+    matched = 0
+    for n, article in enumerate(raw):
+        doc = Document(article["title"], article["text"])
+        if n % 8 == 0:  # every query's own match(), analysing the article each time
+            expected = {k: s for k, q in queries.items() if (s := q.match(doc)) is not None}
+        else:  # the same, sharing one analysis of the article between the queries
+            analysed = analyze(doc)
+            expected = {
+                k: s for k, q in queries.items() if (s := q.match_analyzed(analysed)) is not None
+            }
+        assert index.match(doc) == expected, n
+        matched += len(expected)
+        for key, spans in expected.items():
+            latin_query = not any(map(is_arabic, words(queries[key].text)))
+            for word in _rule_words(queries[key], doc, spans):
+                if is_arabic(word):
+                    by_rule["across scripts" if latin_query else "proclitic"] += 1
+                else:
+                    by_rule["latin variant"] += 1
+    assert matched > 200, matched  # the comparison is not vacuous
+    assert min(by_rule.values()) >= 5, by_rule  # matches made by the rules, not literally

@@ -1,0 +1,167 @@
+"""Articles per second through MatchIndex at 20,000 subscriptions, on the alerting workload.
+
+    python benchmarks/batch_speed.py [--subs 20000] [--articles 600] [--sample 30]
+                                     [--repeat 3]
+
+The load is `benchmarks.batch_load` (most subscriptions are names the article does not
+contain; about 150 match each article).  Printed, all measured in this run:
+
+* compile time, and memory per subscription (what compiling and indexing the whole set
+  allocates, traced with ``tracemalloc``, divided by the number of subscriptions);
+* the physical limit: one pass over each article's tokens (tokenise and analyse it, the
+  `AnalyzedDocument` every matcher needs), in articles/s;
+* the index, marginal (compile excluded, after one warm-up pass over the articles): each
+  article analysed then matched, ``--repeat`` passes, fastest and median; and the share of
+  it that is matching alone;
+* the baseline: each article analysed once and every query's ``match_analyzed`` asked
+  about that analysis, on the first ``--sample`` articles; the index timed on those same
+  articles; the ratio.  Their match sets and spans must be identical (exit code 1 if not).
+
+The machine is shared and noisy: compare the ratios, which are measured side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.batch_load import load
+from bot.matching import CompiledQuery, Document, MatchIndex, analyze, compile_query
+from bot.matching.relation import clear_caches
+from bot.matching.types import Span
+
+Found = dict[int, list[Span]]
+
+
+def build(texts: list[str]) -> tuple[list[CompiledQuery], MatchIndex[int]]:
+    queries = [compile_query(text) for text in texts]
+    index: MatchIndex[int] = MatchIndex()
+    for i, query in enumerate(queries):
+        index.add(i, query)
+    return queries, index
+
+
+def memory_per_subscription(texts: list[str]) -> float:
+    """Bytes allocated (and still held) by compiling and indexing `texts`, per query."""
+    clear_caches()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = build(texts)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del kept
+    return (after - before) / len(texts)
+
+
+def analysis_seconds(docs: list[Document]) -> float:
+    t0 = time.perf_counter()
+    for doc in docs:
+        analyze(doc)
+    return time.perf_counter() - t0
+
+
+def index_pass(
+    index: MatchIndex[int], docs: list[Document], keep: bool = False
+) -> tuple[float, float, int, list[Found]]:
+    """(seconds analysing, seconds matching, matches, results if `keep`) of one pass over
+    `docs`.  Results are dropped as they come unless kept, as the pipeline drops them: a
+    heap growing with kept results would slow the garbage collector, not the matcher."""
+    analysing = matching = 0.0
+    matches = 0
+    results: list[Found] = []
+    clock = time.perf_counter
+    for doc in docs:
+        t0 = clock()
+        analysed = analyze(doc)
+        t1 = clock()
+        found = index.match_analyzed(analysed)
+        matching += clock() - t1
+        analysing += t1 - t0
+        matches += len(found)
+        if keep:
+            results.append(found)
+    return analysing, matching, matches, results
+
+
+def baseline_pass(queries: list[CompiledQuery], docs: list[Document]) -> tuple[float, list[Found]]:
+    """Each article analysed once, every query asked about that analysis."""
+    t0 = time.perf_counter()
+    results: list[Found] = []
+    for doc in docs:
+        analysed = analyze(doc)
+        found: Found = {}
+        for i, query in enumerate(queries):
+            spans = query.match_analyzed(analysed)
+            if spans is not None:
+                found[i] = spans
+        results.append(found)
+    return time.perf_counter() - t0, results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--subs", type=int, default=20_000)
+    ap.add_argument("--articles", type=int, default=600)
+    ap.add_argument("--sample", type=int, default=30)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args(argv)
+
+    texts, raw = load(args.subs, args.articles, seed=args.seed)
+    docs = [Document(a["title"], a["text"]) for a in raw]
+    words = sum(len(d.title.split()) + len(d.text.split()) for d in docs) / len(docs)
+    print(
+        f"load: {len(texts):,} subscriptions ({len(set(texts)):,} distinct), "
+        f"{len(docs)} articles, {words:.0f} words/article"
+    )
+    per_sub = memory_per_subscription(texts)
+    clear_caches()
+    t0 = time.perf_counter()
+    queries, index = build(texts)
+    compile_s = time.perf_counter() - t0
+    print(f"compile and index: {compile_s:.2f} s; memory {per_sub / 1024:.2f} KiB/subscription")
+
+    index_pass(index, docs)  # warm-up: word caches, re-planning on the observed articles
+    limit = [len(docs) / analysis_seconds(docs) for _ in range(args.repeat)]
+    passes = [index_pass(index, docs) for _ in range(args.repeat)]
+    rates = [len(docs) / (a + m) for a, m, _, _ in passes]
+    match_only = [len(docs) / m for _, m, _, _ in passes]
+    matches = passes[-1][2] / len(docs)
+    best, median = max(rates), statistics.median(rates)
+    phys = max(limit)
+    print(f"physical limit (tokenise + analyse only): {phys:,.0f} articles/s")
+    print(
+        f"index, analyse + match: {best:,.0f} articles/s best, {median:,.0f} median of "
+        f"{args.repeat} ({1000 / best:.2f} ms/article, {matches:.0f} matches/article): "
+        f"{phys / best:.1f}x the physical limit's time"
+    )
+    print(
+        f"index, matching alone (article analysed): {max(match_only):,.0f} articles/s best, "
+        f"{statistics.median(match_only):,.0f} median"
+    )
+
+    sample = docs[: max(1, min(args.sample, len(docs)))]
+    base_s, base_results = baseline_pass(queries, sample)
+    analysing, matching, _, sample_results = index_pass(index, sample, keep=True)
+    index_s = analysing + matching
+    print(
+        f"baseline, analyse once + every query ({len(sample)} articles): "
+        f"{len(sample) / base_s:,.1f} articles/s; index on the same articles: "
+        f"{len(sample) / index_s:,.1f} articles/s: {base_s / index_s:,.1f}x faster"
+    )
+    same = sample_results == base_results
+    print(f"match sets and spans identical to the baseline on {len(sample)} articles: {same}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
