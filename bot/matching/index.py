@@ -7,10 +7,15 @@ each time that count doubles (up to every 8,192 articles), queries are re-filed 
 their currently rarest term.  Re-filing never changes results, only speed.
 
 An article is analysed once; the keys of its words (exact stems, one-deletion neighbours
-of long words, name skeletons) select the candidate queries through a dictionary, and only
-those are evaluated in full.  A query can only match an article that contains one of its
-keys, so the result is exactly that of trying every query, at a cost that grows with the
-article, not with the number of subscriptions.
+of long words, name skeletons) select the candidate queries through a dictionary.  A
+candidate is then rejected without evaluation when the article lacks every key of one of
+its other required parts (`plan.checks`: the other words of a name, the other side of a
+NEAR, the topic beside a place), by set lookups; only the rest are evaluated in full.
+Subscriptions with the same query (same text, options and aliases) are one entry,
+evaluated once per article; each gets its own list of spans.  A query can only match an
+article that holds a key of each of its required parts, so the result is exactly that of
+trying every query, at a cost that grows with the article and the matches, not with the
+number of subscriptions.
 """
 
 from __future__ import annotations
@@ -26,6 +31,26 @@ from bot.matching.types import Document, Span
 
 K = TypeVar("K", bound=Hashable)
 
+_Identity = tuple[str, bool, int]  # query text, names across scripts, id of its aliases
+
+
+class _Shared(Generic[K]):
+    """The subscriptions sharing one query: filed, checked and evaluated once."""
+
+    __slots__ = ("checks", "filed", "first", "keys", "query", "rest")
+
+    def __init__(self, query: CompiledQuery) -> None:
+        self.query = query
+        self.keys: dict[K, None] = {}  # the subscriptions, in the order they came
+        self.filed: frozenset[str] = frozenset()
+        self.checks: tuple[frozenset[str], ...] = ()  # rarest first
+        self.first: frozenset[str] = frozenset()  # checks[0], if any
+        self.rest: tuple[frozenset[str], ...] = ()  # checks[1:]
+
+
+def _identity(query: CompiledQuery, aliases: Aliases) -> _Identity:
+    return query.text, query.names_across_scripts, id(aliases)
+
 
 class MatchIndex(Generic[K]):
     """Subscriptions by key; `match` returns the spans of every matching subscription.
@@ -38,11 +63,16 @@ class MatchIndex(Generic[K]):
 
     def __init__(self, *, aliases: Aliases | None = None) -> None:
         self._queries: dict[K, CompiledQuery] = {}
-        self._filed: dict[K, frozenset[str]] = {}
-        self._postings: dict[str, set[K]] = {}
+        self._shared_of: dict[K, _Shared[K]] = {}
+        self._shared: dict[_Identity, _Shared[K]] = {}
+        # queries filed by key, apart those with checks to pass before evaluation
+        self._plain: dict[str, set[_Shared[K]]] = {}
+        self._checked: dict[str, set[_Shared[K]]] = {}
         self._aliases = aliases
         self._stats = plan.KeyStats()
         self._next_replan = self.FIRST_REPLAN
+        self._refile: list[_Shared[K]] = []  # still to re-plan, a few per article
+        self._step = 0
 
     def __len__(self) -> int:
         return len(self._queries)
@@ -64,51 +94,87 @@ class MatchIndex(Generic[K]):
         """Add or replace the query stored under `key`."""
         if key in self._queries:
             self.remove(key)
-        if self._aliases is not None:
-            query = query.with_aliases(self._aliases)
-        self._queries[key] = query
-        self._stats.watch(plan.word_keys(query.root))
-        self._file(key, query)
+        aliases = query.aliases if self._aliases is None else self._aliases
+        identity = _identity(query, aliases)
+        shared = self._shared.get(identity)
+        if shared is None:
+            shared = _Shared(query.with_aliases(aliases))
+            self._shared[identity] = shared
+            self._stats.watch(plan.word_keys(shared.query.root))
+            self._file(shared, *self._plan(shared.query))
+        shared.keys[key] = None
+        self._shared_of[key] = shared
+        self._queries[key] = shared.query
 
-    def _file(self, key: K, query: CompiledQuery) -> None:
-        required = plan.requirement(query.root, self._stats)
+    def _plan(self, query: CompiledQuery) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+        """The keys to file `query` under, and its checks, rarest first."""
+        stats = self._stats
+        required = plan.requirement(query.root, stats)
         if required is None:  # pragma: no cover - the parser rejects negative-only queries
             raise ValueError("a query without positive terms cannot be indexed")
         keys = required[0]
-        self._filed[key] = keys
-        for k in keys:
-            bucket = self._postings.get(k)
-            if bucket is None:
-                self._postings[k] = {key}
-            else:
-                bucket.add(key)
+        others = {ks: cost for ks, cost in plan.checks(query.root, stats) if ks != keys}
+        return keys, tuple(sorted(others, key=others.__getitem__))
 
-    def _unfile(self, key: K) -> None:
-        for k in self._filed.pop(key):
-            bucket = self._postings[k]
-            bucket.discard(key)
+    def _file(
+        self, shared: _Shared[K], keys: frozenset[str], checks: tuple[frozenset[str], ...]
+    ) -> None:
+        shared.filed, shared.checks = keys, checks
+        if checks:
+            shared.first, shared.rest = checks[0], checks[1:]
+        postings = self._checked if checks else self._plain
+        for k in keys:
+            bucket = postings.get(k)
+            if bucket is None:
+                postings[k] = {shared}
+            else:
+                bucket.add(shared)
+
+    def _unfile(self, shared: _Shared[K]) -> None:
+        postings = self._checked if shared.checks else self._plain
+        for k in shared.filed:
+            bucket = postings[k]
+            bucket.discard(shared)
             if not bucket:
-                del self._postings[k]
+                del postings[k]
 
     def remove(self, key: K) -> None:
         """Forget the query stored under `key` (no error if there is none)."""
-        if self._queries.pop(key, None) is None:
+        query = self._queries.pop(key, None)
+        if query is None:
             return
-        self._unfile(key)
+        shared = self._shared_of.pop(key)
+        del shared.keys[key]
+        if not shared.keys:
+            self._unfile(shared)
+            del self._shared[_identity(query, query.aliases)]
 
     def replan(self) -> None:
-        """File every query under its currently rarest term (done automatically)."""
+        """File every query under its currently rarest term now (the index does it by
+        itself, a few queries per article)."""
+        self._start_replan()
+        self._continue_replan(len(self._refile))
+
+    def _start_replan(self) -> None:
         stats = plan.KeyStats()
-        stats.docs, stats.df = self._stats.docs, self._stats.df
-        for query in self._queries.values():
-            stats.watch(plan.word_keys(query.root))
-        stats.df = {k: v for k, v in stats.df.items() if k in stats.watched}
+        stats.docs = self._stats.docs
+        for shared in self._shared.values():
+            stats.watch(plan.word_keys(shared.query.root))
+        watched = stats.watched
+        stats.df.update({k: v for k, v in self._stats.df.items() if k in watched})
         self._stats = stats
-        for key, query in self._queries.items():
-            required = plan.requirement(query.root, stats)
-            if required is not None and required[0] != self._filed[key]:
-                self._unfile(key)
-                self._file(key, query)
+        self._refile = list(self._shared.values())
+
+    def _continue_replan(self, count: int) -> None:
+        refile = self._refile
+        for _ in range(min(count, len(refile))):
+            shared = refile.pop()
+            if not shared.keys:  # removed meanwhile
+                continue
+            keys, checks = self._plan(shared.query)
+            if keys != shared.filed or checks != shared.checks:
+                self._unfile(shared)
+                self._file(shared, keys, checks)
 
     def set_aliases(self, aliases: Aliases) -> None:
         """Use new alias groups and recompile every stored query against them."""
@@ -118,32 +184,40 @@ class MatchIndex(Generic[K]):
 
     def candidates(self, doc: AnalyzedDocument) -> set[K]:
         """The subscriptions worth evaluating on an analysed article."""
-        found: set[K] = set()
-        postings = self._postings
-        if len(postings) < len(doc.keys):
-            for k, bucket in postings.items():
-                if k in doc.keys:
-                    found |= bucket
-        else:
-            for k in doc.keys:
-                hit = postings.get(k)
-                if hit is not None:
-                    found |= hit
+        return {key for shared in self._candidates(doc) for key in shared.keys}
+
+    def _candidates(self, doc: AnalyzedDocument) -> set[_Shared[K]]:
+        present = doc.keys.keys()
+        plain, checked = self._plain, self._checked
+        found: set[_Shared[K]] = set().union(*map(plain.__getitem__, present & plain.keys()))
+        maybe: set[_Shared[K]] = set().union(*map(checked.__getitem__, present & checked.keys()))
+        isdisjoint = present.isdisjoint
+        found.update(
+            s
+            for s in maybe
+            if not isdisjoint(s.first) and not (s.rest and any(map(isdisjoint, s.rest)))
+        )
         return found
 
     def match_analyzed(self, doc: AnalyzedDocument) -> dict[K, list[Span]]:
         """`match` on an article already analysed."""
         found: dict[K, list[Span]] = {}
-        queries = self._queries
-        for key in self.candidates(doc):
-            spans = queries[key].match_analyzed(doc)
+        for shared in self._candidates(doc):
+            spans = shared.query.match_analyzed(doc)
             if spans is not None:
-                found[key] = spans
+                keys = iter(shared.keys)
+                found[next(keys)] = spans
+                for key in keys:  # each subscription gets a list of its own
+                    found[key] = list(spans)
         stats = self._stats
         stats.observe(doc.keys)
         if stats.docs >= self._next_replan:
-            self._next_replan = stats.docs + min(stats.docs, self.MAX_REPLAN_INTERVAL)
-            self.replan()
+            interval = min(stats.docs, self.MAX_REPLAN_INTERVAL)
+            self._next_replan = stats.docs + interval
+            self._start_replan()
+            self._step = -(-len(self._refile) // max(1, interval // 2))
+        if self._refile:  # spread over the next articles: never a pause of the whole set
+            self._continue_replan(self._step)
         return found
 
     def match(self, doc: Document) -> dict[K, list[Span]]:

@@ -3,7 +3,9 @@
 `requirement` walks a compiled query: a term needs the keys of its rarest word (for each
 alias alternative), an AND needs what its cheapest positive child needs, an OR needs the
 union of what its alternatives need, a NOT needs nothing.  Any document the query matches
-contains at least one key of the result.
+contains at least one key of the result.  `checks` lists every such condition at once
+(each word of a phrase, each side of a NEAR, each positive child of an AND), for the index
+to reject a candidate by set lookups before evaluating it.
 
 "Rarest" is estimated by `KeyStats`: the share of recent articles containing the key,
 blended with a prior from the key's length (short keys are common) and a short list of
@@ -13,7 +15,9 @@ as the index observes the article stream.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Final
 
 from bot.matching import engine
@@ -28,6 +32,7 @@ _COMMON: Final = frozenset(_COMMON_WORDS.split())
 _PSEUDO_DOCS: Final = 20.0
 
 
+@lru_cache(maxsize=1 << 17)
 def prior(key: str) -> float:
     """A guess of the share of articles containing `key`, from its shape alone."""
     if key.startswith("@"):
@@ -53,7 +58,7 @@ class KeyStats:
 
     def __init__(self) -> None:
         self.docs = 0
-        self.df: dict[str, int] = {}
+        self.df: Counter[str] = Counter()
         self.watched: set[str] = set()
 
     def watch(self, keys: Iterable[str]) -> None:
@@ -62,9 +67,7 @@ class KeyStats:
     def observe(self, doc_keys: Iterable[str]) -> None:
         """Count one article's keys (only those some query could use)."""
         self.docs += 1
-        df = self.df
-        for key in self.watched.intersection(doc_keys):
-            df[key] = df.get(key, 0) + 1
+        self.df.update(self.watched.intersection(doc_keys))
 
     def cost(self, key: str) -> float:
         return (self.df.get(key, 0) + _PSEUDO_DOCS * prior(key)) / (self.docs + _PSEUDO_DOCS)
@@ -126,3 +129,19 @@ def requirement(node: engine.Node, stats: KeyStats) -> Requirement | None:
         keys |= r[0]
         cost += r[1]
     return frozenset(keys), cost
+
+
+def checks(node: engine.Node, stats: KeyStats) -> list[Requirement]:
+    """Key sets each of which any document the query matches intersects: one per word of
+    a single-spelling term, per side of a NEAR, per positive child of an AND (the
+    `requirement` of an OR or of a term with aliases); none for a NOT."""
+    if isinstance(node, engine.Term):
+        if len(node.alternatives) == 1:
+            return [(frozenset(w.keys), sum(map(stats.cost, w.keys))) for w in node.alternatives[0]]
+        return [_term(node, stats)]
+    if isinstance(node, engine.Near):
+        return checks(node.left, stats) + checks(node.right, stats)
+    if isinstance(node, engine.And):
+        return [r for child in node.children for r in checks(child, stats)]
+    required = requirement(node, stats)
+    return [] if required is None else [required]

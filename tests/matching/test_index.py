@@ -7,7 +7,14 @@ import random
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.matching import CompiledQuery, Document, MatchIndex, QueryError, compile_query
+from bot.matching import (
+    CompiledQuery,
+    Document,
+    MatchIndex,
+    QueryError,
+    analyze,
+    compile_query,
+)
 from bot.matching.types import Span
 
 VOCAB = [
@@ -103,6 +110,37 @@ def test_index_add_replace_remove() -> None:
     index.remove("missing")
     assert len(index) == 0
     assert index.match(Document("Macron", "")) == {}
+
+
+def test_subscriptions_sharing_a_query_are_evaluated_once_and_answered_each() -> None:
+    index: MatchIndex[str] = MatchIndex()
+    for key in ("a", "b", "c"):
+        index.add(key, compile_query("Bourita Rabat"))
+    index.add("d", compile_query("Bourita"))
+    doc = Document("Bourita à Rabat", "")
+    found = index.match(doc)
+    assert set(found) == {"a", "b", "c", "d"}
+    assert found["a"] == found["b"] == found["c"] == [Span("title", 0, 7), Span("title", 10, 15)]
+    assert found["a"] is not found["b"]  # each its own list: a caller may change one
+    index.remove("b")
+    index.add("c", compile_query("Macron"))  # replaced: leaves the shared query
+    assert set(index.match(doc)) == {"a", "d"}
+    index.remove("a")
+    assert set(index.match(doc)) == {"d"}
+    index.add("a", compile_query("Bourita Rabat"))
+    index.replan()
+    assert set(index.match(doc)) == {"a", "d"}
+
+
+def test_a_candidate_missing_another_required_word_is_rejected_before_evaluation() -> None:
+    index: MatchIndex[int] = MatchIndex()
+    index.add(1, compile_query("Bourita NEAR/3 Rabat"))
+    index.add(2, compile_query('"Nasser Bourita" -Macron'))
+    only_one = analyze(Document("Bourita", "à Casablanca"))
+    assert index.candidates(only_one) == set()
+    both = analyze(Document("Nasser Bourita", "Bourita à Rabat"))
+    assert index.candidates(both) == {1, 2}
+    assert set(index.match_analyzed(both)) == {1, 2}
 
 
 # ------------------------------------------------------------------------- properties
