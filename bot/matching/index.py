@@ -215,7 +215,7 @@ class MatchIndex(Generic[K]):
             interval = min(stats.docs, self.MAX_REPLAN_INTERVAL)
             self._next_replan = stats.docs + interval
             self._start_replan()
-            self._step = -(-len(self._refile) // max(1, interval // 2))
+            self._step = -(-len(self._refile) // interval)
         if self._refile:  # spread over the next articles: never a pause of the whole set
             self._continue_replan(self._step)
         return found

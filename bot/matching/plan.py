@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Final
 
 from bot.matching import engine
@@ -32,7 +31,6 @@ _COMMON: Final = frozenset(_COMMON_WORDS.split())
 _PSEUDO_DOCS: Final = 20.0
 
 
-@lru_cache(maxsize=1 << 17)
 def prior(key: str) -> float:
     """A guess of the share of articles containing `key`, from its shape alone."""
     if key.startswith("@"):
@@ -52,14 +50,18 @@ def prior(key: str) -> float:
 
 
 class KeyStats:
-    """Document frequencies of the keys queries are filed under or could be filed under."""
+    """Document frequencies of the keys queries are filed under or could be filed under.
 
-    __slots__ = ("df", "docs", "watched")
+    A key's cost is computed once, from the counts of that moment, and kept: the index
+    makes a new `KeyStats` (and so new costs) each time it re-plans."""
+
+    __slots__ = ("_costs", "df", "docs", "watched")
 
     def __init__(self) -> None:
         self.docs = 0
         self.df: Counter[str] = Counter()
         self.watched: set[str] = set()
+        self._costs: dict[str, float] = {}
 
     def watch(self, keys: Iterable[str]) -> None:
         self.watched.update(keys)
@@ -70,7 +72,11 @@ class KeyStats:
         self.df.update(self.watched.intersection(doc_keys))
 
     def cost(self, key: str) -> float:
-        return (self.df.get(key, 0) + _PSEUDO_DOCS * prior(key)) / (self.docs + _PSEUDO_DOCS)
+        cost = self._costs.get(key)
+        if cost is None:
+            cost = (self.df.get(key, 0) + _PSEUDO_DOCS * prior(key)) / (self.docs + _PSEUDO_DOCS)
+            self._costs[key] = cost
+        return cost
 
 
 def word_keys(node: engine.Node) -> list[str]:
