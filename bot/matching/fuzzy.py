@@ -172,8 +172,9 @@ def related(a: str, b: str) -> bool:
     if da == db:
         return True
     arabic = is_arabic(da)
-    if not arabic and (_respelled(da, db, n)):
-        return True
+    pair = da + db
+    if not arabic and ("w" in pair or "sh" in pair) and _respelled(da, db, n):
+        return True  # (without a w or an sh on either side, respelling changes nothing)
     la, lb = len(da), len(db)
     if abs(la - lb) > 1 or OSA.distance(da, db, score_cutoff=1) > 1:
         return False
