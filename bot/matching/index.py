@@ -4,13 +4,16 @@ Each query is filed under the keys of its rarest required term (for an OR, the u
 its alternatives' keys; see `plan.requirement`).  Rarity is first guessed from the shape
 of the keys, then measured on the articles the index sees: after 64 articles, and again
 each time that count doubles (up to every 8,192 articles), queries are re-filed under
-their currently rarest term.  Re-filing never changes results, only speed.
+their currently rarest term, a few per article (never a pause over all of them).
+Re-filing never changes results, only speed.
 
 An article is analysed once; the keys of its words (exact stems, one-deletion neighbours
-of long words, name skeletons) select the candidate queries through a dictionary.  A
-candidate is then rejected without evaluation when the article lacks every key of one of
-its other required parts (`plan.checks`: the other words of a name, the other side of a
-NEAR, the topic beside a place), by set lookups; only the rest are evaluated in full.
+of long words, name skeletons) select the candidate queries through one dictionary.  A
+query with other required parts (`plan.checks`: the other words of a name, the other side
+of a NEAR, the topic beside a place) is also filed under the keys of the rarest of them,
+and is a candidate only when the article holds a key of both: set operations in C, whose
+cost follows the keys the article holds, not how many keys the rules give a query word.
+Any further checks are set lookups; only the candidates left are evaluated in full.
 Subscriptions with the same query (same text, options and aliases) are one entry,
 evaluated once per article; each gets its own list of spans.  A query can only match an
 article that holds a key of each of its required parts, so the result is exactly that of
@@ -31,20 +34,21 @@ from bot.matching.types import Document, Span
 
 K = TypeVar("K", bound=Hashable)
 
+PLAIN, CHECKED, FIRST = 0, 1, 2  # the parts of a key's postings
+
 _Identity = tuple[str, bool, int]  # query text, names across scripts, id of its aliases
 
 
 class _Shared(Generic[K]):
     """The subscriptions sharing one query: filed, checked and evaluated once."""
 
-    __slots__ = ("checks", "filed", "first", "keys", "query", "rest")
+    __slots__ = ("checks", "filed", "keys", "query", "rest")
 
     def __init__(self, query: CompiledQuery) -> None:
         self.query = query
         self.keys: dict[K, None] = {}  # the subscriptions, in the order they came
         self.filed: frozenset[str] = frozenset()
         self.checks: tuple[frozenset[str], ...] = ()  # rarest first
-        self.first: frozenset[str] = frozenset()  # checks[0], if any
         self.rest: tuple[frozenset[str], ...] = ()  # checks[1:]
 
 
@@ -65,9 +69,9 @@ class MatchIndex(Generic[K]):
         self._queries: dict[K, CompiledQuery] = {}
         self._shared_of: dict[K, _Shared[K]] = {}
         self._shared: dict[_Identity, _Shared[K]] = {}
-        # queries filed by key, apart those with checks to pass before evaluation
-        self._plain: dict[str, set[_Shared[K]]] = {}
-        self._checked: dict[str, set[_Shared[K]]] = {}
+        # by key: the queries filed under it without checks, those with checks, and those
+        # whose first check it is
+        self._postings: dict[str, tuple[set[_Shared[K]], set[_Shared[K]], set[_Shared[K]]]] = {}
         self._aliases = aliases
         self._stats = plan.KeyStats()
         self._next_replan = self.FIRST_REPLAN
@@ -119,23 +123,34 @@ class MatchIndex(Generic[K]):
     def _file(
         self, shared: _Shared[K], keys: frozenset[str], checks: tuple[frozenset[str], ...]
     ) -> None:
-        shared.filed, shared.checks = keys, checks
+        shared.filed, shared.checks, shared.rest = keys, checks, checks[1:]
         if checks:
-            shared.first, shared.rest = checks[0], checks[1:]
-        postings = self._checked if checks else self._plain
-        for k in keys:
-            bucket = postings.get(k)
-            if bucket is None:
-                postings[k] = {shared}
-            else:
-                bucket.add(shared)
+            self._post(keys, CHECKED, shared)
+            self._post(checks[0], FIRST, shared)
+        else:
+            self._post(keys, PLAIN, shared)
 
     def _unfile(self, shared: _Shared[K]) -> None:
-        postings = self._checked if shared.checks else self._plain
-        for k in shared.filed:
-            bucket = postings[k]
-            bucket.discard(shared)
-            if not bucket:
+        if shared.checks:
+            self._unpost(shared.filed, CHECKED, shared)
+            self._unpost(shared.checks[0], FIRST, shared)
+        else:
+            self._unpost(shared.filed, PLAIN, shared)
+
+    def _post(self, keys: frozenset[str], part: int, shared: _Shared[K]) -> None:
+        postings = self._postings
+        for k in keys:
+            sets = postings.get(k)
+            if sets is None:
+                sets = postings[k] = (set(), set(), set())
+            sets[part].add(shared)
+
+    def _unpost(self, keys: frozenset[str], part: int, shared: _Shared[K]) -> None:
+        postings = self._postings
+        for k in keys:
+            sets = postings[k]
+            sets[part].discard(shared)
+            if not any(sets):
                 del postings[k]
 
     def remove(self, key: K) -> None:
@@ -188,15 +203,13 @@ class MatchIndex(Generic[K]):
 
     def _candidates(self, doc: AnalyzedDocument) -> set[_Shared[K]]:
         present = doc.keys.keys()
-        plain, checked = self._plain, self._checked
-        found: set[_Shared[K]] = set().union(*map(plain.__getitem__, present & plain.keys()))
-        maybe: set[_Shared[K]] = set().union(*map(checked.__getitem__, present & checked.keys()))
-        isdisjoint = present.isdisjoint
-        found.update(
-            s
-            for s in maybe
-            if not isdisjoint(s.first) and not (s.rest and any(map(isdisjoint, s.rest)))
-        )
+        hits = list(map(self._postings.__getitem__, present & self._postings.keys()))
+        found: set[_Shared[K]] = set().union(*[sets[PLAIN] for sets in hits])
+        checked: set[_Shared[K]] = set().union(*[sets[CHECKED] for sets in hits])
+        if checked:  # those whose first check also holds, found by set operations alone
+            checked &= set().union(*[sets[FIRST] for sets in hits])
+            isdisjoint = present.isdisjoint
+            found.update(s for s in checked if not (s.rest and any(map(isdisjoint, s.rest))))
         return found
 
     def match_analyzed(self, doc: AnalyzedDocument) -> dict[K, list[Span]]:
