@@ -5,8 +5,11 @@ without it and must-not-match cases for its guards."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from benchmarks.eval_matching import load, ours
 from bot.matching import Document, MatchIndex, compile_query
 from bot.matching.fuzzy import keys, related, respellings
 from bot.matching.normalize import fold
@@ -135,3 +138,16 @@ def test_short_word_stays_strict_alone_and_inside_words() -> None:
     assert not matches("حي النهضة", "زيارة بحيرة النهضة")
     assert not matches("حي النهضة", "ووبحي النهضة")
     assert matches("النهضة حريق -حي", "حريق بحي النهضة")  # an exclusion stays strict
+
+
+FOUR_LETTERS = Path(__file__).parents[1] / "data/matching/studies/1_vowel_letters_four.jsonl"
+
+
+def test_no_long_letter_edit_at_four_letters() -> None:
+    """Where the shorter word has four letters, a long letter added or dropped makes another
+    word too often for any guard to tell (docs/queries.md gives the study's figures): none of
+    the study's near-misses matches, and a four-letter verb never meets its فعلال noun."""
+    near_misses = [c for c in load(FOUR_LETTERS) if not c["expect"]]
+    assert len(near_misses) >= 30
+    assert [c["id"] for c in near_misses if ours(c)] == []
+    assert not rel("برهان", "برهن")
