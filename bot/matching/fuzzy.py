@@ -41,6 +41,10 @@ guards for the words Arabic derives from a root by inserting long vowels.  Below
   ``مدروسة``, ``معلمات`` never meets ``معلومات``, while ``بريطة`` meets ``بوريطة``;
 * a ي added as the last letter or before a final ة is the nisba suffix, left to `morph`
   (``الرشيدية`` never meets ``رشيدة``).
+
+Not below five letters: where the shorter word has four, no guard keeps one word from another
+(``برهن``/``برهان``, ``سعدي``/``سعودي``); docs/queries.md gives the study's figures.
+
 Emphatic/plain swaps are how foreign names vary in Arabic letters (``ماكرون``/``ماقرون``,
 ``تايوان``/``طايوان``); shorter words keep them apart (``تقرير``/``تكرير``, ``صورة``/``سورة``).
 
