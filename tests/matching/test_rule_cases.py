@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bot.matching import Document, compile_query
+from bot.matching.derivation import forms as derived_forms
 from bot.matching.fuzzy import related
 from bot.matching.morph import EXACT, NISBA, arabic_stems, tags_compatible
 from bot.matching.translit import corresponds
@@ -60,6 +61,14 @@ def test_no_nisba_for_a_four_letter_noun() -> None:  # morph.nisba_min
     assert tags_compatible(EXACT, NISBA, 5)
     assert not matches("الجامع", "الحرم الجامعي")  # the mosque, not the campus
     assert matches("جامعة", "الحرم الجامعي")  # the university's adjective
+
+
+# ---------------------------------------------------------------- derivation (derivation.py)
+
+
+def test_a_short_stem_takes_no_long_ending() -> None:  # deriv.min_stem_long
+    assert "motive" not in derived_forms("mot")  # mot + ive: a stem of 3 letters
+    assert not matches("mot", "Le sélectionneur motive ses joueurs")
 
 
 # ----------------------------------------------------------- names across scripts (translit.py)
