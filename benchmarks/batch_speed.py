@@ -11,8 +11,8 @@ contain; about 150 match each article).  Printed, all measured in this run:
 * the physical limit: one pass over each article's tokens (tokenise and analyse it, the
   `AnalyzedDocument` every matcher needs), in articles/s;
 * the index, marginal (compile excluded, after one warm-up pass over the articles): each
-  article analysed then matched, ``--repeat`` passes, fastest and median; and the share of
-  it that is matching alone;
+  article analysed then matched, ``--repeat`` passes, fastest and median; the share of it
+  that is matching alone; and the garbage collector's part of those passes;
 * the baseline: each article analysed once and every query's ``match_analyzed`` asked
   about that analysis, on the first ``--sample`` articles; the index timed on those same
   articles; the ratio.  Their match sets and spans must be identical (exit code 1 if not).
@@ -49,6 +49,29 @@ def build(texts: list[str]) -> tuple[list[CompiledQuery], MatchIndex[int]]:
     for i, query in enumerate(queries):
         index.add(i, query)
     return queries, index
+
+
+class GcTime:
+    """CPU time spent in the garbage collector's collections while active, per generation."""
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self.count = [0, 0, 0]
+        self._start = 0.0
+
+    def __enter__(self) -> GcTime:
+        gc.callbacks.append(self._tick)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._tick)
+
+    def _tick(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.seconds[info["generation"]] += time.process_time() - self._start
+            self.count[info["generation"]] += 1
 
 
 def memory_per_subscription(texts: list[str]) -> float:
@@ -134,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
 
     index_pass(index, docs)  # warm-up: word caches, re-planning on the observed articles
     limit = [len(docs) / analysis_seconds(docs) for _ in range(args.repeat)]
-    passes = [index_pass(index, docs) for _ in range(args.repeat)]
+    with GcTime() as collector:
+        passes = [index_pass(index, docs) for _ in range(args.repeat)]
     rates = [len(docs) / (a + m) for a, m, _, _ in passes]
     match_only = [len(docs) / m for _, m, _, _ in passes]
     matches = passes[-1][2] / len(docs)
@@ -149,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"index, matching alone (article analysed): {max(match_only):,.0f} articles/s best, "
         f"{statistics.median(match_only):,.0f} median"
+    )
+    seen = len(docs) * args.repeat
+    print(
+        f"of those passes, the garbage collector: {collector.count[2]} full collections, "
+        f"{collector.seconds[2] / seen * 1000:.2f} ms/article; younger generations "
+        f"{sum(collector.seconds[:2]) / seen * 1000:.2f} ms/article"
     )
 
     sample = docs[: max(1, min(args.sample, len(docs)))]
