@@ -4,9 +4,9 @@
 
 `RULES` lists the rules of `bot/matching`, one line each: an id, what the rule does, the
 module it lives in and how to switch it off (`Set` a threshold or table to something that
-never applies, `Stub` a function, or `Edit` one function's source).  For every rule the
-script runs ``pytest tests/matching -x -q`` in a subprocess (the files that decide rules
-quickly first) with this module loaded as a
+never applies, `Stub` a function, or `Edit` one function's source; see
+``benchmarks/mutations.py``).  For every rule the script runs ``pytest tests/matching -x -q``
+(the files that decide rules quickly first) in a subprocess with this module loaded as a
 pytest plugin, which applies the rule's mutation before the tests are collected (see
 `pytest_configure`), and prints a table: rule, tests failing, verdict.  A rule whose
 mutation leaves every test green is SURVIVED: nothing tests it.  Exit 1 if a rule
@@ -21,14 +21,10 @@ A new rule in `bot/matching` gets a line in `RULES` and a test that fails withou
 from __future__ import annotations
 
 import argparse
-import ast
-import importlib
-import inspect
 import os
 import re
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,74 +35,14 @@ from typing import Any
 
 import pytest
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.mutations import Edit, Mutation, Rule, Set, Stub, apply
+
 REPO = Path(__file__).resolve().parents[1]
 ENV = "RASD_MUTATION"
 NEVER = 10**9  # a length no word reaches
-_EDITED: dict[tuple[str, str], str] = {}  # (module, function): source after the edits so far
-
-
-@dataclass(frozen=True)
-class Set:
-    """Set a module attribute (a threshold, a table) to `value`, or to `value(module)`
-    when `computed`.  Only the module's own binding changes: constants are read there."""
-
-    name: str
-    value: Any
-    computed: bool = False
-
-    def apply(self, module: ModuleType) -> None:
-        getattr(module, self.name)  # fails if it no longer exists
-        value = self.value(module) if self.computed else self.value
-        setattr(module, self.name, value)
-
-
-@dataclass(frozen=True)
-class Stub:
-    """Replace a function by `make(original)`, everywhere it was imported."""
-
-    name: str
-    make: Callable[[Any], Any]
-
-    def apply(self, module: ModuleType) -> None:
-        old = getattr(module, self.name)
-        _rebind(old, self.make(old))
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Redefine one function of the module from its source with `old` replaced by `new`
-    (every occurrence; at least one must exist), everywhere it was imported.  Several edits
-    of one function add up."""
-
-    function: str
-    old: str
-    new: str
-
-    def apply(self, module: ModuleType) -> None:
-        old_obj = getattr(module, self.function)
-        where = (module.__name__, self.function)
-        source = _EDITED.get(where) or _function_source(module, self.function)
-        if self.old not in source:
-            raise LookupError(f"{module.__name__}.{self.function}: {self.old!r} not found")
-        namespace = module.__dict__
-        before = namespace[self.function]
-        _EDITED[where] = source = source.replace(self.old, self.new)
-        code = compile(source, module.__file__ or "?", "exec")
-        exec(code, namespace)  # defines the function again, decorators included
-        new_obj = namespace[self.function]
-        namespace[self.function] = before
-        _rebind(old_obj, new_obj)
-
-
-Mutation = Set | Stub | Edit
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    what: str
-    module: str
-    mutations: tuple[Mutation, ...]
 
 
 def R(rule_id: str, what: str, module: str, *mutations: Mutation) -> Rule:
@@ -151,6 +87,8 @@ RULES: tuple[Rule, ...] = (
       Edit("_analyse", 'fold(parts[-1]) == "s"', "False")),
     R("tokens.sentence", "a sentence boundary counts as a position", "tokens",
       Edit("tokenize", "pos += 1\n        for", "pass\n        for")),
+    R("tokens.apostrophe", "another apostrophe joins (aujourd'hui)", "tokens",
+      Edit("_analyse", 'word = "".join(parts)', 'word = " ".join(parts)')),
     R("tokens.numbers", "3,5 and 1.000 stay one number", "tokens",
       Set("_TOKEN", lambda m: re.compile(rf"{m._W}+(?:[{m._APOSTROPHES}](?={m._W}){m._W}+)*"),
           computed=True)),
@@ -172,6 +110,11 @@ RULES: tuple[Rule, ...] = (
       Stub("query_stem", _identity)),
     R("morph.quoted_clitics", "quoted words take و ف ب ك ل", "morph",
       Edit("literal_match", "for prefix in PROCLITICS:", "for prefix in ():")),
+    R("morph.quoted_article", "guard: a quoted word's article must agree", "morph",
+      Edit("literal_match", "if definite and text == prefix + query[2:]:",
+           "if text in (prefix + query[2:], prefix + query):")),
+    R("morph.quoted_lam_lam", "a quoted ال word written لل", "morph",
+      Edit("literal_match", 'if definite and query[2] == "\\u0644" and', "if False and")),
     R("morph.latin_plural", "Latin plural -s -x -es -ies -aux", "morph",
       Stub("_latin_plural_bases", _none)),
     R("morph.aux", "Latin plural -aux → -al", "morph",
@@ -262,6 +205,12 @@ RULES: tuple[Rule, ...] = (
       Set("_SILENT_FINAL", frozenset()), Edit("latin_skeletons", '("er", "ez")', "()")),
     R("translit.article", "guard: an ال name needs a Latin initial vowel", "translit",
       Edit("compatible", "if arabic_article and not b[1][0]:", "if False:")),
+    R("translit.initial_alef", "a word-initial ا only carries a hamza (أوربان)", "translit",
+      Edit("_gap_ok", 'if index == 0 and arabic.startswith("A"):', "if False:")),
+    R("translit.maqsura", "a final ى sounds a (بنموسى / Benmoussa)", "translit",
+      Edit("_gap_ok", "final_maqsura = index == last and", "final_maqsura = False and")),
+    R("translit.ier", "a final ية faces French -ier (بارنييه)", "translit",
+      Edit("_gap_ok", ' and not ("Y" in arabic and "e" in latin)', "")),
     R("translit.capital", "guard: an Arabic query meets capitalised Latin only", "relation",
       Edit("word_match", "return IF_CAPITALISED", "return YES"),
       Edit("text_keys", "(arabic or capitalised)", "True")),
@@ -281,6 +230,9 @@ RULES: tuple[Rule, ...] = (
       Edit("_sequence_ranges", "tokens[i + k].pos == pos + k and", "")),
     R("query.near", "NEAR/n distance", "engine",
       Edit("_near_ranges", "gap <= node.distance", "True")),
+    R("query.and", "every bare word must appear", "engine",
+      Edit("holds", "return all(holds(c, doc) for c in node.children)",
+           "return any(holds(c, doc) for c in node.children)")),
     R("query.not", "NOT excludes", "engine",
       Edit("holds", "return not holds(node.child, doc)", "return True")),
     R("query.title", "title: restricts to the headline", "engine",
@@ -293,36 +245,6 @@ RULES: tuple[Rule, ...] = (
       Edit("entry_key", "query_stem(t.norm)", "t.norm")),
 )
 # fmt: on
-
-
-def _rebind(old: object, new: object) -> None:
-    """Point every binding of `old` in the project's loaded modules at `new`."""
-    for name, module in list(sys.modules.items()):
-        if name == "bot" or name.startswith(("bot.", "tests.", "benchmarks.")):
-            for attr, value in list(vars(module).items()):
-                if value is old:
-                    setattr(module, attr, new)
-
-
-def _function_source(module: ModuleType, name: str) -> str:
-    """The source of a top-level function, decorators included."""
-    source = inspect.getsource(module)
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
-            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            lines = source.splitlines(keepends=True)[start - 1 : node.end_lineno]
-            return textwrap.dedent("".join(lines))
-    raise LookupError(f"{module.__name__}: no top-level function {name}")
-
-
-def apply(rule: Rule) -> None:
-    """Apply a rule's mutations in this process."""
-    importlib.import_module("bot.matching")
-    module = importlib.import_module(rule.module)
-    for mutation in rule.mutations:
-        mutation.apply(module)
-    clear = importlib.import_module("bot.matching.relation").clear_caches
-    clear()
 
 
 def pytest_configure(config: pytest.Config) -> None:

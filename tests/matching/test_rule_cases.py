@@ -14,7 +14,8 @@ import pytest
 from bot.matching import Document, compile_query
 from bot.matching.derivation import forms as derived_forms
 from bot.matching.fuzzy import related
-from bot.matching.morph import EXACT, NISBA, arabic_stems, tags_compatible
+from bot.matching.morph import EXACT, NISBA, arabic_stems, literal_match, tags_compatible
+from bot.matching.normalize import fold
 from bot.matching.translit import corresponds
 
 
@@ -63,6 +64,11 @@ def test_no_nisba_for_a_four_letter_noun() -> None:  # morph.nisba_min
     assert matches("جامعة", "الحرم الجامعي")  # the university's adjective
 
 
+def test_a_quoted_definite_word_after_lam() -> None:  # morph.quoted_lam_lam
+    assert literal_match(fold("اللغة"), fold("للغة"))  # ل + اللغة is written للغة
+    assert matches('"اللغة"', "تدريس للغة العربية")
+
+
 # ---------------------------------------------------------------- derivation (derivation.py)
 
 
@@ -95,6 +101,16 @@ def test_the_arabic_article_needs_a_latin_vowel() -> None:  # translit.article
     assert not corresponds("lamine", "\u0627\u0644\u0627\u0645\u064a\u0646")  # الامين
     assert corresponds("elamine", "\u0627\u0644\u0627\u0645\u064a\u0646")
     assert not matches("Lamine", "الأمين العام للأمم المتحدة")
+
+
+def test_a_word_initial_alef_carries_a_hamza() -> None:  # translit.initial_alef
+    assert corresponds("orban", fold("أوربان"))  # أو faces o: the ا is only the hamza's seat
+    assert matches("Orban", "أوربان يزور بروكسل")
+
+
+def test_a_final_alef_maqsura_sounds_a() -> None:  # translit.maqsura
+    assert corresponds("benmoussa", fold("بنموسى"))
+    assert matches("Benmoussa", "بنموسى يقدم التقرير")
 
 
 @pytest.mark.parametrize(
