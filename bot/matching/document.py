@@ -1,20 +1,27 @@
-"""An article analysed once, then asked about by any number of queries."""
+"""An article analysed once, then asked about by any number of queries.
+
+Rules: a form's occurrences are (field, first token, last token); a form spans several
+tokens only when it is the solid reading of a compound (``sous-traitance``, ``anti
+corruption``, ``Ben Slimane``: see `compounds`).
+"""
 
 from __future__ import annotations
 
+from bot.matching.compounds import joins
 from bot.matching.relation import text_keys
 from bot.matching.tokens import Token, tokenize
 from bot.matching.types import Document, Field
 
 FIELDS: tuple[Field, Field] = ("title", "text")
 
-Occurrence = tuple[int, int]  # (field index, token index)
+Occurrence = tuple[int, int, int]  # (field index, first token index, last token index)
 
 
 class AnalyzedDocument:
     """Tokens of both fields, where each distinct word occurs, and every lookup key.
 
-    ``forms`` maps each distinct article word (folded) to its occurrences; ``keys`` maps
+    ``forms`` maps each distinct article word (folded), and the solid reading of each
+    compound, to its occurrences; ``keys`` maps
     every lookup key to the forms filed under it: exactly the union of
     ``term_keys(form, form in capitalised)`` over the forms (what the archive index files).
     ``capitalised``: the forms written capitalised somewhere.
@@ -36,11 +43,15 @@ class AnalyzedDocument:
             for i, token in enumerate(tokens):
                 occ = forms.get(token.norm)
                 if occ is None:
-                    forms[token.norm] = [(f, i)]
+                    forms[token.norm] = [(f, i, i)]
                 else:
-                    occ.append((f, i))
+                    occ.append((f, i, i))
                 if token.cap:
                     capitalised.add(token.norm)
+            for norm, first, last in joins(document.field(FIELDS[f]), tokens):
+                forms.setdefault(norm, []).append((f, first, last))
+                if tokens[first].cap:
+                    capitalised.add(norm)
         keys: dict[str, list[str]] = {}
         get = keys.get
         for norm in forms:

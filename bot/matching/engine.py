@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-from bot.matching import morph, syntax
+from bot.matching import compounds, morph, syntax
 from bot.matching.aliases import Aliases, entry_key
 from bot.matching.document import FIELDS, AnalyzedDocument, Occurrence
 from bot.matching.relation import IF_CAPITALISED, NO, query_keys, word_match
@@ -120,7 +120,7 @@ def _display(raw: str, quoted: bool, n_words: int) -> str:
     return f'"{text}"' if quoted or n_words > 1 else text
 
 
-def _term(node: syntax.Term, options: Options) -> Term:
+def _term(node: syntax.Term, options: Options, solid: Token | None = None) -> Term:
     aliases = options.aliases
     exact = node.quoted
     alternatives = [_words(node.words, exact, options)]
@@ -134,6 +134,9 @@ def _term(node: syntax.Term, options: Options) -> Term:
             tokens = tokenize(entry)
             alternatives.append(_words(tokens, exact, options))
             shown.append(_display(entry, node.quoted, len(tokens)))
+    solid = solid or compounds.solid_form(node.raw, node.words)
+    if solid is not None:  # a compound's solid spelling (see `compounds`), not shown
+        alternatives.append(_words((solid,), exact, options))
     return Term(tuple(alternatives), node.title, tuple(shown), node.quoted)
 
 
@@ -196,11 +199,14 @@ def build(node: syntax.Node, options: Options) -> Node:
     children: list[syntax.Node | Node] = list(node.children)
     if options.aliases.max_words >= 2:
         children = _alias_runs(list(node.children), options)
+    solids = compounds.bare_runs(children)  # `anti corruption` also finds `anticorruption`
     built = tuple(
-        build(c, options)
+        _term(c, options, solids[k])
+        if k in solids and isinstance(c, syntax.Term)
+        else build(c, options)
         if isinstance(c, syntax.Term | syntax.Near | syntax.Not | syntax.And | syntax.Or)
         else c
-        for c in children
+        for k, c in enumerate(children)
     )
     return built[0] if len(built) == 1 else And(built)
 
@@ -209,6 +215,7 @@ def build(node: syntax.Node, options: Options) -> Node:
 
 
 def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
+    """The ranges of the article's words (or hyphenated compounds) the word matches."""
     cache = doc.cache
     cached = cache.get(word.sig)
     if cached is not None:
@@ -229,7 +236,7 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
                 continue
             occurrences = doc.forms[norm]
             if verdict == IF_CAPITALISED or word.acronym:
-                occurrences = [(f, i) for f, i in occurrences if fields[f][i].cap]
+                occurrences = [o for o in occurrences if fields[o[0]][o[1]].cap]
             out.extend(occurrences)
     cache[word.sig] = out
     return out
@@ -238,19 +245,25 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
 def _sequence_ranges(words: tuple[Word, ...], doc: AnalyzedDocument) -> list[Range]:
     first = _word_occurrences(words[0], doc)
     if len(words) == 1:
-        return [(f, i, i) for f, i in first]
-    rest = [set(_word_occurrences(w, doc)) for w in words[1:]]
+        return first
+    rest: list[dict[tuple[int, int], list[int]]] = []
+    for w in words[1:]:
+        starts: dict[tuple[int, int], list[int]] = {}
+        for f, a, b in _word_occurrences(w, doc):
+            starts.setdefault((f, a), []).append(b)
+        rest.append(starts)
     out: list[Range] = []
-    span = len(words) - 1
-    for f, i in first:
+    for f, i, last in first:
         tokens = doc.fields[f]
-        if i + span >= len(tokens):
-            continue
-        pos = tokens[i].pos
-        if all(
-            tokens[i + k].pos == pos + k and (f, i + k) in rest[k - 1] for k in range(1, span + 1)
-        ):
-            out.append((f, i, i + span))
+        ends = [last]
+        for starts in rest:  # each next word starts right after the previous one ends
+            ends = [
+                b
+                for e in ends
+                if e + 1 < len(tokens) and tokens[e + 1].pos == tokens[e].pos + 1
+                for b in starts.get((f, e + 1), ())
+            ]
+        out.extend((f, i, e) for e in ends)
     return out
 
 

@@ -41,6 +41,10 @@ WORD MATCHING (see `morph`, `fuzzy`, `translit`)
     a plural query its singular, for stems of at least 4 letters; an Arabic noun of at least
     5 letters also matches its nisba adjective (``التعليم`` → ``تعليمية``, ``الفلاحة`` →
     ``الفلاحي``), never a shorter one (``الهجرة`` ≠ ``الهجري``).
+  * Compounds: solid, hyphenated and spaced spellings meet (``anticorruption`` =
+    ``anti-corruption`` = ``anti corruption``, ``weekend`` = ``week-end``, ``Benslimane`` =
+    ``Ben Slimane``); a space joins only after a prefix or name particle of `compounds`'
+    tables (*start up* is not ``startup``).
   * Derivation: a noun matches its adjective and an adjective its noun, by suffix tables
     (``agriculture`` = ``agricole``, ``énergie`` = ``énergétique``, ``région`` =
     ``régionale``; ``زراعي`` = ``الزراعة``, ``تنمية`` = ``التنموي``), never for short stems

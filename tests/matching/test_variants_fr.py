@@ -154,3 +154,65 @@ def test_quotes_opt_out_of_derivation(query: str, text: str) -> None:
 def test_derivation_forms_are_computed_once_per_word() -> None:
     assert "regional" in forms("region")
     assert forms("123") == frozenset()
+
+
+# -------------------------------------------------------------------------- compounds
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("anticorruption", "Le plan anti-corruption est adopté."),  # hyphen, article side
+        ("weekend", "Un trafic record ce week-end."),
+        ("cessezlefeu", "Un cessez-le-feu de trois jours."),  # three parts
+        ("anti-corruption", "Une nouvelle loi anticorruption."),  # hyphen, query side
+        ("e-commerce", "Le ecommerce progresse."),
+        ("anticorruption", "La cellule anti corruption enquête."),  # prefix, article side
+        ("Benslimane", "Un accident près de Ben Slimane."),  # particle + capital
+        ("anti corruption", "Un plan anticorruption."),  # bare words, query side
+        ("Ben Slimane", "La province de Benslimane."),
+    ],
+)
+def test_compound_spellings(query: str, text: str) -> None:
+    assert matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("startup", "Engineers had to start up the generators."),  # not a prefix
+        ("surtout", "Il pleut sur tout le pays."),
+        ("contrebande", "Une opération contre la bande de Fnideq."),  # not adjacent
+        ("anticorruption", "Le procès pour corruption s'ouvre."),
+        ("weekend", "La fashion week de Casablanca."),
+        ("Benslimane", "Il a vu ben slimane hier."),  # a particle joins capitalised words
+        ("antivol", "Une campagne anti vol."),  # the rest is too short to join
+        ("cessezlefeu", "Cessez le feu, a crié l'officier."),  # not hyphenated
+        ('"anti corruption"', "Une loi anticorruption."),  # a quoted phrase is not joined
+    ],
+)
+def test_compound_near_misses(query: str, text: str) -> None:
+    assert not matches(query, text)
+
+
+def test_a_compound_is_highlighted_whole() -> None:
+    text = "Le plan anti-corruption est adopté."
+    spans = compile_query("anticorruption").match(Document("", text))
+    assert spans is not None
+    assert [text[s.start : s.end] for s in spans] == ["anti-corruption"]
+
+
+def test_quotes_keep_the_solid_and_hyphenated_spellings_together() -> None:
+    assert matches('"anticorruption"', "Le plan anti-corruption.")
+    assert matches('"anti-corruption"', "Une loi anticorruption.")
+
+
+def test_a_phrase_runs_through_a_compound() -> None:
+    assert matches('"plan anticorruption adopté"', "Le plan anti-corruption adopté hier.")
+    assert not matches('"plan anticorruption hier"', "Le plan anti-corruption adopté hier.")
+    assert matches("lutte NEAR/1 anticorruption", "La lutte anti-corruption avance.")
+
+
+def test_hidden_compound_spellings_are_not_shown() -> None:
+    assert compile_query("anti corruption").describe() == "anti AND corruption"
+    assert compile_query("anti-corruption").describe() == '"anti-corruption"'
