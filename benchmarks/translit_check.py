@@ -30,7 +30,7 @@ if __package__ in (None, ""):
 from benchmarks import corpus
 from bot.matching import Document, analyze, compile_query
 from bot.matching.normalize import fold, is_arabic
-from bot.matching.relation import NO, word_match
+from bot.matching.relation import NO, SHORT_NAMES, word_match
 
 REPO = Path(__file__).resolve().parents[1]
 PAIRS = REPO / "tests" / "data" / "matching" / "translit_pairs.tsv"
@@ -66,7 +66,8 @@ def pair_recall(pairs: list[tuple[str, str, str]]) -> tuple[int, int, list[str]]
 def _cross_only(query: str, text: str) -> bool:
     q, t = fold(query), fold(text)
     return (
-        word_match(q, t, False, False, True) != NO and word_match(q, t, False, False, False) == NO
+        word_match(q, t, False, False, SHORT_NAMES) != NO
+        and word_match(q, t, False, False, False) == NO
     )
 
 

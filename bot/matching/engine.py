@@ -12,7 +12,8 @@ from typing import Final
 from bot.matching import compounds, morph, syntax
 from bot.matching.aliases import Aliases, entry_key
 from bot.matching.document import FIELDS, AnalyzedDocument, Occurrence
-from bot.matching.relation import IF_CAPITALISED, NO, query_keys, word_match
+from bot.matching.normalize import is_arabic
+from bot.matching.relation import IF_CAPITALISED, NAMES, NO, SHORT_NAMES, query_keys, word_match
 from bot.matching.tokens import Token, tokenize
 from bot.matching.types import Span
 
@@ -29,7 +30,7 @@ class Word:
     exact: bool
     acronym: bool
     keep_article: bool
-    cross: bool
+    cross: int  # relation's 0, NAMES or SHORT_NAMES
     clitic: bool  # a short Arabic word in company: takes a proclitic (morph)
     keys: tuple[str, ...]
     sig: str  # identifies the word's matching behaviour, for per-document caches
@@ -98,7 +99,9 @@ def _word(token: Token, exact: bool, options: Options) -> Word:
     norm = token.norm
     acronym = token.upper and norm.isascii() and norm.isalpha() and 2 <= len(norm) <= ACRONYM_MAX
     keep = token.hamza_al
-    cross = options.cross and not exact
+    # a two-consonant name crosses scripts from Arabic, or from a capitalised Latin word
+    short = token.cap or is_arabic(norm)
+    cross = 0 if exact or not options.cross else SHORT_NAMES if short else NAMES
     clitic = options.accompanied and not exact and morph.takes_short_clitics(norm)
     keys = query_keys(norm, exact, keep, cross)
     if clitic:

@@ -33,7 +33,11 @@ NO: Final = 0
 YES: Final = 1
 IF_CAPITALISED: Final = 2
 
-_MIN_NAME_STEM: Final = 4
+# how far a query word's name may cross scripts (`cross`)
+NAMES: Final = 1  # names of at least three consonants
+SHORT_NAMES: Final = 2  # and two-consonant names (an Arabic or a capitalised Latin word)
+
+_MIN_NAME_STEM: Final = 3
 _CACHE_WORDS: Final = 65536
 _CACHE_PAIRS: Final = 262144
 
@@ -65,10 +69,10 @@ def text_keys(word: str, capitalised: bool = True) -> tuple[str, ...]:
 
 
 def query_keys(
-    word: str, exact: bool, keep_article: bool = False, cross: bool = True
+    word: str, exact: bool, keep_article: bool = False, cross: int = NAMES
 ) -> tuple[str, ...]:
     """The keys under which the article words a query word can match are filed
-    (`cross`: whether names may cross scripts)."""
+    (`cross`: whether names may cross scripts: 0, `NAMES` or `SHORT_NAMES`)."""
     out: list[str] = []
     for form, tag, length in query_variants(word, keep_article):
         if tag == morph.EXACT:
@@ -78,7 +82,7 @@ def query_keys(
                 out.extend(fuzzy.keys(form, length))
                 out.extend(fuzzy.respellings(form, length))
                 if cross:
-                    out.extend(translit.target_keys(form))
+                    out.extend(translit.target_keys(form, cross >= SHORT_NAMES))
         elif not exact:
             out.append(fuzzy.degeminate(form))
         if not exact and tag in (morph.EXACT, morph.PLURAL):
@@ -92,12 +96,13 @@ def word_match(
     text: str,
     exact: bool = False,
     keep_article: bool = False,
-    cross: bool = True,
+    cross: int = NAMES,
     clitic: bool = False,
 ) -> int:
     """`YES`, `NO` or `IF_CAPITALISED` for a folded query word against a folded article word
-    (`keep_article`: see `morph.query_variants`; `cross`: names may cross scripts;
-    `clitic`: a short word in company, see `morph.short_clitic_forms`)."""
+    (`keep_article`: see `morph.query_variants`; `cross`: how far names may cross scripts,
+    0, `NAMES` or `SHORT_NAMES`; `clitic`: a short word in company, see
+    `morph.short_clitic_forms`)."""
     if query == text:
         return YES
     if clitic and text in morph.short_clitic_forms(query):
@@ -121,14 +126,16 @@ def word_match(
     if q_arabic != is_arabic(text):
         stem = qvars[0][0]
         if q_arabic:
-            if translit.corresponds(stem, text):
+            if translit.corresponds(stem, text, stem != query, cross >= SHORT_NAMES):
                 return IF_CAPITALISED
         else:
             for tform, ttag, _ in tvars:
                 if (
                     ttag == morph.EXACT
                     and _name_form(tform, text)
-                    and translit.corresponds(tform, stem)
+                    and translit.corresponds(
+                        tform, stem, _article_dropped(tform, text), cross >= SHORT_NAMES
+                    )
                 ):
                     return YES
     return NO
@@ -146,9 +153,14 @@ def _derived(qvars: tuple[morph.Variant, ...], tvars: tuple[morph.Variant, ...])
     )
 
 
+def _article_dropped(form: str, word: str) -> bool:
+    """Whether an article word's reading lost an ال (or the لل of ل+ال)."""
+    return word[: len(word) - len(form)].endswith(("\u0627\u0644", "\u0644\u0644"))
+
+
 def _name_form(form: str, word: str) -> bool:
     """Whether an article word's reading may be compared by name skeleton: the word as
-    written, or a reading without proclitics that keeps at least 4 letters."""
+    written, or a reading without proclitics that keeps at least 3 letters."""
     return form == word or len(form) >= _MIN_NAME_STEM
 
 

@@ -19,23 +19,37 @@ may also be read without a final silent ``s t d x z`` or ``r`` after ``e`` (``Ba
 ``بارنييه``).
 
 Two words correspond when their class sequences are equal (at least `MIN_CLASSES`
-classes) and every gap agrees:
+classes, or `SHORT_CLASSES` under the stricter rules below) and every gap agrees:
 
 * an Arabic ``و`` needs a Latin ``o``/``u``/``w`` in the same gap, an Arabic ``ي`` an
-  ``i``/``e``/``y``, an Arabic ``ا`` (not word-initial) an ``a``/``e``/``i``/``u``, an
-  ``ع`` some Latin vowel and a final ``ة`` an ``a`` (``Chirac`` is not ``شراكة``), or an
-  ``e`` after ``ي`` (French ``-ier``: ``Barnier`` / ``بارنييه``);
+  ``i``/``e``/``y``, an Arabic ``ا`` (not word-initial) an ``a``/``e``/``u`` (an ``i`` only
+  in a French nasal vowel before ``n``/``m``, ``Darmanin`` / ``دارمانان``, or beside a
+  ``ي``, ``Biden`` / ``بايدن``: so ``Zniber`` is not ``الزنابير``), an ``ع`` some Latin
+  vowel and a final ``ة`` an ``a`` (``Chirac`` is not ``شراكة``), or an ``e`` after ``ي``
+  (French ``-ier``: ``Barnier`` / ``بارنييه``);
 * a gap without Arabic vowel letters takes at most one Latin vowel letter, and at the end
-  of the word only a mute ``e``;
+  of the word only a mute ``e``; at the start of the word none, since Arabic writes an
+  initial vowel (``Ankara`` is ``أنقرة``, not ``نكرة``), unless the Arabic reading lost
+  an ``ال`` the Latin vowel spells (``Errachidia`` / ``الرشيدية``);
 * an Arabic word read with its ``ال`` only meets a Latin word starting with a vowel
   (``Albares`` / ``ألباريس``);
 * at least one gap is *supported*: a Latin vowel there faces an Arabic vowel letter.  This
   keeps a Latin word from meeting an Arabic word written with consonants only
   (``Fettah`` meets ``فتاح`` but not ``فتح``).
 
+Two-consonant names (``Oujda`` / ``وجدة``, ``Fès`` / ``فاس``, ``Doha`` / ``الدوحة``) meet
+only under stricter rules, since many ordinary words have two consonants: every Latin vowel
+is spelled by an Arabic vowel letter (``ا`` an ``a``/``e``, ``و`` an ``o``/``u``, ``ي`` an
+``i``/``y``, never an ``e``: ``Fès`` is not ``فيس``), save one short vowel between the
+consonants (``Gaza`` / ``غزة``); the support is a long vowel (not ``ع``, a hamza or an
+initial alef, which the Latin must then spell); an Arabic word ending in ``ي`` is a nisba
+adjective (``Dati`` is not ``الذاتي``); the Latin word is read as spelled (no silent final
+consonant) and, for a Latin query word, written with a capital (`bot.matching.relation`'s
+``SHORT_NAMES``): ``Dont`` and ``dams`` never meet ``دون`` and ``دعم``.
+
 Skeletons are taken from the Arabic word as written and from its readings without
-proclitics that keep at least 4 letters (``وبوريطة``); a Latin article word only gets a
-skeleton when some occurrence is capitalised.
+proclitics that keep at least 3 letters (``وبوريطة``, ``بفاس``); a Latin article word only
+gets a skeleton when some occurrence is capitalised.
 
 Measured with ``benchmarks/translit_check.py`` on data of our own (not the dev set): the
 key finds 87 of 126 hand-written name pairs in each direction (69 %; names with fewer than
@@ -56,7 +70,8 @@ from bot.matching.fuzzy import degeminate
 from bot.matching.normalize import is_arabic
 
 MIN_CLASSES: Final = 3
-MIN_LATIN_LENGTH: Final = 4
+SHORT_CLASSES: Final = 2
+MIN_LATIN_LENGTH: Final = 3
 
 _ARABIC_CLASS: Final = {
     "\u0628": "B",  # ب
@@ -152,7 +167,7 @@ def arabic_skeleton(word: str) -> Skeleton | None:
             return None
         classes.append(cls)
         gaps.append("")
-    if len(classes) < MIN_CLASSES:
+    if len(classes) < SHORT_CLASSES:
         return None
     return _finish(classes, gaps)
 
@@ -191,7 +206,7 @@ def _skeleton_from_units(units: list[str]) -> Skeleton | None:
             continue
         classes.append(u)
         gaps.append("")
-    if len(classes) < MIN_CLASSES:
+    if len(classes) < SHORT_CLASSES:
         return None
     return _finish(classes, gaps)
 
@@ -232,14 +247,22 @@ def keys(word: str) -> list[str]:
     return list(dict.fromkeys(tag + sk[0] for sk in skeletons(word)))
 
 
-def target_keys(word: str) -> list[str]:
-    """Keys of the words in the other script that `word` may correspond to."""
+def target_keys(word: str, short: bool = True) -> list[str]:
+    """Keys of the words in the other script that `word` may correspond to (`short`: with
+    two-consonant names)."""
     tag = "@l" if is_arabic(word) else "@a"
-    return list(dict.fromkeys(tag + sk[0] for sk in skeletons(word)))
+    found = (sk[0] for sk in skeletons(word) if short or len(sk[0]) >= MIN_CLASSES)
+    return list(dict.fromkeys(tag + classes for classes in found))
 
 
-def _gap_ok(arabic: str, latin: str, index: int, last: int) -> tuple[bool, bool]:
-    """(compatible, supported) for one gap; see the module documentation."""
+# In a two-consonant name every Latin vowel must be spelled by an Arabic vowel letter:
+_STRICT: Final = {"A": "ae", "W": "ouw", "Y": "iy", "E": "a", "Q": "aeiouy"}
+_NASALS: Final = frozenset("NM")
+
+
+def _gap_ok(arabic: str, latin: str, index: int, last: int, before: str) -> tuple[bool, bool]:
+    """(compatible, supported) for one gap; see the module documentation.  `before`: the
+    consonant class after the gap ("" at the end)."""
     arabic = arabic.replace("'", "")
     if not arabic:
         ok = latin in ("", "e") if index == last else len(latin) <= 1
@@ -255,7 +278,10 @@ def _gap_ok(arabic: str, latin: str, index: int, last: int) -> tuple[bool, bool]
         final_maqsura = index == last and arabic.endswith("Y") and latin.endswith("a")
         if v == "Y" and not any(c in latin for c in "iey") and not final_maqsura:
             return False, False
-        if v == "A" and not any(c in latin for c in "aeiu"):
+        # ا is "a", "e" or "u" (Airbus / إيرباص); an "i" only in a French nasal vowel before
+        # n/m (Darmanin / دارمانان) or beside ي (an English "i": Biden / بايدن)
+        vowels = "aeiu" if before in _NASALS or "Y" in arabic else "aeu"
+        if v == "A" and not any(c in latin for c in vowels):
             return False, False
         if v == "E" and "a" not in latin and not ("Y" in arabic and "e" in latin):
             return False, False
@@ -264,30 +290,66 @@ def _gap_ok(arabic: str, latin: str, index: int, last: int) -> tuple[bool, bool]
     return True, bool(latin)
 
 
-def compatible(a: Skeleton, b: Skeleton, arabic_article: bool = False) -> bool:
+def _strict_gap_ok(arabic: str, latin: str, index: int, last: int) -> bool:
+    """A gap of a two-consonant name: no Latin vowel without its Arabic letter (one short
+    vowel between the consonants aside), ي never an ``e``."""
+    arabic = arabic.replace("'", "")
+    if not arabic:
+        return not latin or (0 < index < last and len(latin) == 1)
+    allowed = "".join(_STRICT[v] for v in arabic)
+    if index == 0 and arabic.startswith("A"):
+        allowed += "aeiou"
+    return all(c in allowed for c in latin)
+
+
+def _long_vowel(gap: str, index: int) -> bool:
+    """Whether an Arabic gap spells a long vowel (ا و ي ة; not ع, a hamza or a word-initial
+    alef): what a two-consonant name needs to be told from an ordinary word."""
+    letters = gap.replace("'", "").replace("Q", "")
+    if index == 0 and letters.startswith("A"):
+        letters = letters[1:]
+    return bool(letters)
+
+
+def compatible(
+    a: Skeleton, b: Skeleton, arabic_article: bool = False, article_dropped: bool = False
+) -> bool:
     """Whether an Arabic skeleton `a` and a Latin skeleton `b` spell the same name.
-    `arabic_article`: the Arabic word starts with ال, which the Latin one must spell too."""
-    if a[0] != b[0]:
+    `arabic_article`: the Arabic word starts with ال, which the Latin one must spell too;
+    `article_dropped`: the Arabic reading lost an ال the Latin may spell (``Errachidia``)."""
+    classes = a[0]
+    if classes != b[0]:
         return False
     if arabic_article and not b[1][0]:
         return False
+    if b[1][0] and not a[1][0].replace("'", "") and not article_dropped:
+        return False  # an Arabic word never starts with an unwritten vowel
+    short = len(classes) < MIN_CLASSES
+    if short and (a[1][-1].endswith("Y") or (a[1][0].startswith("A") and not b[1][0])):
+        return False  # a nisba adjective (ذاتي, صافي), or an alef the Latin does not spell
     last = len(a[1]) - 1
     support = False
     for i, (ga, gl) in enumerate(zip(a[1], b[1], strict=True)):
-        ok, supported = _gap_ok(ga, gl, i, last)
-        if not ok:
+        ok, supported = _gap_ok(ga, gl, i, last, classes[i : i + 1])
+        if not ok or (short and not _strict_gap_ok(ga, gl, i, last)):
             return False
-        support = support or supported
+        support = support or (supported and (not short or _long_vowel(ga, i)))
     return support
 
 
-def corresponds(a: str, b: str) -> bool:
-    """Whether two folded words in different scripts spell the same name."""
+def corresponds(a: str, b: str, article_dropped: bool = False, short: bool = True) -> bool:
+    """Whether two folded words in different scripts spell the same name
+    (`article_dropped`: the Arabic one is a reading without its ال; `short`: two-consonant
+    names too, never through a silent final consonant)."""
     if is_arabic(a) == is_arabic(b):
         return False
     arabic, latin = (a, b) if is_arabic(a) else (b, a)
     ska = arabic_skeleton(arabic)
-    if ska is None:
+    if ska is None or (len(ska[0]) < MIN_CLASSES and not short):
         return False
     article = arabic.startswith("\u0627\u0644") and len(arabic) > 4
-    return any(compatible(ska, skl, article) for skl in latin_skeletons(latin))
+    return any(
+        compatible(ska, skl, article, article_dropped)
+        for k, skl in enumerate(latin_skeletons(latin))
+        if k == 0 or len(skl[0]) >= MIN_CLASSES
+    )

@@ -99,6 +99,7 @@ def test_french_adjective_finds_its_noun(query: str, text: str) -> None:
         ("mondial", "Une soirée mondaine à Rabat."),  # two adjectives, no noun
         ("nation", "La natation marocaine brille."),
         ("industrie", "Un élève industrieux."),
+        ("pan", "La panique gagne les marchés."),  # a 3-letter stem, even with -ique
     ],
 )
 def test_french_derivation_near_misses(query: str, text: str) -> None:
@@ -202,6 +203,13 @@ def test_a_compound_is_highlighted_whole() -> None:
     assert [text[s.start : s.end] for s in spans] == ["anti-corruption"]
 
 
+def test_a_phrase_through_a_compound_is_highlighted_whole() -> None:
+    text = "Le plan anti-corruption adopté."
+    spans = compile_query('"plan anticorruption"').match(Document("", text))
+    assert spans is not None
+    assert [text[s.start : s.end] for s in spans] == ["plan anti-corruption"]
+
+
 def test_quotes_keep_the_solid_and_hyphenated_spellings_together() -> None:
     assert matches('"anticorruption"', "Le plan anti-corruption.")
     assert matches('"anti-corruption"', "Une loi anticorruption.")
@@ -216,3 +224,46 @@ def test_a_phrase_runs_through_a_compound() -> None:
 def test_hidden_compound_spellings_are_not_shown() -> None:
     assert compile_query("anti corruption").describe() == "anti AND corruption"
     assert compile_query("anti-corruption").describe() == '"anti-corruption"'
+
+
+# ------------------------------------------------------------------ across the scripts
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("Oujda", "افتتح المعرض في مدينة وجدة."),  # two consonants
+        ("وجدة", "Le salon s'ouvre à Oujda."),
+        ("Doha", "انطلقت المفاوضات في الدوحة."),  # with ال
+        ("الدوحة", "Les pourparlers de Doha reprennent."),
+        ("Rome", "وصل الوفد إلى روما."),
+        ("Fès", "ولد الكاتب بفاس سنة 1950."),  # three letters, a proclitic on 3 letters
+        ("Taza", "أمطار غزيرة على تازة."),
+        ("Errachidia", "ارتفعت الحرارة في الرشيدية."),  # an initial vowel spells ال
+        ("Darmanin", "زار جيرالد دارمانان الرباط."),  # ا for a French nasal "in"
+        ("Biden", "قال جو بايدن إن الاتفاق قريب."),  # ا beside ي for an English "i"
+        ("Airbus", "وقعت الشركة عقدا مع إيرباص."),  # ا for a "u"
+    ],
+)
+def test_names_across_scripts(query: str, text: str) -> None:
+    assert matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("oujda", "افتتح المعرض في مدينة وجدة."),  # a short name needs a capital in Latin
+        ("فاس", "Face à la hausse des prix, le gouvernement agit."),  # a Latin vowel unspelled
+        ("طاطا", "Toute la filière attend la réforme."),
+        ("Fès", "أعلنت شركة فيس بوك عن تطبيق جديد."),  # ي is never an "e" in a short name
+        ("Dati", "جدد المجلس دعمه لمبادرة الحكم الذاتي."),  # a nisba, not a short name
+        ("الأجور", "Jour de fête à Rabat."),  # an initial alef the Latin does not spell
+        ("Dams", "أعلنت الحكومة عن دعم جديد."),
+        ("عند", "And the winner is Rabat."),  # ع alone is no long vowel
+        ("Dont", "مرت السنة دون أمطار."),  # no silent final consonant in a short name
+        ("Ankara", "نفى الوزير أن تكون هناك نكرة في التعيينات."),  # unwritten initial vowel
+        ("Zniber", "زار الأطفال حديقة الزنابير."),  # ا is not an "i" before r
+    ],
+)
+def test_names_across_scripts_near_misses(query: str, text: str) -> None:
+    assert not matches(query, text)
