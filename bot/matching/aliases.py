@@ -7,7 +7,8 @@ leading Arabic article removed, so ``الهجرة`` and ``هجرة`` are the sam
 
 `Aliases` is immutable; `Aliases.add` / `Aliases.remove` return new values.  Compiled
 queries remember the aliases they were compiled with; `MatchIndex.set_aliases` recompiles
-every subscription when the groups change.
+the subscriptions that use a word of a changed group when the groups change
+(`changed_words`); the others only take note of the new groups.
 
 `parse_alias` validates the text of an ``/alias A = B = C`` command.
 """
@@ -121,6 +122,16 @@ class Aliases:
 
 
 NO_ALIASES: Final = Aliases()
+
+
+def changed_words(old: Aliases, new: Aliases) -> frozenset[str]:
+    """The words (as `entry_key` gives them) of every entry whose group differs between
+    `old` and `new`: a query with none of them compiles the same against both."""
+    out: set[str] = set()
+    for key in old._index.keys() | new._index.keys():
+        if old._index.get(key) != new._index.get(key):
+            out.update(key)
+    return frozenset(out)
 
 
 def parse_alias(text: str) -> tuple[str, ...]:

@@ -24,7 +24,8 @@ number of subscriptions.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
-from typing import Generic, TypeVar
+from collections.abc import Set as AbstractSet
+from typing import Any, Generic, TypeVar
 
 from bot.matching import plan
 from bot.matching.aliases import Aliases
@@ -35,6 +36,7 @@ from bot.matching.types import Document, Span
 K = TypeVar("K", bound=Hashable)
 
 PLAIN, CHECKED, FIRST = 0, 1, 2  # the parts of a key's postings
+_NONE: frozenset[Any] = frozenset()  # an empty part
 
 _Identity = tuple[str, bool, int]  # query text, names across scripts, id of its aliases
 
@@ -71,7 +73,7 @@ class MatchIndex(Generic[K]):
         self._shared: dict[_Identity, _Shared[K]] = {}
         # by key: the queries filed under it without checks, those with checks, and those
         # whose first check it is
-        self._postings: dict[str, tuple[set[_Shared[K]], set[_Shared[K]], set[_Shared[K]]]] = {}
+        self._postings: dict[str, list[AbstractSet[_Shared[K]]]] = {}
         self._aliases = aliases
         self._stats = plan.KeyStats()
         self._next_replan = self.FIRST_REPLAN
@@ -142,16 +144,24 @@ class MatchIndex(Generic[K]):
         for k in keys:
             sets = postings.get(k)
             if sets is None:
-                sets = postings[k] = (set(), set(), set())
-            sets[part].add(shared)
+                sets = postings[k] = [_NONE, _NONE, _NONE]  # most keys use one part only
+            bucket = sets[part]
+            if isinstance(bucket, set):
+                bucket.add(shared)
+            else:
+                sets[part] = {shared}
 
     def _unpost(self, keys: frozenset[str], part: int, shared: _Shared[K]) -> None:
         postings = self._postings
         for k in keys:
             sets = postings[k]
-            sets[part].discard(shared)
-            if not any(sets):
-                del postings[k]
+            bucket = sets[part]
+            if isinstance(bucket, set):
+                bucket.discard(shared)
+                if not bucket:
+                    sets[part] = _NONE
+                    if not any(sets):
+                        del postings[k]
 
     def remove(self, key: K) -> None:
         """Forget the query stored under `key` (no error if there is none)."""

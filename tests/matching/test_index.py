@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.matching import (
+    Aliases,
     CompiledQuery,
     Document,
     MatchIndex,
@@ -141,6 +142,44 @@ def test_a_candidate_missing_another_required_word_is_rejected_before_evaluation
     both = analyze(Document("Nasser Bourita", "Bourita à Rabat"))
     assert index.candidates(both) == {1, 2}
     assert set(index.match_analyzed(both)) == {1, 2}
+
+
+def test_new_aliases_recompile_only_the_queries_using_a_changed_group() -> None:
+    """A query none of whose words is in a group that changed keeps its compiled tree (only
+    the alias groups it remembers change); every query ends as a full recompilation would
+    make it: same reading, same matches."""
+    rng = random.Random(99)
+    steps = [
+        Aliases([("Laftit", "لفتيت")]),
+        Aliases([("Laftit", "لفتيت", "Lafdit"), ("Bourita", "بوريطة")]),
+        Aliases([("Bourita", "بوريطة"), ("Coupe du monde", "كأس العالم")]),
+        Aliases([("Bourita", "بوريطة"), ("الهجرة", "migration")]),
+        Aliases(),
+    ]
+    texts = [_random_query(rng) for _ in range(150)] + ["Laftit", "Coupe du monde", "هجرة"]
+    docs = [_random_doc(rng) for _ in range(20)]
+    docs.append(Document("Laftit et Lafdit", "كأس العالم، الهجرة وMigration. Bourita"))
+    current = {text: compile_query(text) for text in texts if _valid(text)}
+    kept = recompiled = 0
+    for aliases in steps:
+        for text, query in current.items():
+            moved = query.with_aliases(aliases)
+            full = compile_query(text, aliases=aliases)
+            assert moved.aliases is aliases
+            assert moved.describe() == full.describe(), (text, aliases)
+            assert [moved.match(d) for d in docs] == [full.match(d) for d in docs], text
+            kept += moved.root is query.root
+            recompiled += moved.root is not query.root
+            current[text] = moved
+    assert kept > 300 and recompiled > 20  # both paths taken
+
+
+def _valid(text: str) -> bool:
+    try:
+        compile_query(text)
+    except QueryError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------- properties
