@@ -263,6 +263,8 @@ RULES: tuple[Rule, ...] = (
       Stub("solid_form", lambda _: lambda *args: None)),
     R("compound.bare_runs", "bare words anti corruption accept the solid form", "compounds",
       Stub("bare_runs", lambda _: lambda *args: {})),
+    R("typo.ie_e", "guard: -ie and -e are two nouns (économie ≠ économe)", "fuzzy",
+      Edit("related", 'and longer.endswith("ie")', "and False")),
     R("compound.span", "a compound is highlighted whole", "engine",
       Edit("_sequence_ranges", "out.extend((f, i, e) for e in ends)",
            "out.extend((f, i, i) for e in ends)")),

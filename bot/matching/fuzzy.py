@@ -48,6 +48,9 @@ Not below five letters: where the shorter word has four, no guard keeps one word
 Emphatic/plain swaps are how foreign names vary in Arabic letters (``ماكرون``/``ماقرون``,
 ``تايوان``/``طايوان``); shorter words keep them apart (``تقرير``/``تكرير``, ``صورة``/``سورة``).
 
+A French ``-ie`` noun never meets the ``-e`` noun beside it (``économie`` / ``économe``,
+``agronomie`` / ``agronome``): the ``i`` dropped before a final ``e`` is no typo.
+
 So ``لفتيت`` never meets ``لفتت`` (n = 4), ``الهجرة`` never meets ``الهجري``,
 ``irrigation`` never meets ``irritation`` (a consonant replaced at n = 10) and ``solaire``
 never meets ``scolaire`` (a consonant added at n = 7), while ``Retailleau`` meets
@@ -206,6 +209,8 @@ def related(a: str, b: str) -> bool:
     extra = longer[i]
     if not arabic and extra == "e" and i == len(longer) - 1:
         return n >= MIN_FINAL_E
+    if not arabic and extra == "i" and i == len(longer) - 2 and longer.endswith("ie"):
+        return False  # French -ie and -e are two nouns (économie / économe), not a typo
     if arabic and extra in ARABIC_LONG_LETTERS:
         return n >= MIN_VOWEL_INDEL or (
             n >= MIN_ARABIC_VOWEL_INDEL and _long_letter_spelling(longer, shorter, i)

@@ -100,6 +100,8 @@ def test_french_adjective_finds_its_noun(query: str, text: str) -> None:
         ("nation", "La natation marocaine brille."),
         ("industrie", "Un élève industrieux."),
         ("pan", "La panique gagne les marchés."),  # a 3-letter stem, even with -ique
+        ("économie", "L'économe du lycée a été muté."),  # -ie / -e: no typo either
+        ("géographe", "La géographie du Souss."),
     ],
 )
 def test_french_derivation_near_misses(query: str, text: str) -> None:
