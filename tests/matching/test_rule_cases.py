@@ -37,6 +37,11 @@ def test_a_missing_final_e() -> None:  # typo.final_e (n = 6: no other rule appl
     assert matches("Hassan", "le roi Hassane")
 
 
+def test_a_missing_vowel() -> None:  # typo.vowel_indel (Latin, n = 7: not yet any letter)
+    assert related("ministre", "minstre")
+    assert matches("ministre", "le minstre de la Santé")
+
+
 def test_only_transliteration_vowel_pairs() -> None:  # typo.vowel_pairs
     assert not related("macron", "micron")  # a/i is not a pair, even at n = 6
     assert not matches("Macron", "une puce gravée d'un micron")

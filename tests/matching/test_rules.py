@@ -149,7 +149,8 @@ RELATED = [
     ("ministre", "minsitre"),  # two neighbouring letters swapped
     ("مستشفيات", "مستفشيات"),  # two neighbouring letters swapped (Arabic)
     ("hassan", "hassane"),  # a missing or extra final e
-    ("تساقطات", "تساقاطات"),  # a missing or extra vowel
+    ("تساقطات", "تساقاطات"),  # a missing or extra vowel (an Arabic long letter)
+    ("ministre", "minstre"),  # a missing or extra Latin vowel at n = 7
     ("agriculture", "agriculure"),  # a missing or extra letter
     ("confidentiel", "confidentiql"),  # any letter replaced, n >= 11
 ]
