@@ -227,8 +227,8 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
     seen: set[str] = set()
     fields = doc.fields
     doc_keys = doc.keys
-    for key in word.keys:
-        for norm in doc_keys.get(key, ()):
+    for key in doc_keys.keys() & word.keys:  # only the keys the article holds (set op in C)
+        for norm in doc_keys[key]:
             if norm in seen:
                 continue
             seen.add(norm)
