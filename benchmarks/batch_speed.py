@@ -12,7 +12,9 @@ contain; about 150 match each article).  Printed, all measured in this run:
   `AnalyzedDocument` every matcher needs), in articles/s;
 * the index, marginal (compile excluded, after one warm-up pass over the articles): each
   article analysed then matched, ``--repeat`` passes, fastest and median; the share of it
-  that is matching alone; and the garbage collector's part of those passes;
+  that is matching alone; and the garbage collector's part of those passes; all twice,
+  with Python's default collector and then with the settings the bot runs with
+  (`bot.heap.settle`, after the warm-up as the bot after loading its subscriptions);
 * the baseline: each article analysed once and every query's ``match_analyzed`` asked
   about that analysis, on the first ``--sample`` articles; the index timed on those same
   articles; the ratio.  Their match sets and spans must be identical (exit code 1 if not).
@@ -36,6 +38,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.batch_load import load
+from bot import heap
 from bot.matching import CompiledQuery, Document, MatchIndex, analyze, compile_query
 from bot.matching.relation import clear_caches
 from bot.matching.types import Span
@@ -132,6 +135,34 @@ def baseline_pass(queries: list[CompiledQuery], docs: list[Document]) -> tuple[f
     return time.process_time() - t0, results
 
 
+def report(
+    index: MatchIndex[int], docs: list[Document], repeat: int, phys: float, how: str
+) -> None:
+    """Time `repeat` passes of analyse + match and print them with the collector's part."""
+    with GcTime() as collector:
+        passes = [index_pass(index, docs) for _ in range(repeat)]
+    rates = [len(docs) / (a + m) for a, m, _, _ in passes]
+    match_only = [len(docs) / m for _, m, _, _ in passes]
+    matches = passes[-1][2] / len(docs)
+    best, median = max(rates), statistics.median(rates)
+    print(f"{how}:")
+    print(
+        f"  index, analyse + match: {best:,.0f} articles/s best, {median:,.0f} median of "
+        f"{repeat} ({1000 / best:.2f} ms/article, {matches:.0f} matches/article): "
+        f"{phys / best:.1f}x the physical limit's time"
+    )
+    print(
+        f"  index, matching alone (article analysed): {max(match_only):,.0f} articles/s best, "
+        f"{statistics.median(match_only):,.0f} median"
+    )
+    seen = len(docs) * repeat
+    print(
+        f"  of those passes, the garbage collector: {collector.count[2]} full collections, "
+        f"{collector.seconds[2] / seen * 1000:.2f} ms/article; younger generations "
+        f"{sum(collector.seconds[:2]) / seen * 1000:.2f} ms/article"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--subs", type=int, default=20_000)
@@ -139,12 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=30)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument(
-        "--gc-threshold",
-        type=int,
-        default=0,
-        help="gc.set_threshold(N, 20, 10) before matching (the bot keeps Python's 700, 10, 10)",
-    )
     args = ap.parse_args(argv)
 
     texts, raw = load(args.subs, args.articles, seed=args.seed)
@@ -161,33 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     compile_s = time.process_time() - t0
     print(f"compile and index: {compile_s:.2f} s; memory {per_sub / 1024:.2f} KiB/subscription")
 
-    if args.gc_threshold:
-        gc.set_threshold(args.gc_threshold, 20, 10)
-        print(f"garbage collector thresholds: {gc.get_threshold()}")
     index_pass(index, docs)  # warm-up: word caches, re-planning on the observed articles
     limit = [len(docs) / analysis_seconds(docs) for _ in range(args.repeat)]
-    with GcTime() as collector:
-        passes = [index_pass(index, docs) for _ in range(args.repeat)]
-    rates = [len(docs) / (a + m) for a, m, _, _ in passes]
-    match_only = [len(docs) / m for _, m, _, _ in passes]
-    matches = passes[-1][2] / len(docs)
-    best, median = max(rates), statistics.median(rates)
     phys = max(limit)
     print(f"physical limit (tokenise + analyse only): {phys:,.0f} articles/s")
-    print(
-        f"index, analyse + match: {best:,.0f} articles/s best, {median:,.0f} median of "
-        f"{args.repeat} ({1000 / best:.2f} ms/article, {matches:.0f} matches/article): "
-        f"{phys / best:.1f}x the physical limit's time"
-    )
-    print(
-        f"index, matching alone (article analysed): {max(match_only):,.0f} articles/s best, "
-        f"{statistics.median(match_only):,.0f} median"
-    )
-    seen = len(docs) * args.repeat
-    print(
-        f"of those passes, the garbage collector: {collector.count[2]} full collections, "
-        f"{collector.seconds[2] / seen * 1000:.2f} ms/article; younger generations "
-        f"{sum(collector.seconds[:2]) / seen * 1000:.2f} ms/article"
+    report(index, docs, args.repeat, phys, "with Python's default collector (700, 10, 10)")
+    heap.settle()
+    report(
+        index, docs, args.repeat, phys, f"as the bot runs (bot.heap.settle: {gc.get_threshold()})"
     )
 
     sample = docs[: max(1, min(args.sample, len(docs)))]

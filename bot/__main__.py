@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import heap
 from bot.config import ROLES, ConfigError, Settings, load_settings
 from bot.logs import configure_logging, scrub
 from bot.storage.urls import database_password, shown_database_url
@@ -126,6 +127,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         loop.add_signal_handler(signum, stop.set)
     try:
         await app.start()
+        heap.settle()  # the subscriptions are loaded: see bot.heap
         await stop.wait()
     except SchemaError as exc:
         _error(settings, str(exc))
