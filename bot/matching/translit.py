@@ -40,12 +40,13 @@ classes, or `SHORT_CLASSES` under the stricter rules below) and every gap agrees
 Two-consonant names (``Oujda`` / ``وجدة``, ``Fès`` / ``فاس``, ``Doha`` / ``الدوحة``) meet
 only under stricter rules, since many ordinary words have two consonants: every Latin vowel
 is spelled by an Arabic vowel letter (``ا`` an ``a``/``e``, ``و`` an ``o``/``u``, ``ي`` an
-``i``/``y``, never an ``e``: ``Fès`` is not ``فيس``), save one short vowel between the
-consonants (``Gaza`` / ``غزة``); the support is a long vowel (not ``ع``, a hamza or an
-initial alef, which the Latin must then spell); an Arabic word ending in ``ي`` is a nisba
-adjective (``Dati`` is not ``الذاتي``); the Latin word is read as spelled (no silent final
-consonant) and, for a Latin query word, written with a capital (`bot.matching.relation`'s
-``SHORT_NAMES``): ``Dont`` and ``dams`` never meet ``دون`` and ``دعم``.
+``i``/``y``, never an ``e``: ``Fès`` is not ``فيس``), even between the consonants (so
+``Déjà`` is not ``الذكاء``, nor ``Gaza`` ``غزة``: left to aliases); the support is a long
+vowel (not ``ع``, a hamza or an initial alef, which the Latin must then spell); an Arabic
+word ending in ``ي`` is a nisba adjective (``Dati`` is not ``الذاتي``); the Latin word is
+read as spelled (no silent final consonant) and, for a Latin query word, written with a
+capital (`bot.matching.relation`'s ``SHORT_NAMES``): ``Dont`` and ``dams`` never meet
+``دون`` and ``دعم``.
 
 Skeletons are taken from the Arabic word as written and from its readings without
 proclitics that keep at least 3 letters (``وبوريطة``, ``بفاس``); a Latin article word only
@@ -240,19 +241,37 @@ def skeletons(word: str) -> list[Skeleton]:
     return latin_skeletons(word)
 
 
+def _key(sk: Skeleton, reading: int, arabic: bool) -> str | None:
+    """A skeleton's key: its classes, and for a two-consonant name (which only meets under
+    the strict rules) whether its first and last gaps hold a vowel, which those rules make
+    the same in both scripts; None for a short reading that can never meet."""
+    classes, gaps = sk
+    if len(classes) >= MIN_CLASSES:
+        return classes
+    if arabic and (
+        gaps[-1].endswith("Y") or not any(_long_vowel(g, i) for i, g in enumerate(gaps))
+    ):
+        return None  # a nisba ending, or no long vowel: see `compatible`
+    if not arabic and reading > 0:
+        return None  # a short name is read as spelled
+    return classes + "".join("1" if g.replace("'", "") else "0" for g in (gaps[0], gaps[-1]))
+
+
 def keys(word: str) -> list[str]:
     """Lookup keys of a word as written: two words can correspond only if one's `keys`
     meet the other's `target_keys`."""
-    tag = "@a" if is_arabic(word) else "@l"
-    return list(dict.fromkeys(tag + sk[0] for sk in skeletons(word)))
+    arabic = is_arabic(word)
+    found = (_key(sk, k, arabic) for k, sk in enumerate(skeletons(word)))
+    return list(dict.fromkeys(("@a" if arabic else "@l") + key for key in found if key))
 
 
 def target_keys(word: str, short: bool = True) -> list[str]:
     """Keys of the words in the other script that `word` may correspond to (`short`: with
     two-consonant names)."""
-    tag = "@l" if is_arabic(word) else "@a"
-    found = (sk[0] for sk in skeletons(word) if short or len(sk[0]) >= MIN_CLASSES)
-    return list(dict.fromkeys(tag + classes for classes in found))
+    arabic = is_arabic(word)
+    found = (_key(sk, k, arabic) for k, sk in enumerate(skeletons(word)))
+    tag = "@l" if arabic else "@a"
+    return list(dict.fromkeys(tag + key for key in found if key and (short or key.isalpha())))
 
 
 # In a two-consonant name every Latin vowel must be spelled by an Arabic vowel letter:
@@ -291,11 +310,11 @@ def _gap_ok(arabic: str, latin: str, index: int, last: int, before: str) -> tupl
 
 
 def _strict_gap_ok(arabic: str, latin: str, index: int, last: int) -> bool:
-    """A gap of a two-consonant name: no Latin vowel without its Arabic letter (one short
-    vowel between the consonants aside), ي never an ``e``."""
+    """A gap of a two-consonant name: no Latin vowel without its Arabic letter, ي never an
+    ``e``."""
     arabic = arabic.replace("'", "")
     if not arabic:
-        return not latin or (0 < index < last and len(latin) == 1)
+        return not latin
     allowed = "".join(_STRICT[v] for v in arabic)
     if index == 0 and arabic.startswith("A"):
         allowed += "aeiou"
