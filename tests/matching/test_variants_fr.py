@@ -10,6 +10,7 @@ import pytest
 
 from bot.matching import Document, compile_query
 from bot.matching.derivation import FRENCH, forms
+from bot.matching.translit import corresponds
 
 
 def matches(query: str, text: str, title: str = "") -> bool:
@@ -269,3 +270,10 @@ def test_names_across_scripts(query: str, text: str) -> None:
 )
 def test_names_across_scripts_near_misses(query: str, text: str) -> None:
     assert not matches(query, text)
+
+
+def test_short_name_guards_hold_beside_the_keys() -> None:
+    # the name keys already keep these apart; the rules must too (the archive asks them)
+    assert not corresponds("jour", "\u0627\u062c\u0648\u0631")  # اجور: an unspelled alef
+    assert not corresponds("dont", "\u062f\u0648\u0646")  # دون: no silent final
+    assert corresponds("oujda", "\u0648\u062c\u062f\u0647")  # وجده
