@@ -13,7 +13,8 @@ query with other required parts (`plan.checks`: the other words of a name, the o
 of a NEAR, the topic beside a place) is also filed under the keys of the rarest of them,
 and is a candidate only when the article holds a key of both: set operations in C, whose
 cost follows the keys the article holds, not how many keys the rules give a query word.
-Any further checks are set lookups; only the candidates left are evaluated in full.
+Any further checks are set lookups, and an OR is rejected when none of its alternatives
+passes its own checks; only the candidates left are evaluated in full.
 Subscriptions with the same query (same text, options and aliases) are one entry,
 evaluated once per article; each gets its own list of spans.  A query can only match an
 article that holds a key of each of its required parts, so the result is exactly that of
@@ -44,7 +45,7 @@ _Identity = tuple[str, bool, int]  # query text, names across scripts, id of its
 class _Shared(Generic[K]):
     """The subscriptions sharing one query: filed, checked and evaluated once."""
 
-    __slots__ = ("checks", "filed", "keys", "query", "rest")
+    __slots__ = ("checks", "filed", "keys", "options", "query", "rest")
 
     def __init__(self, query: CompiledQuery) -> None:
         self.query = query
@@ -52,6 +53,7 @@ class _Shared(Generic[K]):
         self.filed: frozenset[str] = frozenset()
         self.checks: tuple[frozenset[str], ...] = ()  # rarest first
         self.rest: tuple[frozenset[str], ...] = ()  # checks[1:]
+        self.options: tuple[tuple[frozenset[str], ...], ...] = ()  # an OR's, see plan
 
 
 def _identity(query: CompiledQuery, aliases: Aliases) -> _Identity:
@@ -74,6 +76,7 @@ class MatchIndex(Generic[K]):
         # by key: the queries filed under it without checks, those with checks, and those
         # whose first check it is
         self._postings: dict[str, list[AbstractSet[_Shared[K]]]] = {}
+        self._alternating: set[_Shared[K]] = set()  # those with options (an OR)
         self._aliases = aliases
         self._stats = plan.KeyStats()
         self._next_replan = self.FIRST_REPLAN
@@ -108,6 +111,9 @@ class MatchIndex(Generic[K]):
             self._shared[identity] = shared
             self._stats.watch(plan.word_keys(shared.query.root))
             self._file(shared, *self._plan(shared.query))
+            shared.options = plan.options(shared.query.root, self._stats)
+            if shared.options:
+                self._alternating.add(shared)
         shared.keys[key] = None
         self._shared_of[key] = shared
         self._queries[key] = shared.query
@@ -172,6 +178,7 @@ class MatchIndex(Generic[K]):
         del shared.keys[key]
         if not shared.keys:
             self._unfile(shared)
+            self._alternating.discard(shared)
             del self._shared[_identity(query, query.aliases)]
 
     def replan(self) -> None:
@@ -216,10 +223,13 @@ class MatchIndex(Generic[K]):
         hits = list(map(self._postings.__getitem__, present & self._postings.keys()))
         found: set[_Shared[K]] = set().union(*[sets[PLAIN] for sets in hits])
         checked: set[_Shared[K]] = set().union(*[sets[CHECKED] for sets in hits])
+        isdisjoint = present.isdisjoint
         if checked:  # those whose first check also holds, found by set operations alone
             checked &= set().union(*[sets[FIRST] for sets in hits])
-            isdisjoint = present.isdisjoint
             found.update(s for s in checked if not (s.rest and any(map(isdisjoint, s.rest))))
+        for s in found & self._alternating:  # an OR: one alternative must pass its checks
+            if all(any(map(isdisjoint, option)) for option in s.options):
+                found.discard(s)
         return found
 
     def match_analyzed(self, doc: AnalyzedDocument) -> dict[K, list[Span]]:

@@ -151,3 +151,18 @@ def checks(node: engine.Node, stats: KeyStats) -> list[Requirement]:
         return [r for child in node.children for r in checks(child, stats)]
     required = requirement(node, stats)
     return [] if required is None else [required]
+
+
+def options(node: engine.Node, stats: KeyStats) -> tuple[tuple[frozenset[str], ...], ...]:
+    """For an OR, the `checks` of each of its alternatives (rarest first): a document the
+    query matches intersects every key set of at least one of them.  () for any other
+    node, or when an alternative has no check (it could match without any key)."""
+    if not isinstance(node, engine.Or):
+        return ()
+    out: list[tuple[frozenset[str], ...]] = []
+    for child in node.children:
+        found = sorted(checks(child, stats), key=lambda r: r[1])
+        if not found:
+            return ()
+        out.append(tuple(dict.fromkeys(keys for keys, _ in found)))
+    return tuple(out)

@@ -144,6 +144,17 @@ def test_a_candidate_missing_another_required_word_is_rejected_before_evaluation
     assert set(index.match_analyzed(both)) == {1, 2}
 
 
+def test_an_or_none_of_whose_alternatives_passes_its_checks_is_rejected() -> None:
+    index: MatchIndex[int] = MatchIndex()
+    index.add(1, compile_query('"Nasser Bourita" OR (Lekjaa AND Rabat)'))
+    halves = analyze(Document("Bourita à Casablanca", "Lekjaa à Berkane"))
+    assert index.candidates(halves) == set()
+    assert index.match_analyzed(halves) == {}
+    second = analyze(Document("Bourita à Casablanca", "Lekjaa à Rabat"))
+    assert index.candidates(second) == {1}
+    assert set(index.match_analyzed(second)) == {1}
+
+
 def test_new_aliases_recompile_only_the_queries_using_a_changed_group() -> None:
     """A query none of whose words is in a group that changed keeps its compiled tree (only
     the alias groups it remembers change); every query ends as a full recompilation would
