@@ -55,13 +55,14 @@ class KeyStats:
     A key's cost is computed once, from the counts of that moment, and kept: the index
     makes a new `KeyStats` (and so new costs) each time it re-plans."""
 
-    __slots__ = ("_costs", "df", "docs", "watched")
+    __slots__ = ("_costs", "_sums", "df", "docs", "watched")
 
     def __init__(self) -> None:
         self.docs = 0
         self.df: Counter[str] = Counter()
         self.watched: set[str] = set()
         self._costs: dict[str, float] = {}
+        self._sums: dict[tuple[str, ...], float] = {}  # a word's keys -> their summed cost
 
     def watch(self, keys: Iterable[str]) -> None:
         self.watched.update(keys)
@@ -76,6 +77,13 @@ class KeyStats:
         if cost is None:
             cost = (self.df.get(key, 0) + _PSEUDO_DOCS * prior(key)) / (self.docs + _PSEUDO_DOCS)
             self._costs[key] = cost
+        return cost
+
+    def keys_cost(self, keys: tuple[str, ...]) -> float:
+        """The summed cost of one word's keys, computed once (many queries share a word)."""
+        cost = self._sums.get(keys)
+        if cost is None:
+            cost = self._sums[keys] = sum(map(self.cost, keys))
         return cost
 
 
@@ -104,7 +112,7 @@ def _term(term: engine.Term, stats: KeyStats) -> Requirement:
     keys: set[str] = set()
     cost = 0.0
     for words in term.alternatives:
-        costs = [sum(stats.cost(k) for k in w.keys) for w in words]
+        costs = [stats.keys_cost(w.keys) for w in words]
         best = min(range(len(words)), key=costs.__getitem__)
         keys.update(words[best].keys)
         cost += costs[best]
@@ -143,7 +151,7 @@ def checks(node: engine.Node, stats: KeyStats) -> list[Requirement]:
     `requirement` of an OR or of a term with aliases); none for a NOT."""
     if isinstance(node, engine.Term):
         if len(node.alternatives) == 1:
-            return [(frozenset(w.keys), sum(map(stats.cost, w.keys))) for w in node.alternatives[0]]
+            return [(frozenset(w.keys), stats.keys_cost(w.keys)) for w in node.alternatives[0]]
         return [_term(node, stats)]
     if isinstance(node, engine.Near):
         return checks(node.left, stats) + checks(node.right, stats)
