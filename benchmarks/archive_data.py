@@ -42,7 +42,7 @@ from bot.access import AccessPolicy
 from bot.alerts.entries import Analysed, Known, match_entries
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.ingest import ingest
-from bot.matching import QueryLimits
+from bot.matching import AnalyzedDocument, Document, QueryLimits
 from bot.sources.extract import PageText
 from bot.sources.model import ParsedEntry
 from bot.storage import archive as filing
@@ -195,13 +195,18 @@ def polls(start: int, stop: int, total: int, source_ids: Sequence[int]) -> list[
     return made
 
 
+ANALYSED = 20  # generated articles whose filed keys are part of the archive's key
+
+
 def fingerprint() -> str:
     """What a cached archive's rows depend on besides the generator: the index's tables and
     the version of the analysis it files (``archive_schema``: a test ties ``INDEX_VERSION``
     to the keys the matcher files words under), terms and their keys (``archive_terms``),
     the filing code, the migrations that build the index, and the poller's path
     (``bot.alerts.entries``). Query-side code (searching, the matcher's verdicts) is not in
-    it: changing it needs no new archive. Other migrations are applied to a cached one."""
+    it: changing it needs no new archive. Other migrations are applied to a cached one.
+    The keys the analysis files the first ``ANALYSED`` articles' words under are hashed too:
+    a rule that moves keys without a new ``INDEX_VERSION`` still makes a new archive."""
     digest = hashlib.blake2b(digest_size=4)
     storage = ROOT / "bot" / "storage"
     files = [
@@ -214,6 +219,12 @@ def fingerprint() -> str:
         digest.update(path.name.encode() + path.read_bytes())
     for function in (filing.file_articles, filing._write_vocabulary, filing._write_words):
         digest.update(inspect.getsource(function).encode())
+    for number in range(ANALYSED):
+        _, title, _, body = article(number)
+        analysed = AnalyzedDocument(Document(title=title, text=body))
+        for form in sorted(analysed.forms):
+            keys = analysed.term_keys(form, form in analysed.capitalised)
+            digest.update(f"{form}:{','.join(sorted(keys))}\n".encode())
     return digest.hexdigest()
 
 
