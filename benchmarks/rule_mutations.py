@@ -10,8 +10,8 @@ function's source; see ``benchmarks/mutations.py``).  For every rule the script 
 subprocess with this module loaded as a pytest plugin, which applies the rule's mutation
 before the tests are collected (see `pytest_configure`), and prints a table: rule, tests
 failing, verdict.  A rule whose mutation leaves every test green is SURVIVED: nothing
-tests it.  Exit 1 if a rule
-survives, 2 if a mutation no longer applies (the code it names changed).
+tests it.  Exit 1 if a rule survives, 2 if a mutation no longer applies (the code it names
+changed).
 
 Rules: a run with no mutation must pass first; mutations are applied in the test process
 only (never to the files); at most `-j` runs at once (2 by default: the tests are CPU
