@@ -23,29 +23,14 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.batch_speed import Found, baseline_pass
 from benchmarks.corpus import articles, subscriptions
-from bot.matching import CompiledQuery, Document, MatchIndex, Span, analyze, compile_query
-
-Found = dict[int, list[Span]]
+from bot.matching import Document, MatchIndex, analyze, compile_query
 
 
 def index_run(index: MatchIndex[int], docs: list[Document]) -> tuple[float, list[Found]]:
     t0 = time.process_time()
     results = [index.match_analyzed(analyze(d)) for d in docs]
-    return time.process_time() - t0, results
-
-
-def baseline_run(queries: list[CompiledQuery], docs: list[Document]) -> tuple[float, list[Found]]:
-    t0 = time.process_time()
-    results: list[Found] = []
-    for d in docs:
-        analysed = analyze(d)
-        found: Found = {}
-        for i, q in enumerate(queries):
-            spans = q.match_analyzed(analysed)
-            if spans is not None:
-                found[i] = spans
-        results.append(found)
     return time.process_time() - t0, results
 
 
@@ -81,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     sample = docs[: max(1, min(args.sample, len(docs)))]
-    base_s, base_results = baseline_run(queries, sample)
+    base_s, base_results = baseline_pass(queries, sample)
     index_s, sample_results = index_run(index, sample)
     print(
         f"on the same {len(sample)} articles: analyse-once loop over every query "
