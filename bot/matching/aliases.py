@@ -8,7 +8,7 @@ leading Arabic article removed, so ``الهجرة`` and ``هجرة`` are the sam
 `Aliases` is immutable; `Aliases.add` / `Aliases.remove` return new values.  Compiled
 queries remember the aliases they were compiled with; `MatchIndex.set_aliases` recompiles
 the subscriptions that use a word of a changed group when the groups change
-(`changed_words`); the others only take note of the new groups.
+(`Aliases.changed_since`); the others only take note of the new groups.
 
 `parse_alias` validates the text of an ``/alias A = B = C`` command.
 """
@@ -46,7 +46,7 @@ def entry_key(entry: str) -> EntryKey:
 class Aliases:
     """A set of alias groups (see the module documentation)."""
 
-    __slots__ = ("_groups", "_index", "_max_words")
+    __slots__ = ("_changed", "_groups", "_index", "_max_words")
 
     def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
         merged: list[list[str]] = []
@@ -77,6 +77,8 @@ class Aliases:
             entry_key(e): g for g in self._groups for e in g
         }
         self._max_words = max((len(k) for k in self._index), default=0)
+        # the last `changed_since` asked: recompiling an index asks once per query
+        self._changed: tuple[Aliases, frozenset[str]] | None = None
 
     @property
     def groups(self) -> tuple[tuple[str, ...], ...]:
@@ -100,6 +102,19 @@ class Aliases:
         key = entry_key(entry)
         return Aliases(tuple(e for e in g if entry_key(e) != key) for g in self._groups)
 
+    def changed_since(self, old: Aliases) -> frozenset[str]:
+        """The words (as `entry_key` gives them) of every entry whose group differs between
+        `old` and these groups: a query with none of them compiles the same against both."""
+        if self._changed is not None and self._changed[0] is old:
+            return self._changed[1]
+        out: set[str] = set()
+        for key in old._index.keys() | self._index.keys():
+            if old._index.get(key) != self._index.get(key):
+                out.update(key)
+        changed = frozenset(out)
+        self._changed = (old, changed)
+        return changed
+
     def __len__(self) -> int:
         return len(self._groups)
 
@@ -122,16 +137,6 @@ class Aliases:
 
 
 NO_ALIASES: Final = Aliases()
-
-
-def changed_words(old: Aliases, new: Aliases) -> frozenset[str]:
-    """The words (as `entry_key` gives them) of every entry whose group differs between
-    `old` and `new`: a query with none of them compiles the same against both."""
-    out: set[str] = set()
-    for key in old._index.keys() | new._index.keys():
-        if old._index.get(key) != new._index.get(key):
-            out.update(key)
-    return frozenset(out)
 
 
 def parse_alias(text: str) -> tuple[str, ...]:

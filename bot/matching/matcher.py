@@ -82,7 +82,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.matching import engine, lookup, plan
-from bot.matching.aliases import NO_ALIASES, Aliases, changed_words, entry_key
+from bot.matching.aliases import NO_ALIASES, Aliases, entry_key
 from bot.matching.document import AnalyzedDocument
 from bot.matching.parser import parse
 from bot.matching.types import Document, QueryLimits, Span
@@ -149,7 +149,7 @@ class CompiledQuery:
         its words is in a group that changed)."""
         if aliases is self.aliases:
             return self
-        if _changed_words(self.aliases, aliases).isdisjoint(entry_key(self.text)):
+        if aliases.changed_since(self.aliases).isdisjoint(entry_key(self.text)):
             return replace(self, aliases=aliases)
         return compile_query(
             self.text,
@@ -157,21 +157,6 @@ class CompiledQuery:
             aliases=aliases,
             names_across_scripts=self.names_across_scripts,
         )
-
-
-_CHANGED: dict[tuple[int, int], tuple[Aliases, Aliases, frozenset[str]]] = {}
-
-
-def _changed_words(old: Aliases, new: Aliases) -> frozenset[str]:
-    """`changed_words`, remembered for the last few pairs (a recompilation asks for the
-    same pair once per query)."""
-    pair = (id(old), id(new))
-    hit = _CHANGED.get(pair)
-    if hit is None:
-        if len(_CHANGED) >= 4:
-            _CHANGED.clear()
-        hit = _CHANGED[pair] = (old, new, changed_words(old, new))  # holds them: ids stay
-    return hit[2]
 
 
 def _positive_terms(node: engine.Node, out: list[str]) -> None:
