@@ -3,7 +3,8 @@
 Rules:
 
 - Every field of a :class:`ParsedEntry` is cut to the limits of :mod:`bot.sources.bounds`
-  when the entry is made, whatever the source sent.
+  when the entry is made, whatever the source sent; its title, and a source's title, are
+  without invisible characters and trimmed (:func:`bot.sources.clean_text.visible_text`).
 - ``published`` is aware (UTC) or ``None`` (unknown: the pipeline uses first-seen time).
 - A reader keeps at most ``max_items`` entries (:data:`DEFAULT_MAX_ITEMS` unless told), the
   newest (:func:`keep_newest`), in the source's own order.
@@ -22,6 +23,7 @@ from bot.sources.bounds import (
     bounded_url,
     clip,
 )
+from bot.sources.clean_text import visible_text
 
 __all__ = ["DEFAULT_MAX_ITEMS", "ParsedEntry", "ParsedFeed", "keep_newest"]
 
@@ -34,7 +36,8 @@ class ParsedEntry:
     """One article of a source.  ``published`` is aware (UTC) or ``None`` (unknown:
     the pipeline uses first-seen time); ``text`` is the full text when the source
     itself carries it (a Telegram post), else empty.  Every field is cut to the
-    limits of :mod:`bot.sources.bounds` when the entry is made."""
+    limits of :mod:`bot.sources.bounds` when the entry is made, and the title is
+    without invisible characters (:func:`bot.sources.clean_text.visible_text`)."""
 
     guid: str
     url: str
@@ -45,11 +48,12 @@ class ParsedEntry:
 
     def __post_init__(self) -> None:
         # The one place every source kind's articles pass: no field is longer than
-        # bot.sources.bounds allows, whatever the source sent.
+        # bot.sources.bounds allows, and no title carries invisible characters,
+        # whatever the source sent.
         bounded = (
             ("guid", bounded_guid(self.guid)),
             ("url", bounded_url(self.url)),
-            ("title", clip(self.title, MAX_TITLE_CHARS)),
+            ("title", clip(visible_text(self.title), MAX_TITLE_CHARS)),
             ("summary", clip(self.summary, MAX_SUMMARY_CHARS)),
             ("text", clip(self.text, MAX_TEXT_CHARS)),
         )
@@ -67,6 +71,11 @@ class ParsedFeed:
     link: str | None
     entries: list[ParsedEntry]
     ttl: float | None = None
+
+    def __post_init__(self) -> None:
+        title = visible_text(self.title)
+        if title != self.title:
+            object.__setattr__(self, "title", title)
 
 
 def keep_newest(entries: list[ParsedEntry], max_items: int) -> list[ParsedEntry]:

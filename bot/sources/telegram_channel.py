@@ -3,8 +3,9 @@
 Rules: every ``div.tgme_widget_message`` with a ``data-post="CHANNEL/ID"`` that has
 text (``.tgme_widget_message_text``, a caption included) is one entry: link and
 guid ``https://t.me/CHANNEL/ID``, ``text`` and ``summary`` the post's text (line
-breaks kept; quoted replies left out), title its first line (cut at a word near
-140 characters), published the ``<time datetime>`` of the post's date link.
+breaks kept; quoted replies left out), title its first line with visible text
+(invisible characters removed, :func:`bot.sources.clean_text.visible_text`; cut at a
+word near 140 characters), published the ``<time datetime>`` of the post's date link.
 Posts with no text (a bare photo, a service message) are skipped.  The page
 lists the latest ~20 posts, oldest first; at most ``max_items`` (newest) are kept.
 """
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.sources.clean_text import visible_text
 from bot.sources.dates import parse_date
 from bot.sources.errors import FeedParseError
 from bot.sources.html_text import html_to_text
@@ -71,7 +73,9 @@ def is_channel_preview(body: bytes) -> bool:
 
 
 def _title(text: str) -> str:
-    line = text.strip().split("\n", 1)[0].strip()
+    # The first line that shows something: a post often starts with an invisible
+    # link (a zero-width space around a picture's address).
+    line = visible_text(text).split("\n", 1)[0].strip()
     if len(line) <= _TITLE_LENGTH:
         return line
     return line[:_TITLE_LENGTH].rsplit(" ", 1)[0] + "…"
