@@ -6,7 +6,9 @@ guid ``https://t.me/CHANNEL/ID``, ``text`` and ``summary`` the post's text (line
 breaks kept; quoted replies left out), title its first line with visible text
 (invisible characters removed, :func:`bot.sources.clean_text.visible_text`; cut at a
 word near 140 characters), published the ``<time datetime>`` of the post's date link.
-Posts with no text (a bare photo, a service message) are skipped.  The page
+Posts with no text (a bare photo) are skipped, and so are service messages (the
+``service_message`` class: "Channel created", a pinned-message notice, a new photo or
+name): they are not posts.  The page
 lists the latest ~20 posts, oldest first; at most ``max_items`` (newest) are kept.
 """
 
@@ -42,6 +44,8 @@ _RESERVED = frozenset(
 )
 _POST_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]{3,31})/(\d+)$")
 _TITLE_LENGTH = 140
+# The class Telegram gives a message that is a channel event, not a post.
+_SERVICE_CLASS = "service_message"
 
 
 def channel_name(url: str) -> str | None:
@@ -96,6 +100,10 @@ def _message_text(message: LexborNode) -> str:
     return ""
 
 
+def _is_service(message: LexborNode) -> bool:
+    return _SERVICE_CLASS in (message.attributes.get("class") or "").split()
+
+
 def _channel_title(tree: LexborHTMLParser) -> str:
     node = tree.css_first(".tgme_channel_info_header_title")
     if node is not None and node.text(deep=True).strip():
@@ -120,8 +128,10 @@ def parse_telegram_channel(
     entries: list[ParsedEntry] = []
     for message in messages:
         post = _POST_RE.match((message.attributes.get("data-post") or "").strip())
+        if post is None or _is_service(message):
+            continue
         text = _message_text(message)
-        if post is None or not text:
+        if not text:
             continue
         link = f"https://t.me/{post.group(1)}/{post.group(2)}"
         stamp = None

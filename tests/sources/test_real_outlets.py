@@ -40,6 +40,29 @@ def test_the_manifest_names_every_copied_file() -> None:
     assert listed == {path.name for path in REAL.iterdir()} - {"MANIFEST.tsv"}
 
 
+# ------------------------------------------------------------------ Telegram service messages
+
+
+def test_channel_created_is_not_a_post() -> None:
+    feed = parse_telegram_channel(
+        real("tme-feedjam.html").decode("utf-8"), page_url="https://t.me/s/feedjam"
+    )
+    titles = [entry.title for entry in feed.entries]
+    assert "Channel created" not in titles
+    assert len(titles) == 6
+    assert "https://t.me/feedjam/1" not in {entry.url for entry in feed.entries}
+
+
+def test_pinned_message_notice_is_not_a_post() -> None:
+    # The same real page, its service message turned into a pinned-message notice.
+    page = real("tme-feedjam.html").decode("utf-8")
+    assert page.count(">Channel created<") == 1
+    pinned = page.replace(">Channel created<", ">feedjam pinned «what’s upp»<")
+    feed = parse_telegram_channel(pinned, page_url="https://t.me/s/feedjam")
+    assert not [entry for entry in feed.entries if "pinned" in entry.title]
+    assert len(feed.entries) == 6
+
+
 # ------------------------------------------------------------------ invisible characters
 
 
