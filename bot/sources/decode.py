@@ -12,7 +12,12 @@ Rules, in order (the first that applies wins):
    error: for XML (:func:`decode_document`) the encoding in the XML declaration, then the
    HTTP charset; for HTML (:func:`decode_html`) the HTTP charset, then the ``<meta>``
    charset;
-4. charset-normalizer's best guess; finally UTF-8 with replacement characters.
+4. the best-reading single-byte decoding (:mod:`bot.sources.charset_evidence`): the
+   encodings our outlets use (windows-1252/ISO-8859-1, windows-1256/ISO-8859-6) and
+   charset-normalizer's ranked candidates, scored on the text each one gives, not
+   charset-normalizer's first guess (which reads Latin-1 Portuguese as cp1257 and
+   windows-1252 French as cp1250); charset-normalizer's guess as it is when that is a
+   multi-byte encoding (UTF-16, a CJK one); finally UTF-8 with replacement characters.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from charset_normalizer import from_bytes
+
+from bot.sources.charset_evidence import best_single_byte
 
 __all__ = ["bom_encoding", "decode_document", "decode_html", "html_charset"]
 
@@ -85,7 +92,7 @@ def _as_utf8(body: bytes) -> str | None:
 
 def _decode(body: bytes, guesses: Callable[[], Iterable[str | None]]) -> str:
     """A byte-order mark; valid UTF-8; each of ``guesses()`` that decodes the whole
-    body; charset-normalizer's guess; finally UTF-8 with replacement characters."""
+    body; the best-reading candidate (rule 4); finally UTF-8 with replacement characters."""
     bom = bom_encoding(body)
     if bom is not None:
         name, skip = bom
@@ -97,10 +104,15 @@ def _decode(body: bytes, guesses: Callable[[], Iterable[str | None]]) -> str:
         text = _try_decode(body, candidate)
         if text is not None:
             return text
-    best = from_bytes(body).best()
-    if best is not None:
-        return str(best)
-    return body.decode("utf-8", errors="replace")
+    matches = from_bytes(body)
+    best = matches.best()
+    if best is None:
+        return body.decode("utf-8", errors="replace")
+    guessed = str(best)
+    if len(guessed) != len(body):  # a multi-byte encoding: not ours to second-guess
+        return guessed
+    text = best_single_byte(body, [match.encoding for match in matches])
+    return text if text is not None else guessed
 
 
 def _xml_encoding(body: bytes) -> str | None:
@@ -123,6 +135,6 @@ def html_charset(body: bytes) -> str | None:
 
 def decode_html(body: bytes, charset: str | None = None) -> str:
     """Decode an HTML page: a byte-order mark; valid UTF-8; the HTTP ``charset``;
-    the page's ``<meta>`` charset (each only if it decodes the whole page); then
-    charset-normalizer's guess; finally UTF-8 with replacement characters."""
+    the page's ``<meta>`` charset (each only if it decodes the whole page); then the
+    best-reading candidate (rule 4); finally UTF-8 with replacement characters."""
     return _decode(body, lambda: (charset, html_charset(body)))

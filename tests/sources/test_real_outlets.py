@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from bot.sources.charset_evidence import best_single_byte
 from bot.sources.clean_text import visible_text
+from bot.sources.decode import decode_document, decode_html
 from bot.sources.jsonfeed import parse_json_feed
 from bot.sources.model import ParsedEntry, ParsedFeed
 from bot.sources.parse import parse_feed
@@ -38,6 +42,75 @@ def test_the_manifest_names_every_copied_file() -> None:
     assert rows[0].startswith("file\tkind\tlanguage\tsource_repo\tsource_path\tcommit")
     listed = {row.split("\t", 1)[0] for row in rows[1:]}
     assert listed == {path.name for path in REAL.iterdir()} - {"MANIFEST.tsv"}
+
+
+# ------------------------------------------------------------------ undeclared encodings
+
+
+def test_latin1_feed_without_any_declaration_reads_as_latin1() -> None:
+    # charset-normalizer's first guess for it is cp1257: "simulaēões de 2ŗ turno".
+    body = real("uol-noticias-latin1-nodecl.rss.xml")
+    assert b"<?xml" not in body
+    feed = parse_feed(body, base_url="http://noticias.uol.com.br/")
+    assert feed.entries[0].title == (
+        "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno"
+    )
+    assert feed.title == "UOL Noticias"
+    assert decode_document(body) == body.decode("latin-1")
+
+
+def test_portuguese_feed_with_its_declaration_removed_reads_the_same() -> None:
+    # Without the declaration charset-normalizer's first guess is cp1250.
+    declared = real("jn-pt-iso88591.rss.xml")
+    stripped = without_declaration(declared)
+    assert b"encoding=" not in stripped[:200]
+    assert decode_document(stripped) == stripped.decode("iso-8859-1")
+    base = "http://feeds.jn.pt/"
+    with_decl = [e.title for e in parse_feed(declared, base_url=base).entries]
+    without = [e.title for e in parse_feed(stripped, base_url=base).entries]
+    assert without == with_decl
+    assert any(c in "".join(without) for c in "ãçõéá")
+
+
+def test_le_monde_page_in_windows_1252_without_its_meta_reads_as_windows_1252() -> None:
+    # charset-normalizer's first guess is cp1250: "approuvé ŕ l'Assemblée".
+    page = _META_CHARSET_RE.sub("", real("lemonde-article.html").decode("utf-8"))
+    body = page.encode("cp1252", errors="xmlcharrefreplace")
+    text = decode_html(body)
+    assert text == body.decode("cp1252")
+    assert "approuvé à l’Assemblée" in text or "approuvé à l'Assemblée" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("chardet-ar-cp1256-nodecl.html", "cp1256"),
+        ("chardet-ar-iso88596-nodecl.html", "iso-8859-6"),
+    ],
+)
+def test_arabic_pages_without_any_declaration_stay_right(name: str, encoding: str) -> None:
+    body = real(name)
+    text = decode_html(body)
+    assert text == body.decode(encoding)
+    assert "كتائب الشهيد عز الدين القسام" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [("real_newsru_koi8r.xml", "koi8-r"), ("real_aif_health_cp1251_rss091.xml", "cp1251")],
+)
+def test_evidence_still_picks_other_scripts_code_pages(name: str, encoding: str) -> None:
+    # The preference for our outlets' encodings is a tie-break, not a verdict: Russian
+    # feeds stripped of their declaration still come out in Cyrillic (KOI8-R is not
+    # windows-1251 with its case swapped).
+    body = without_declaration((OLDER / name).read_bytes())
+    assert decode_document(body) == body.decode(encoding)
+
+
+def test_polish_text_is_not_taken_for_windows_1252() -> None:
+    # "ł" in cp1250 is "³" in windows-1252: a symbol inside a word is evidence.
+    body = "Główny urząd ogłosił, że źródła są wiarygodne.".encode("cp1250")
+    assert best_single_byte(body, ["cp1250"]) == body.decode("cp1250")
 
 
 # ------------------------------------------------------------------ Telegram service messages
