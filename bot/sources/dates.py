@@ -7,7 +7,13 @@ Rules:
   RFC 822 also with odd zones: ``GMT+1``, ``UTC+01:00``, ``+01:00``, ``CET``,
   ``WEST``..., a weekday in another language, or none.
 - Anything else (French or Arabic month names, Maghrebi month names such as
-  ``نونبر``, ``dimanche 29 novembre 2026 à 10h00``) goes to ``dateparser``.
+  ``نونبر``, ``dimanche 29 novembre 2026 à 10h00``) goes to ``dateparser``, in
+  Arabic, French and English and first in the document's declared language
+  (``language``: RSS ``<language>``, Atom ``xml:lang``, ``<html lang>``), so
+  ``Seg, 24 Set 2018 19:42:40 -0300`` is read in a ``pt-BR`` feed.  A document that
+  declares no language still has its RFC 822-shaped dates read (weekday, day, month
+  name, year: only the month's language is open there, and the names agree across
+  languages), with ``dateparser`` choosing the language; other shapes are not guessed.
   Relative times ("منذ ساعتين", "il y a 2 heures") are refused: they depend on
   when the page was rendered, which we do not know.
 - A time without a zone is local time of the site: :func:`parse_date` takes that
@@ -79,6 +85,10 @@ _RELATIVE_RE = re.compile(
     r"\b(?:ago|il y a|depuis|yesterday|today|hier|aujourd)|منذ|قبل|أمس|اليوم", re.IGNORECASE
 )
 _HAS_DIGIT_RE = re.compile(r"\d")
+# An RFC 822 date with its month named in some language: "24 Set 2018 19:42:40 -0300".
+_FOREIGN_RFC822_RE = re.compile(r"^\d{1,2}\s+[^\W\d]{3,}\.?\s+\d{4}\b")
+_KNOWN_LANGUAGES = ("ar", "fr", "en")
+_LANGUAGE_RE = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
 
 
 def _sane(value: datetime) -> datetime | None:
@@ -115,16 +125,38 @@ def _rfc822(text: str) -> datetime | None:
         return None
 
 
-def _dateparser(text: str) -> datetime | None:
+def _languages(declared: str | None) -> list[str]:
+    """The languages ``dateparser`` tries: the declared one (its primary subtag, if
+    ``dateparser`` knows it) first, then Arabic, French and English."""
+    # dateparser is slow to import: only when a date needs it.
+    from dateparser.data import languages_info  # type: ignore[import-untyped]
+
+    match = _LANGUAGE_RE.match(declared or "")
+    primary = match.group(1).lower() if match else ""
+    first = [primary] if primary in languages_info.language_order else []
+    return first + [code for code in _KNOWN_LANGUAGES if code != primary]
+
+
+def _dateparser(text: str, language: str | None) -> datetime | None:
     if _RELATIVE_RE.search(text) or not _HAS_DIGIT_RE.search(text):
         return None
+    text = _MAGHREBI_RE.sub(lambda m: _MAGHREBI_MONTHS[m.group(1)], text)
+    result = _dateparser_in(text, _languages(language))
+    if result is None and not (language or "").strip():
+        undated = _LEADING_WEEKDAY_RE.sub("", text)
+        if _FOREIGN_RFC822_RE.match(undated):
+            result = _dateparser_in(undated, None)
+    return result
+
+
+def _dateparser_in(text: str, languages: list[str] | None) -> datetime | None:
+    """``dateparser``'s absolute reading of ``text`` in ``languages`` (``None``: any)."""
     import dateparser  # type: ignore[import-untyped]  # slow to import: only when needed
 
-    text = _MAGHREBI_RE.sub(lambda m: _MAGHREBI_MONTHS[m.group(1)], text)
     try:
         result = dateparser.parse(
             text,
-            languages=["ar", "fr", "en"],
+            languages=languages,
             settings={
                 "DATE_ORDER": "DMY",
                 "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
@@ -136,11 +168,14 @@ def _dateparser(text: str) -> datetime | None:
     return result if isinstance(result, datetime) else None
 
 
-def parse_date_naive(value: object, *, slow: bool = True) -> datetime | None:
+def parse_date_naive(
+    value: object, *, slow: bool = True, language: str | None = None
+) -> datetime | None:
     """``value`` as a datetime, aware if it names a zone or offset, naive if not.
 
     ``slow=False`` tries only the fast formats (ISO 8601, RFC 822, timestamps),
-    not ``dateparser`` (milliseconds per call)."""
+    not ``dateparser`` (milliseconds per call).  ``language``: the document's
+    declared language (``pt-BR``), if any."""
     if not isinstance(value, str):
         return None
     text = " ".join(value.translate(_ARABIC_DIGITS).split())
@@ -154,7 +189,7 @@ def parse_date_naive(value: object, *, slow: bool = True) -> datetime | None:
             return None
     result = _iso(text) if _ISO_START_RE.match(text) else _rfc822(text)
     if result is None and slow:
-        result = _dateparser(text)
+        result = _dateparser(text, language)
     return _sane(result) if result is not None else None
 
 
@@ -165,9 +200,11 @@ def to_utc(value: datetime, zone: tzinfo | None = None) -> datetime:
     return value.astimezone(UTC)
 
 
-def parse_date(value: object, zone: tzinfo | None = None) -> datetime | None:
+def parse_date(
+    value: object, zone: tzinfo | None = None, *, language: str | None = None
+) -> datetime | None:
     """``value`` parsed (see the module rules) and converted to UTC, or ``None``."""
-    parsed = parse_date_naive(value)
+    parsed = parse_date_naive(value, language=language)
     return to_utc(parsed, zone) if parsed is not None else None
 
 

@@ -13,7 +13,9 @@ Rules:
   hash of its text.  Its summary is the longest of summary/description and content, as
   plain text; titles are one line.
 - Its time is ``published``, else ``updated``, else ``created``; a time without a zone
-  takes the zone the feed's other times use, else ``zone``, else UTC.
+  takes the zone the feed's other times use, else ``zone``, else UTC.  Month and day
+  names are read in the feed's declared language (RSS ``<language>``, Atom ``xml:lang``)
+  as well as Arabic, French and English (:mod:`bot.sources.dates`).
 - ``ttl`` is the larger of RSS ``<ttl>`` and the syndication module's update period.
 """
 
@@ -108,8 +110,9 @@ def _own(raw: Mapping[str, Any], key: str) -> object:
     return raw.get(key)
 
 
-def _raw_date(raw: Mapping[str, Any]) -> datetime | None:
-    """The entry's time as written (naive if it names no zone)."""
+def _raw_date(raw: Mapping[str, Any], language: str | None) -> datetime | None:
+    """The entry's time as written (naive if it names no zone); ``language`` is the
+    feed's declared language, for month names outside Arabic, French and English."""
     for key in ("published", "updated", "created"):
         stamp = parse_date_naive(_own(raw, key), slow=False)
         if stamp is not None:
@@ -119,7 +122,7 @@ def _raw_date(raw: Mapping[str, Any]) -> datetime | None:
         if stamp is not None:
             return stamp
     for key in ("published", "updated", "created"):
-        stamp = parse_date_naive(_own(raw, key))
+        stamp = parse_date_naive(_own(raw, key), language=language)
         if stamp is not None:
             return stamp
     return None
@@ -199,7 +202,11 @@ def parse_rss_atom(
         # updated (same guid); drop it, the next complete poll brings it back.
         raw_entries.pop()
     raw_entries = raw_entries[:max_items]
-    stamps = [_raw_date(raw) for raw in raw_entries]
+    feed: Mapping[str, Any] = result.get("feed") or {}
+    language = feed.get("language")
+    stamps = [
+        _raw_date(raw, language if isinstance(language, str) else None) for raw in raw_entries
+    ]
     local = site_zone(stamps) or zone
     entries: list[ParsedEntry] = []
     for raw, stamp in zip(raw_entries, stamps, strict=True):
@@ -218,7 +225,6 @@ def parse_rss_atom(
             reason = "no RSS or Atom content found"
         raise FeedParseError(f"not a feed: {reason}")
 
-    feed: Mapping[str, Any] = result.get("feed") or {}
     feed_link = feed.get("link")
     site_link = None
     if isinstance(feed_link, str) and feed_link.strip():
