@@ -8,7 +8,12 @@ Rules:
   element itself if it is a link, else its first heading link, else its first
   link (any site).
 - A URL linked several times (image, headline, "read more") is one entry whose
-  title is its longest anchor text (else ``title``/``alt``).
+  title is the best headline of its links (:mod:`bot.sources.link_title`: a heading
+  inside the link, its ``title``, the first line of its text, an image's ``alt``;
+  never the teaser, the kicker or the time).
+- Relative links resolve against the document's base URL as HTML defines it: its first
+  ``<base href>`` (itself resolved against the address the page was served from), else
+  that address.  A ``<link rel="canonical">`` names the page, it is no base.
 - Per article, the published time comes from a ``<time datetime>`` or a date-like
   element of its block (the nearest ``<article>``/``<li>`` or post/card/item element),
   the summary from its first long paragraph.  Entries keep page order (listings are
@@ -27,11 +32,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 from bot.sources.dates import parse_date_naive, site_zone, to_utc
 from bot.sources.errors import FeedParseError
 from bot.sources.html_text import html_to_text
+from bot.sources.link_title import best_title
 from bot.sources.listing_links import (
     HEADING_TAGS,
     MAX_ANCESTORS,
     ancestors_of,
-    anchor_text,
     class_id,
     heuristic_links,
 )
@@ -98,6 +103,7 @@ def _block_summary(block: LexborNode, title: str) -> str:
 
 
 def _base(tree: LexborHTMLParser, page_url: str) -> str:
+    """The document's base URL: its first ``<base href>``, else the page's address."""
     node = tree.css_first("base[href]")
     href = node.attributes.get("href") if node is not None else None
     return canonical_url(href, page_url) if href and href.strip() else page_url
@@ -145,9 +151,10 @@ def parse_listing(
     for url, links in by_url.items():
         if len(entries) >= max_items:
             break
-        title = max((anchor_text(link) for link in links), key=len)
-        if not title:
+        headline = best_title(links)
+        if headline is None:
             continue
+        title = headline.text
         block = next((b for b in map(_block, links) if b is not None), None)
         stamps.append(_block_published(block) if block is not None else None)
         summary = _block_summary(block, title) if block is not None else ""
