@@ -5,8 +5,8 @@ Rules:
 - Only ``http(s)`` links on the page's own site (the host it was served from or the host
   of its ``<base href>``; ``www.`` ignored), never the page itself or the site root, never
   links inside ``<nav>``, ``<header>``, ``<footer>``, ``<aside>``, ``<form>`` or inside
-  elements whose class/id names a menu, breadcrumb, pagination, share or social block
-  (unless an ``<article>`` holds them).
+  elements whose class/id names a menu, breadcrumb, pagination, share, social, tag or
+  related-section (``rubriques``) block (unless an ``<article>`` holds them).
 - Never paths through a category/tag/author/login/search/page/feed/... segment, nor
   files (images, PDF, scripts, feeds).
 - An article's address looks like one: a date in the path, a numeric id (4+ digits that
@@ -18,10 +18,10 @@ Rules:
   one word never is; two or three words ("Les derniers tests", "TRANSFERTS 2021 -
   2022", "فيروس كورونا") only on a dated path.
 - Then points: 2 each for the date, the id and the slug, 2 for sitting in an
-  ``<article>`` or a heading, 1 for a title-like class, 1 for a headline of 4+ words (or
-  25+ characters), 1 when the link's block repeats on the page (the same tags and classes
-  around three or more article-like links); a short headline ("Read more") loses 3.
-  Links scoring 3+ are articles.
+  ``<article>`` or a heading (or holding one), 1 for a title-like class, 1 for a headline
+  of 4+ words (or 25+ characters), 1 when the link's block repeats on the page (the same
+  tags and classes, numbers aside, around three or more article-like links); a short
+  headline loses 3.  A URL whose links score 3+ is an article.
 """
 
 from __future__ import annotations
@@ -113,11 +113,12 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
 _SKIP_CONTAINER_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
 _SKIP_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|breadcrumbs?|pagination|pager|share|sharing"
-    r"|social|footer|header|topbar|tags?|categories)(?:$|[\s_-])",
+    r"|social|footer|header|topbar|tags?|categories|rubriques?)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 _TITLE_CLASS_RE = re.compile(r"title|headline", re.IGNORECASE)
 _DIGITS_RE = re.compile(r"\d{4,}")
+_DIGITS_ANY_RE = re.compile(r"\d+")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 # /2014/07/..., /2014/world/7/..., 2014-07-24
 _DATE_PATH_RE = re.compile(
@@ -215,8 +216,12 @@ def _headline_score(title: str, signs: frozenset[PathSign]) -> int | None:
 
 
 def _signature(node: LexborNode, ancestors: list[LexborNode]) -> tuple[str, ...]:
-    """The link's tags and classes and those of its two nearest ancestors."""
-    return tuple(f"{n.tag}.{n.attributes.get('class') or ''}" for n in [node, *ancestors[:2]])
+    """The link's tags and classes and those of its two nearest ancestors (numbers in
+    class names aside: ``item-1``, ``item-2`` are one block repeated)."""
+    return tuple(
+        f"{n.tag}.{_DIGITS_ANY_RE.sub('', n.attributes.get('class') or '')}"
+        for n in [node, *ancestors[:2]]
+    )
 
 
 @dataclass(slots=True)
