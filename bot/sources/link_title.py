@@ -10,7 +10,8 @@ Rules:
   ``alt`` of an image inside it.
 - Never part of a headline: ``<time>`` elements, elements whose class names a date or a
   time, hidden elements (``aria-hidden``, ``hidden``), a leading element that holds only
-  a date or a time ("12:30", "02/08"), a leading clock time in the text, leading bullets.
+  a date or a time ("12:30", "02/08"), a leading clock time in the text, leading bullets,
+  invisible characters (:func:`bot.sources.clean_text.visible_text`).
 - :func:`best_title` picks, among the links to one URL, the candidate of the best kind,
   the longest of that kind.
 """
@@ -23,6 +24,7 @@ from enum import IntEnum
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.sources.clean_text import visible_text
 from bot.sources.html_text import html_to_text
 
 __all__ = ["LinkTitle", "TitleKind", "best_title", "link_title", "word_count"]
@@ -71,7 +73,7 @@ def _words(text: str) -> list[str]:
 
 
 def _tidy(text: str) -> str:
-    text = _LEADING_BULLETS_RE.sub("", " ".join(text.split()))
+    text = _LEADING_BULLETS_RE.sub("", " ".join(visible_text(text).split()))
     clock = _LEADING_CLOCK_RE.match(text)
     if clock is not None and word_count(text[clock.end() :]) >= 2:
         text = text[clock.end() :]
