@@ -32,7 +32,8 @@ _MARKS = (
     "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
     "\u06d6-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u200c\u200d\u00ad"
 )
-_W = rf"(?:[^\W_]|[{_MARKS}])"
+# a word character: a letter, digit or mark; `tokenize` blanks "_" out first (same length)
+_W = rf"[\w{_MARKS}]"
 _APOSTROPHES = "'\u2019\u02bc\u2018"
 _TOKEN = re.compile(rf"{_W}+(?:(?:[{_APOSTROPHES}](?={_W})|(?<=\d)[.,\u066b\u066c](?=\d)){_W}+)*")
 _APOS_SPLIT = re.compile(f"[{_APOSTROPHES}]")
@@ -93,22 +94,34 @@ def _fold_word(word: str) -> tuple[str, ...]:
     return tuple(_WORD_PART.findall(norm))
 
 
+_new_token = tuple.__new__  # Token(...) without NamedTuple's Python-level __new__
+
+
 def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens (see the module documentation)."""
     tokens: list[Token] = []
     append = tokens.append
     pos = 0
     prev_end = -1
-    breaks = _BREAK.search
-    for m in _TOKEN.finditer(text):
+    # sentence breaks, in order: one is counted when it falls between two words
+    breaks = [b.start() for b in _BREAK.finditer(text)]
+    breaks.append(len(text))
+    b = 0
+    analyse = _analyse
+    for m in _TOKEN.finditer(text.replace("_", " ")):
         start, end = m.span()
-        norms, offset, cut, cap, upper, hamza_al = _analyse(m.group())
+        norms, offset, cut, cap, upper, hamza_al = analyse(m[0])
         if not norms:
             continue
-        if prev_end >= 0 and breaks(text, prev_end, start):
-            pos += 1
+        if breaks[b] < start:
+            while breaks[b] < start:
+                b += 1
+            if prev_end >= 0 and breaks[b - 1] >= prev_end:
+                pos += 1
+        start += offset
+        end_cut = end - cut
         for norm in norms:
-            append(Token(norm, start + offset, end - cut, pos, cap, upper, hamza_al))
+            append(_new_token(Token, (norm, start, end_cut, pos, cap, upper, hamza_al)))
             pos += 1
         prev_end = end
     return tokens

@@ -132,6 +132,22 @@ def test_sentence_boundary_costs_a_position() -> None:
     assert tokens[1].pos - tokens[0].pos == 1
 
 
+def test_a_boundary_counts_once_between_words_and_never_inside_a_number() -> None:
+    positions = [t.pos for t in tokenize("Prix 3.5 hausse. Le taux 1,2 ! ? baisse")]
+    assert positions == [0, 1, 2, 4, 5, 6, 8]  # "." after hausse and "! ?" count once each
+    positions = [t.pos for t in tokenize("à 3.5. Puis 4")]
+    assert positions == [0, 1, 3, 4]  # the "." inside 3.5 is not a boundary, the next is
+    positions = [t.pos for t in tokenize("un . ' . deux")]  # no word between the two
+    assert positions == [0, 2]
+
+
+def test_an_underscore_separates_words_and_offsets_stay_those_of_the_text() -> None:
+    text = "mot_clé __init__ ليلة_القدر"
+    tokens = tokenize(text)
+    assert [t.norm for t in tokens] == ["mot", "cle", "init", "ليله", "القدر"]
+    assert [text[t.start : t.end] for t in tokens] == ["mot", "clé", "init", "ليلة", "القدر"]
+
+
 def test_capital_flags() -> None:
     cap, upper, lower = tokenize("Bourita MAP map")
     assert cap.cap and not cap.upper
