@@ -4,8 +4,9 @@ Each query is filed under the keys of its rarest required term (for an OR, the u
 its alternatives' keys; see `plan.requirement`).  Rarity is first guessed from the shape
 of the keys, then measured on the articles the index sees: after 64 articles, and again
 each time that count doubles (up to every 8,192 articles), queries are re-filed under
-their currently rarest term, a few per article (never a pause over all of them).
-Re-filing never changes results, only speed.
+their currently rarest term, `REPLAN_PER_ARTICLE` of them per article (never a pause over
+all of them, and a bounded cost per article: about 50 microseconds); a re-plan starts only
+once the last one is done.  Re-filing never changes results, only speed.
 
 An article is analysed once; the keys of its words (exact stems, one-deletion neighbours
 of long words, name skeletons) select the candidate queries through one dictionary.  A
@@ -68,6 +69,7 @@ class MatchIndex(Generic[K]):
 
     FIRST_REPLAN = 64
     MAX_REPLAN_INTERVAL = 8192
+    REPLAN_PER_ARTICLE = 2
 
     def __init__(self, *, aliases: Aliases | None = None) -> None:
         self._queries: dict[K, CompiledQuery] = {}
@@ -81,7 +83,6 @@ class MatchIndex(Generic[K]):
         self._stats = plan.KeyStats()
         self._next_replan = self.FIRST_REPLAN
         self._refile: list[_Shared[K]] = []  # still to re-plan, a few per article
-        self._step = 0
 
     def __len__(self) -> int:
         return len(self._queries)
@@ -244,13 +245,11 @@ class MatchIndex(Generic[K]):
                     found[key] = list(spans)
         stats = self._stats
         stats.observe(doc.keys)
-        if stats.docs >= self._next_replan:
-            interval = min(stats.docs, self.MAX_REPLAN_INTERVAL)
-            self._next_replan = stats.docs + interval
-            self._start_replan()
-            self._step = -(-len(self._refile) // interval)
         if self._refile:  # spread over the next articles: never a pause of the whole set
-            self._continue_replan(self._step)
+            self._continue_replan(self.REPLAN_PER_ARTICLE)
+        elif stats.docs >= self._next_replan:
+            self._next_replan = stats.docs + min(stats.docs, self.MAX_REPLAN_INTERVAL)
+            self._start_replan()
         return found
 
     def match(self, doc: Document) -> dict[K, list[Span]]:

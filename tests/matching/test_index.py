@@ -266,3 +266,25 @@ def test_index_equals_naive_on_generated_words(words: list[str], rnd: random.Ran
         index.add(key, q)
     doc = Document(" ".join(rnd.sample(words, k=len(words) // 2)), " ".join(words[::2]))
     assert index.match(doc) == _naive(queries, doc)
+
+
+def test_rarity_is_measured_and_re_planning_is_spread_two_queries_an_article() -> None:
+    index: MatchIndex[int] = MatchIndex()
+    for i in range(6):  # filler queries: the re-plan walks through all of them
+        index.add(i, compile_query(f"filler{i}"))
+    index.add(99, compile_query("Bourita Macron"))  # both 6+ letters: the prior ties them
+    shared = index._shared_of[99]
+    common, rare = ("bourita", "macron")
+    assert any(common in key for key in shared.filed), shared.filed  # the first of a tie
+    doc = Document("Bourita", "Bourita à Rabat")  # "macron" never appears
+    for _ in range(MatchIndex.FIRST_REPLAN):
+        index.match(doc)
+    # the re-plan has started (measured df: bourita in every article, macron in none)
+    # and moves at most REPLAN_PER_ARTICLE queries an article: 7 queries take 4 articles
+    for _ in range(3):
+        index.match(doc)
+    assert index._refile, "seven queries cannot be re-planned in three articles"
+    index.match(doc)
+    assert not index._refile
+    assert any(rare in key for key in shared.filed), shared.filed
+    assert not any(common in key for key in shared.filed), shared.filed
