@@ -275,9 +275,13 @@ def _term_ranges(term: Term, doc: AnalyzedDocument) -> list[Range]:
     cached = cache.get(term.key)
     if cached is not None:
         return cached  # type: ignore[return-value]
-    out: list[Range] = []
-    for words in term.alternatives:
-        out.extend(_sequence_ranges(words, doc))
+    alternatives = term.alternatives
+    if len(alternatives) == 1:  # the usual case: one spelling (its lists are not changed)
+        out = _sequence_ranges(alternatives[0], doc)
+    else:
+        out = []
+        for words in alternatives:
+            out.extend(_sequence_ranges(words, doc))
     if term.title:
         out = [r for r in out if r[0] == 0]
     cache[term.key] = out
@@ -326,7 +330,10 @@ def holds(node: Node, doc: AnalyzedDocument) -> bool:
 
 
 def evaluate(node: Node, doc: AnalyzedDocument) -> list[Range] | None:
-    """Ranges of the positive terms that matched, or None when the query does not match."""
+    """Ranges of the positive terms that matched, or None when the query does not match
+    (the list may be a cached one: not to be changed)."""
+    if type(node) is Term:  # the usual query: one term
+        return _term_ranges(node, doc) or None
     if not holds(node, doc):
         return None
     out: list[Range] = []
