@@ -113,7 +113,7 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
 _SKIP_CONTAINER_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
 _SKIP_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|breadcrumbs?|pagination|pager|share|sharing"
-    r"|social|footer|header|topbar|tags?|categories|rubriques?)(?:$|[\s_-])",
+    r"|social|footer|header|topbar|tags?|categories|rubriques)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 _TITLE_CLASS_RE = re.compile(r"title|headline", re.IGNORECASE)
