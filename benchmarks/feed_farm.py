@@ -146,6 +146,51 @@ def farm_specs(count: int, seed: int = 7) -> list[FeedSpec]:
     return specs
 
 
+def proportional_sample(specs: list[FeedSpec], count: int) -> list[FeedSpec]:
+    """``count`` of ``specs`` (in index order) with every behaviour in its share of the
+    whole (largest remainders), each behaviour's feeds spread evenly over its item counts
+    and delays.  The first ``count`` feeds are no such sample: chance gave the first 100
+    more slow and hanging feeds than the average, so a baseline timed on them was slow."""
+    if count >= len(specs):
+        return list(specs)
+    groups: dict[str, list[FeedSpec]] = {}
+    for spec in specs:
+        groups.setdefault(spec.behaviour, []).append(spec)
+    exact = {name: count * len(group) / len(specs) for name, group in groups.items()}
+    shares = {name: int(value) for name, value in exact.items()}
+    by_remainder = sorted(exact, key=lambda name: exact[name] - shares[name], reverse=True)
+    for name in by_remainder[: count - sum(shares.values())]:
+        shares[name] += 1
+    chosen: list[FeedSpec] = []
+    for name, group in groups.items():
+        ordered = sorted(group, key=lambda spec: (spec.items, spec.delay, spec.index))
+        step = len(ordered) / shares[name] if shares[name] else 0.0
+        chosen += [ordered[int((i + 0.5) * step)] for i in range(shares[name])]
+    return sorted(chosen, key=lambda spec: spec.index)
+
+
+def scripted_delay(specs: list[FeedSpec], timeout: float) -> float:
+    """Seconds the farm makes a one-at-a-time client wait on ``specs`` beyond the transfers:
+    the slow feeds' delays and the client's ``timeout`` for each hanging feed."""
+    hanging = sum(1 for spec in specs if spec.behaviour == "hang")
+    return sum(spec.delay for spec in specs) + timeout * hanging
+
+
+def describe_sample(sample: list[FeedSpec], specs: list[FeedSpec], timeout: float) -> str:
+    """One line saying how ``sample`` stands for ``specs``: its mix and scripted delay."""
+    mix: dict[str, int] = {}
+    for spec in sample:
+        mix[spec.behaviour] = mix.get(spec.behaviour, 0) + 1
+    per_100 = 100 / len(sample)
+    return (
+        f"{len(sample)} of {len(specs)} feeds, every behaviour in proportion "
+        f"({' '.join(f'{k}={v}' for k, v in sorted(mix.items()))}); scripted delay "
+        f"{scripted_delay(sample, timeout) * per_100:.1f} s per 100 feeds "
+        f"(all feeds: {scripted_delay(specs, timeout) * 100 / len(specs):.1f} s, the first "
+        f"{len(sample)}: {scripted_delay(specs[: len(sample)], timeout) * per_100:.1f} s)"
+    )
+
+
 def _sentence(rng: random.Random, words: tuple[str, ...] | list[str], n: int) -> str:
     return " ".join(rng.choice(words) for _ in range(n))
 

@@ -25,7 +25,9 @@ Drivers:
 Printed per round: wall time, articles stored and stored per second, failed feeds; and the
 peak resident memory of this process (the server runs in another).  Baseline in the same
 run: the steady round with concurrency 1 (one request at a time, the naive sequential
-loop) on the first ``--baseline-feeds`` feeds, extrapolated to all feeds, as a ratio.
+loop) on ``--baseline-feeds`` feeds sampled with every kind of feed in proportion
+(:func:`benchmarks.feed_farm.proportional_sample`; the first 100 carried more scripted
+delay than the average), extrapolated to all feeds, as a ratio.
 Target (issue 4): 1,000 feeds under 15 s and under 300 MB resident on a 2-core machine.
 """
 
@@ -50,7 +52,15 @@ import contextlib
 
 from sqlalchemy import func, insert, select
 
-from benchmarks.feed_farm import FarmProcess, FarmResolver, FeedSpec, farm_specs, feed_items
+from benchmarks.feed_farm import (
+    FarmProcess,
+    FarmResolver,
+    FeedSpec,
+    describe_sample,
+    farm_specs,
+    feed_items,
+    proportional_sample,
+)
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
 from bot.alerts.stories import StoryIndex, title_key
@@ -408,10 +418,12 @@ def main() -> None:
             f"{steady.worker_peak:.0f} MB parse workers: {together:.0f} MB together"
         )
         if args.baseline_feeds:
+            sample = proportional_sample(specs, args.baseline_feeds)
+            print(f"baseline sample: {describe_sample(sample, specs, args.timeout)}")
             base = asyncio.run(
                 run_round(
                     "baseline",
-                    specs[: args.baseline_feeds],
+                    sample,
                     port,
                     concurrency=1,
                     steady=True,
