@@ -15,8 +15,9 @@ Rules:
   ``<base href>`` (itself resolved against the address the page was served from), else
   that address.  A ``<link rel="canonical">`` names the page, it is no base.
 - Per article, the published time comes from a ``<time datetime>`` or a date-like
-  element of its block (the nearest ``<article>``/``<li>`` or post/card/item element),
-  the summary from its first long paragraph.  Entries keep page order (listings are
+  element of its block (the nearest ``<article>``/``<li>`` or post/card/item element;
+  month names also in the page's ``<html lang>``), the summary from its first long
+  paragraph.  Entries keep page order (listings are
   newest first); at most ``max_items``.
 """
 
@@ -76,11 +77,11 @@ def _block(node: LexborNode) -> LexborNode | None:
     return None
 
 
-def _block_published(block: LexborNode) -> datetime | None:
+def _block_published(block: LexborNode, language: str | None) -> datetime | None:
     """The block's time as written (naive when it names no zone)."""
     for node in block.css("time"):
         stamp = parse_date_naive(node.attributes.get("datetime")) or parse_date_naive(
-            node.text(deep=True)
+            node.text(deep=True), language=language
         )
         if stamp is not None:
             return stamp
@@ -88,7 +89,7 @@ def _block_published(block: LexborNode) -> datetime | None:
         if _DATE_CLASS_RE.search(node.attributes.get("class") or "") and node.tag != "a":
             text = node.text(deep=True)
             if text and len(text) <= 80:
-                stamp = parse_date_naive(text)
+                stamp = parse_date_naive(text, language=language)
                 if stamp is not None:
                     return stamp
     return None
@@ -139,6 +140,8 @@ def parse_listing(
     :class:`FeedParseError` for an invalid selector; an empty list is returned
     when nothing looks like an article (the reader decides whether that is an error)."""
     tree = LexborHTMLParser(html)
+    root = tree.css_first("html")
+    language = root.attributes.get("lang") if root is not None else None
     base = _base(tree, page_url)
     nodes = _selected_links(tree, selector) if selector else heuristic_links(tree, base, page_url)
     by_url: dict[str, list[LexborNode]] = {}
@@ -156,7 +159,7 @@ def parse_listing(
             continue
         title = headline.text
         block = next((b for b in map(_block, links) if b is not None), None)
-        stamps.append(_block_published(block) if block is not None else None)
+        stamps.append(_block_published(block, language) if block is not None else None)
         summary = _block_summary(block, title) if block is not None else ""
         entries.append(ParsedEntry(guid=url, url=url, title=title, summary=summary, published=None))
     local = site_zone(stamps) or zone

@@ -15,6 +15,7 @@ from bot.sources.clean_text import visible_text
 from bot.sources.dates import parse_date
 from bot.sources.decode import decode_document, decode_html
 from bot.sources.jsonfeed import parse_json_feed
+from bot.sources.listing import parse_listing
 from bot.sources.model import ParsedEntry, ParsedFeed
 from bot.sources.parse import parse_feed
 from bot.sources.sitemap import parse_sitemap
@@ -247,3 +248,20 @@ def test_other_shapes_are_not_guessed_without_a_declared_language() -> None:
     # Only the RFC 822 shape leaves nothing but the month's language open.
     assert parse_date("3 de outubro de 2023 10:00") is None
     assert parse_date("3 de outubro de 2023 10:00", language="pt") is not None
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (' lang="pt-BR"', datetime(2018, 9, 24, 19, 42, tzinfo=UTC)),
+        ("", None),  # no declared language: this shape is not guessed
+    ],
+)
+def test_listing_dates_in_the_pages_html_lang(lang: str, expected: datetime | None) -> None:
+    page = (
+        f"<!doctype html><html{lang}><body><article>"
+        '<h2><a href="/2018/09/24/ibope-bolsonaro.htm">Ibope: Bolsonaro perde de Haddad</a></h2>'
+        "<time>24 de setembro de 2018, 19:42</time></article></body></html>"
+    )
+    feed = parse_listing(page, page_url="https://noticias.example/", selector="article")
+    assert [entry.published for entry in feed.entries] == [expected]
