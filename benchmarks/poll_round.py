@@ -9,9 +9,10 @@ The database is a fresh SQLite file with the real schema (migrations); the subsc
 index is empty (every article is still matched against it).
 
 - *steady round* (the measured one): the database already holds what an earlier round
-  stored (every feed's previous version, ~27,000 articles, seeded directly), and each
-  feed that answers 200 now has 2 new items on top; the others answer 304 (they send the
-  stored ETag) or fail.  This is the round the bot runs every few minutes.
+  stored (every feed's previous version, about 36,000 articles, written by a child
+  process: `benchmarks.poll_seed`), and each feed that answers 200 now has 2 new items on
+  top; the others answer 304 (they send the stored ETag) or fail.  This is the round the
+  bot runs every few minutes.
 - *cold round* (``--cold-feeds``, on a fresh database): every item of every feed is new,
   the worst case for storing; on fewer feeds because it is slow.
 
@@ -23,9 +24,9 @@ Drivers:
   what fetching costs apart from parsing and storing.
 
 Printed per round: wall time, articles stored and stored per second, failed feeds; and the
-peak resident memory of this process (the server runs in another).  Baseline in the same
-run: the steady round with concurrency 1 (one request at a time, the naive sequential
-loop) on ``--baseline-feeds`` feeds sampled with every kind of feed in proportion
+peak resident memory of this process (the server runs in another, the seeding in a third:
+this process does what the bot does, no more).  Baseline in the same run: the steady
+round with concurrency 1 (one request at a time, the naive sequential loop) on ``--baseline-feeds`` feeds sampled with every kind of feed in proportion
 (:func:`benchmarks.feed_farm.proportional_sample`; the first 100 carried more scripted
 delay than the average), extrapolated to all feeds, as a ratio.
 Target (issue 4): 1,000 feeds under 15 s and under 300 MB resident on a 2-core machine.
@@ -50,7 +51,7 @@ if __package__ in (None, ""):
 
 import contextlib
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from benchmarks.feed_farm import (
     FarmProcess,
@@ -58,26 +59,22 @@ from benchmarks.feed_farm import (
     FeedSpec,
     describe_sample,
     farm_specs,
-    feed_items,
     proportional_sample,
 )
+from benchmarks.poll_seed import seed_in_child
 from bot.access import AccessPolicy
 from bot.alerts.index import SubscriptionIndex
-from bot.alerts.stories import StoryIndex, title_key
+from bot.alerts.stories import StoryIndex
 from bot.clock import utc_now
 from bot.config import PollingConfig
 from bot.fetching import fetch_limits
-from bot.matching import AnalyzedDocument, Document
 from bot.matching.types import QueryLimits
 from bot.sources.fetch import Fetcher
 from bot.sources.fetch_errors import FetchError
 from bot.sources.guard import AddressGuard
 from bot.sources.http_session import create_session
 from bot.sources.parse_pool import ParsePool
-from bot.sources.urls import canonical_url
-from bot.storage.archive import ArchiveRepository
-from bot.storage.archive_terms import terms_of
-from bot.storage.db import SessionFactory, create_engine, migrate, session_factory
+from bot.storage.db import SessionFactory, create_engine, session_factory
 from bot.storage.models import Article, Source
 from bot.topology import Topology
 
@@ -115,64 +112,6 @@ class RoundResult:
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-async def _seed_articles(sessions: SessionFactory, specs: list[FeedSpec]) -> int:
-    """Store every feed's first version as an earlier round would have (same guid, URL and
-    title key as ingest gives them, filed in the archive index), in bulk: the state a
-    steady round starts from."""
-    now = utc_now()
-    rows: list[dict[str, object]] = []
-    for source_id, spec in enumerate(specs, start=1):
-        if spec.behaviour == "broken":
-            continue
-        for item in feed_items(spec, now, 0):
-            rows.append(
-                {
-                    "source_id": source_id,
-                    "guid": item.guid,
-                    "url": canonical_url(item.link),
-                    "title": item.title,
-                    "summary": f"{item.first} {item.second}",
-                    "published_at": item.published,
-                    "fetched_at": now - timedelta(minutes=30),
-                    "title_key": title_key(item.title),
-                }
-            )
-    async with sessions() as session, session.begin():
-        for start in range(0, len(rows), 5000):
-            await session.execute(insert(Article), rows[start : start + 5000])
-        ids = dict((await session.execute(select(Article.guid, Article.id))).all())
-        for start in range(0, len(rows), 5000):
-            await ArchiveRepository(session).add(
-                {
-                    ids[str(row["guid"])]: terms_of(
-                        AnalyzedDocument(Document(str(row["title"]), str(row["summary"])))
-                    )
-                    for row in rows[start : start + 5000]
-                }
-            )
-    return len(rows)
-
-
-async def _seed(sessions: SessionFactory, specs: list[FeedSpec], port: int) -> None:
-    now = utc_now()
-    async with sessions() as session, session.begin():
-        for spec in specs:
-            url = f"http://{spec.host}:{port}/rss.xml"
-            session.add(
-                Source(
-                    url=url,
-                    feed_url=url,
-                    name=f"Outlet {spec.index}",
-                    interval_seconds=600,
-                    etag=spec.etag,  # from the earlier poll
-                    next_poll_at=now - timedelta(seconds=1),
-                    last_success_at=now - timedelta(hours=1),
-                    created_at=now - timedelta(days=1),
-                    kind="feed",
-                )
-            )
 
 
 class Driver:
@@ -323,11 +262,10 @@ async def run_round(
     guard = AddressGuard(allow=frozenset({("127.0.0.1", port)}))
     access = AccessPolicy(mode="open", admins=frozenset(), allowed=frozenset())
     with tempfile.TemporaryDirectory(prefix="rasd-bench-") as tmp:
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3")
-        await migrate(engine)
+        url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
+        seeded = await seed_in_child(url, specs, port, steady)  # not in this process's peak
+        engine = create_engine(url)
         sessions = session_factory(engine)
-        await _seed(sessions, specs, port)
-        seeded = await _seed_articles(sessions, specs) if steady else 0
         others = _children()
         parsers = ParsePool(config.parse_workers, config.parse_timeout)
         try:
