@@ -59,7 +59,7 @@ RULES: tuple[Rule, ...] = (
     R("tokens.possessive", "English possessive 's dropped", "tokens",
       Edit("_analyse", 'fold(parts[-1]) == "s"', "False")),
     R("tokens.sentence", "a sentence boundary counts as a position", "tokens",
-      Edit("tokenize", "pos += 1\n        for", "pass\n        for")),
+      Edit("tokenize", ">= prev_end:\n                pos += 1", ">= prev_end:\n                pass")),
     R("tokens.apostrophe", "another apostrophe joins (aujourd'hui)", "tokens",
       Edit("_analyse", 'word = "".join(parts)', 'word = " ".join(parts)')),
     R("tokens.numbers", "3,5 and 1.000 stay one number", "tokens",
