@@ -22,6 +22,7 @@ from bot.sources.sitemap import parse_sitemap
 from bot.sources.telegram_channel import parse_telegram_channel
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "realfeeds" / "feeds"
+PAGES = REAL.parent / "pages"  # the saved HTML pages (the listing tests' own copy)
 OLDER = Path(__file__).resolve().parents[1] / "data" / "feeds"
 _XML_DECL_RE = re.compile(rb"<\?xml[^>]*\?>\s*")
 _META_CHARSET_RE = re.compile(r"<meta[^>]*charset[^>]*>", re.IGNORECASE)
@@ -77,7 +78,7 @@ def test_portuguese_feed_with_its_declaration_removed_reads_the_same() -> None:
 
 def test_le_monde_page_in_windows_1252_without_its_meta_reads_as_windows_1252() -> None:
     # charset-normalizer's first guess is cp1250: "approuvé ŕ l'Assemblée".
-    page = _META_CHARSET_RE.sub("", real("lemonde-article.html").decode("utf-8"))
+    page = _META_CHARSET_RE.sub("", (PAGES / "lemonde-article.html").read_bytes().decode("utf-8"))
     body = page.encode("cp1252", errors="xmlcharrefreplace")
     text = decode_html(body)
     assert text == body.decode("cp1252")
