@@ -26,7 +26,8 @@ Drivers:
 Printed per round: wall time, articles stored and stored per second, failed feeds; and the
 peak resident memory of this process (the server runs in another, the seeding in a third:
 this process does what the bot does, no more).  Baseline in the same run: the steady
-round with concurrency 1 (one request at a time, the naive sequential loop) on ``--baseline-feeds`` feeds sampled with every kind of feed in proportion
+round with concurrency 1 (one request at a time, the naive sequential loop) on
+``--baseline-feeds`` feeds sampled with every kind of feed in proportion
 (:func:`benchmarks.feed_farm.proportional_sample`; the first 100 carried more scripted
 delay than the average), extrapolated to all feeds, as a ratio.
 Target (issue 4): 1,000 feeds under 15 s and under 300 MB resident on a 2-core machine.
