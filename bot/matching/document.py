@@ -21,15 +21,18 @@ class AnalyzedDocument:
     """Tokens of both fields, where each distinct word occurs, and every lookup key.
 
     ``forms`` maps each distinct article word (folded), and the solid reading of each
-    compound, to its occurrences; ``keys`` maps
-    every lookup key to the forms filed under it: exactly the union of
-    ``term_keys(form, form in capitalised)`` over the forms (what the archive index files).
-    ``capitalised``: the forms written capitalised somewhere.
+    compound, to its occurrences; ``keys`` maps every lookup key to the form filed under
+    it, or to a list when there are several (most keys have one: no list to make and free
+    for them).  Its keys are exactly the union of ``term_keys(form, form in capitalised)``
+    over the forms (what the archive index files).
+    ``capitalised``: the forms written capitalised somewhere.  ``key_set``: the keys as a
+    set, for set operations that read each key's stored hash instead of the key itself
+    (keys are interned: see `relation`).
 
     ``cache`` memoises per-term results for the queries asked about this document, so that
     many subscriptions sharing a word only pay for it once."""
 
-    __slots__ = ("cache", "capitalised", "document", "fields", "forms", "keys")
+    __slots__ = ("cache", "capitalised", "document", "fields", "forms", "key_set", "keys")
 
     def __init__(self, document: Document) -> None:
         self.document = document
@@ -52,17 +55,20 @@ class AnalyzedDocument:
                 forms.setdefault(norm, []).append((f, first, last))
                 if tokens[first].cap:
                     capitalised.add(norm)
-        keys: dict[str, list[str]] = {}
+        keys: dict[str, str | list[str]] = {}
         get = keys.get
         for norm in forms:
             for key in text_keys(norm, norm in capitalised):
-                bucket = get(key)
-                if bucket is None:
-                    keys[key] = [norm]
+                filed = get(key)
+                if filed is None:  # most keys belong to one form: no list for them
+                    keys[key] = norm
+                elif type(filed) is str:
+                    keys[key] = [filed, norm]
                 else:
-                    bucket.append(norm)
+                    filed.append(norm)  # type: ignore[union-attr]
         self.forms = forms
         self.keys = keys
+        self.key_set = set(keys)
         self.capitalised = capitalised
         self.cache: dict[str, object] = {}
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from sys import intern
 from typing import Final
 
 from bot.matching import compounds, morph, syntax
@@ -33,6 +34,7 @@ class Word:
     cross: int  # relation's 0, NAMES or SHORT_NAMES
     clitic: bool  # a short Arabic word in company: takes a proclitic (morph)
     keys: tuple[str, ...]
+    key_set: frozenset[str]  # the same keys, for set operations with an article's
     sig: str  # identifies the word's matching behaviour, for per-document caches
 
 
@@ -105,9 +107,9 @@ def _word(token: Token, exact: bool, options: Options) -> Word:
     clitic = options.accompanied and not exact and morph.takes_short_clitics(norm)
     keys = query_keys(norm, exact, keep, cross)
     if clitic:
-        keys += morph.short_clitic_keys(norm)
+        keys += tuple(map(intern, morph.short_clitic_keys(norm)))  # as `relation` does
     sig = f"{norm}\x02{int(exact)}{int(acronym)}{int(keep)}{int(cross)}{int(clitic)}"
-    return Word(norm, exact, acronym, keep, cross, clitic, keys, sig)
+    return Word(norm, exact, acronym, keep, cross, clitic, keys, frozenset(keys), sig)
 
 
 def _words(
@@ -227,8 +229,9 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
     seen: set[str] = set()
     fields = doc.fields
     doc_keys = doc.keys
-    for key in doc_keys.keys() & word.keys:  # only the keys the article holds (set op in C)
-        for norm in doc_keys[key]:
+    for key in word.key_set & doc.key_set:  # only the keys the article holds (set op in C)
+        filed = doc_keys[key]
+        for norm in (filed,) if type(filed) is str else filed:
             if norm in seen:
                 continue
             seen.add(norm)
@@ -356,8 +359,15 @@ def _collect(node: Node, doc: AnalyzedDocument, out: list[Range]) -> None:
                 _collect(child, doc, out)
 
 
+_new_span = tuple.__new__  # Span(...) without NamedTuple's Python-level __new__
+
+
 def to_spans(ranges: list[Range], doc: AnalyzedDocument) -> list[Span]:
     """Merge ranges into spans over the original strings, in reading order."""
+    if len(ranges) == 1:  # the usual match: one occurrence
+        f, a, b = ranges[0]
+        tokens = doc.fields[f]
+        return [_new_span(Span, (FIELDS[f], tokens[a].start, tokens[b].end))]
     spans: list[tuple[int, int, int]] = sorted(
         {(f, doc.fields[f][a].start, doc.fields[f][b].end) for f, a, b in ranges}
     )
@@ -368,7 +378,7 @@ def to_spans(ranges: list[Range], doc: AnalyzedDocument) -> list[Span]:
             merged[-1] = (f, last[1], max(last[2], end))
         else:
             merged.append((f, start, end))
-    return [Span(FIELDS[f], start, end) for f, start, end in merged]
+    return [_new_span(Span, (FIELDS[f], start, end)) for f, start, end in merged]
 
 
 # ----------------------------------------------------------------------------- describing

@@ -29,7 +29,7 @@ from collections.abc import Hashable, Iterator
 from collections.abc import Set as AbstractSet
 from typing import Any, Generic, TypeVar
 
-from bot.matching import plan
+from bot.matching import engine, plan
 from bot.matching.aliases import Aliases
 from bot.matching.document import AnalyzedDocument
 from bot.matching.matcher import CompiledQuery
@@ -46,15 +46,17 @@ _Identity = tuple[str, bool, int]  # query text, names across scripts, id of its
 class _Shared(Generic[K]):
     """The subscriptions sharing one query: filed, checked and evaluated once."""
 
-    __slots__ = ("checks", "filed", "keys", "options", "query", "rest")
+    __slots__ = ("checks", "either", "filed", "keys", "options", "query", "rest", "root")
 
     def __init__(self, query: CompiledQuery) -> None:
         self.query = query
+        self.root = query.root  # evaluated directly: one object less to reach per article
         self.keys: dict[K, None] = {}  # the subscriptions, in the order they came
         self.filed: frozenset[str] = frozenset()
         self.checks: tuple[frozenset[str], ...] = ()  # rarest first
         self.rest: tuple[frozenset[str], ...] = ()  # checks[1:]
         self.options: tuple[tuple[frozenset[str], ...], ...] = ()  # an OR's, see plan
+        self.either: tuple[frozenset[str], ...] | None = None  # options of one check each
 
 
 def _identity(query: CompiledQuery, aliases: Aliases) -> _Identity:
@@ -70,6 +72,7 @@ class MatchIndex(Generic[K]):
     FIRST_REPLAN = 64
     MAX_REPLAN_INTERVAL = 8192
     REPLAN_PER_ARTICLE = 2
+    OBSERVE_EVERY = 4  # rarity is measured on one article in this many
 
     def __init__(self, *, aliases: Aliases | None = None) -> None:
         self._queries: dict[K, CompiledQuery] = {}
@@ -78,9 +81,11 @@ class MatchIndex(Generic[K]):
         # by key: the queries filed under it without checks, those with checks, and those
         # whose first check it is
         self._postings: dict[str, list[AbstractSet[_Shared[K]]]] = {}
+        self._posted: set[str] = set()  # its keys, for set operations with an article's
         self._alternating: set[_Shared[K]] = set()  # those with options (an OR)
         self._aliases = aliases
         self._stats = plan.KeyStats()
+        self._articles = 0  # seen by `match_analyzed`
         self._next_replan = self.FIRST_REPLAN
         self._refile: list[_Shared[K]] = []  # still to re-plan, a few per article
 
@@ -113,6 +118,8 @@ class MatchIndex(Generic[K]):
             self._stats.watch(plan.word_keys(shared.query.root))
             self._file(shared, *self._plan(shared.query))
             shared.options = plan.options(shared.query.root, self._stats)
+            if all(len(option) == 1 for option in shared.options):
+                shared.either = tuple(option[0] for option in shared.options)
             if shared.options:
                 self._alternating.add(shared)
         shared.keys[key] = None
@@ -152,6 +159,7 @@ class MatchIndex(Generic[K]):
             sets = postings.get(k)
             if sets is None:
                 sets = postings[k] = [_NONE, _NONE, _NONE]  # most keys use one part only
+                self._posted.add(k)
             bucket = sets[part]
             if isinstance(bucket, set):
                 bucket.add(shared)
@@ -169,6 +177,7 @@ class MatchIndex(Generic[K]):
                     sets[part] = _NONE
                     if not any(sets):
                         del postings[k]
+                        self._posted.discard(k)
 
     def remove(self, key: K) -> None:
         """Forget the query stored under `key` (no error if there is none)."""
@@ -220,8 +229,8 @@ class MatchIndex(Generic[K]):
         return {key for shared in self._candidates(doc) for key in shared.keys}
 
     def _candidates(self, doc: AnalyzedDocument) -> set[_Shared[K]]:
-        present = doc.keys.keys()
-        hits = list(map(self._postings.__getitem__, present & self._postings.keys()))
+        present = doc.key_set
+        hits = list(map(self._postings.__getitem__, present & self._posted))
         found: set[_Shared[K]] = set().union(*[sets[PLAIN] for sets in hits])
         checked: set[_Shared[K]] = set().union(*[sets[CHECKED] for sets in hits])
         isdisjoint = present.isdisjoint
@@ -229,26 +238,33 @@ class MatchIndex(Generic[K]):
             checked &= set().union(*[sets[FIRST] for sets in hits])
             found.update(s for s in checked if not (s.rest and any(map(isdisjoint, s.rest))))
         for s in found & self._alternating:  # an OR: one alternative must pass its checks
-            if all(any(map(isdisjoint, option)) for option in s.options):
+            either = s.either
+            if either is not None:
+                if all(map(isdisjoint, either)):
+                    found.discard(s)
+            elif all(any(map(isdisjoint, option)) for option in s.options):
                 found.discard(s)
         return found
 
     def match_analyzed(self, doc: AnalyzedDocument) -> dict[K, list[Span]]:
         """`match` on an article already analysed."""
         found: dict[K, list[Span]] = {}
+        evaluate, to_spans = engine.evaluate, engine.to_spans
         for shared in self._candidates(doc):
-            spans = shared.query.match_analyzed(doc)
-            if spans is not None:
+            ranges = evaluate(shared.root, doc)
+            if ranges is not None:
+                spans = to_spans(ranges, doc)
                 keys = iter(shared.keys)
                 found[next(keys)] = spans
                 for key in keys:  # each subscription gets a list of its own
                     found[key] = list(spans)
-        stats = self._stats
-        stats.observe(doc.keys)
+        self._articles = articles = self._articles + 1
+        if articles % self.OBSERVE_EVERY == 0:
+            self._stats.observe(doc.key_set)
         if self._refile:  # spread over the next articles: never a pause of the whole set
             self._continue_replan(self.REPLAN_PER_ARTICLE)
-        elif stats.docs >= self._next_replan:
-            self._next_replan = stats.docs + min(stats.docs, self.MAX_REPLAN_INTERVAL)
+        elif articles >= self._next_replan:
+            self._next_replan = articles + min(articles, self.MAX_REPLAN_INTERVAL)
             self._start_replan()
         return found
 

@@ -24,6 +24,7 @@ tolerance, morphology, derivation or transliteration, and the Arabic article mus
 from __future__ import annotations
 
 from functools import lru_cache
+from sys import intern
 from typing import Final
 
 from bot.matching import derivation, fuzzy, morph, translit
@@ -40,6 +41,12 @@ SHORT_NAMES: Final = 2  # and two-consonant names (an Arabic or a capitalised La
 _MIN_NAME_STEM: Final = 3
 _CACHE_WORDS: Final = 65536
 _CACHE_PAIRS: Final = 262144
+
+
+def _interned(keys: list[str]) -> tuple[str, ...]:
+    """Keys without repeats, each one shared string: an article's key and the index's are
+    then the same object, which a dictionary compares without reading it."""
+    return tuple(map(intern, dict.fromkeys(keys)))
 
 
 @lru_cache(maxsize=_CACHE_WORDS)
@@ -65,7 +72,7 @@ def text_keys(word: str, capitalised: bool = True) -> tuple[str, ...]:
                 out.extend(translit.keys(form))
         else:
             out.append(fuzzy.degeminate(form))
-    return tuple(dict.fromkeys(out))
+    return _interned(out)
 
 
 def query_keys(
@@ -87,7 +94,7 @@ def query_keys(
             out.append(fuzzy.degeminate(form))
         if not exact and tag in (morph.EXACT, morph.PLURAL):
             out.extend(fuzzy.degeminate(d) for d in derivation.forms(form))
-    return tuple(dict.fromkeys(out))
+    return _interned(out)
 
 
 @lru_cache(maxsize=_CACHE_PAIRS)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Field = Literal["title", "text"]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A matched stretch of an article field, as offsets into the original string."""
+class Span(NamedTuple):
+    """A matched stretch of an article field, as offsets into the original string (a
+    tuple: the matcher makes hundreds an article, and a tuple is made in C)."""
 
     field: Field
     start: int
