@@ -29,7 +29,7 @@ from collections.abc import Hashable, Iterator
 from collections.abc import Set as AbstractSet
 from typing import Any, Generic, TypeVar
 
-from bot.matching import engine, plan
+from bot.matching import evaluation, plan
 from bot.matching.aliases import Aliases
 from bot.matching.document import AnalyzedDocument
 from bot.matching.matcher import CompiledQuery
@@ -249,7 +249,7 @@ class MatchIndex(Generic[K]):
     def match_analyzed(self, doc: AnalyzedDocument) -> dict[K, list[Span]]:
         """`match` on an article already analysed."""
         found: dict[K, list[Span]] = {}
-        evaluate, to_spans = engine.evaluate, engine.to_spans
+        evaluate, to_spans = evaluation.evaluate, evaluation.to_spans
         for shared in self._candidates(doc):
             ranges = evaluate(shared.root, doc)
             if ranges is not None:

@@ -81,7 +81,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from bot.matching import engine, lookup, plan
+from bot.matching import engine, evaluation, lookup, plan
 from bot.matching.aliases import NO_ALIASES, Aliases, entry_key
 from bot.matching.document import AnalyzedDocument
 from bot.matching.parser import parse
@@ -139,10 +139,10 @@ class CompiledQuery:
 
     def match_analyzed(self, doc: AnalyzedDocument) -> list[Span] | None:
         """`match` on an article already analysed (shared between many queries)."""
-        ranges = engine.evaluate(self.root, doc)
+        ranges = evaluation.evaluate(self.root, doc)
         if ranges is None:
             return None
-        return engine.to_spans(ranges, doc)
+        return evaluation.to_spans(ranges, doc)
 
     def with_aliases(self, aliases: Aliases) -> CompiledQuery:
         """The same query compiled against other alias groups (recompiled only when one of
