@@ -31,8 +31,7 @@ class Word:
     keep_article: bool
     cross: int  # relation's 0, NAMES or SHORT_NAMES
     clitic: bool  # a short Arabic word in company: takes a proclitic (morph)
-    keys: tuple[str, ...]
-    key_set: frozenset[str]  # the same keys, for set operations with an article's
+    keys: frozenset[str]  # a set: intersected with an article's keys, and shared by checks
     sig: str  # identifies the word's matching behaviour, for per-document caches
 
 
@@ -110,7 +109,7 @@ def _word(token: Token, exact: bool, options: Options) -> Word:
     if clitic:
         keys += tuple(map(intern, morph.short_clitic_keys(norm)))  # as `relation` does
     sig = f"{norm}\x02{int(exact)}{int(acronym)}{int(keep)}{int(cross)}{int(clitic)}"
-    return Word(norm, exact, acronym, keep, cross, clitic, keys, frozenset(keys), sig)
+    return Word(norm, exact, acronym, keep, cross, clitic, frozenset(keys), sig)
 
 
 def _words(

@@ -26,7 +26,7 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
     seen: set[str] = set()
     fields = doc.fields
     doc_keys = doc.keys
-    for key in word.key_set & doc.key_set:  # only the keys the article holds (set op in C)
+    for key in word.keys & doc.key_set:  # only the keys the article holds (set op in C)
         filed = doc_keys[key]
         for norm in (filed,) if type(filed) is str else filed:
             if norm in seen:

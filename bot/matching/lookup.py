@@ -53,7 +53,7 @@ class QueryWord:
         return self.word.sig
 
     @property
-    def keys(self) -> tuple[str, ...]:
+    def keys(self) -> frozenset[str]:
         """The keys its article words are filed under (one of them at least)."""
         return self.word.keys
 
@@ -61,7 +61,7 @@ class QueryWord:
         """Whether an article word (folded, and whether it is ever capitalised in the
         article) is one this query word matches."""
         word = self.word
-        if not set(word.keys).intersection(text_keys(norm, capitalised)):
+        if word.keys.isdisjoint(text_keys(norm, capitalised)):
             return False
         verdict = word_match(
             word.norm, norm, word.exact, word.keep_article, word.cross, word.clitic

@@ -15,6 +15,7 @@ as the index observes the article stream.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from typing import Final
@@ -62,7 +63,7 @@ class KeyStats:
         self.df: Counter[str] = Counter()
         self.watched: set[str] = set()
         self._costs: dict[str, float] = {}
-        self._sums: dict[tuple[str, ...], float] = {}  # a word's keys -> their summed cost
+        self._sums: dict[frozenset[str], float] = {}  # a word's keys -> their summed cost
 
     def watch(self, keys: Iterable[str]) -> None:
         self.watched.update(keys)
@@ -79,11 +80,12 @@ class KeyStats:
             self._costs[key] = cost
         return cost
 
-    def keys_cost(self, keys: tuple[str, ...]) -> float:
+    def keys_cost(self, keys: frozenset[str]) -> float:
         """The summed cost of one word's keys, computed once (many queries share a word)."""
         cost = self._sums.get(keys)
         if cost is None:
-            cost = self._sums[keys] = sum(map(self.cost, keys))
+            # exactly rounded: the same sum whatever order the set gives its keys in
+            cost = self._sums[keys] = math.fsum(map(self.cost, keys))
         return cost
 
 
