@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from sys import intern
 from typing import Final
+from weakref import WeakValueDictionary
 
 from bot.matching import compounds, morph, syntax
 from bot.matching.aliases import Aliases, entry_key
@@ -21,9 +22,10 @@ Range = tuple[int, int, int]  # (field index, first token index, last token inde
 ACRONYM_MAX: Final = 5
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Word:
-    """One analysed query word."""
+    """One analysed query word; one object for every query word of the same ``sig``
+    (see `_word`)."""
 
     norm: str
     exact: bool
@@ -105,11 +107,19 @@ def _word(token: Token, exact: bool, options: Options) -> Word:
     short = token.cap or is_arabic(norm)
     cross = 0 if exact or not options.cross else SHORT_NAMES if short else NAMES
     clitic = options.accompanied and not exact and morph.takes_short_clitics(norm)
-    keys = query_keys(norm, exact, keep, cross)
-    if clitic:
-        keys += tuple(map(intern, morph.short_clitic_keys(norm)))  # as `relation` does
     sig = f"{norm}\x02{int(exact)}{int(acronym)}{int(keep)}{int(cross)}{int(clitic)}"
-    return Word(norm, exact, acronym, keep, cross, clitic, frozenset(keys), sig)
+    word = _WORDS.get(sig)
+    if word is None:
+        keys = query_keys(norm, exact, keep, cross)
+        if clitic:
+            keys += tuple(map(intern, morph.short_clitic_keys(norm)))  # as `relation` does
+        word = _WORDS[sig] = Word(norm, exact, acronym, keep, cross, clitic, frozenset(keys), sig)
+    return word
+
+
+# The words of the queries alive, by sig: queries sharing a word share its object and its
+# keys (less memory, and fewer distinct objects to read per article).
+_WORDS: WeakValueDictionary[str, Word] = WeakValueDictionary()
 
 
 def _words(
