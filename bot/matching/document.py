@@ -70,7 +70,7 @@ class AnalyzedDocument:
         self.keys = keys
         self.key_set = set(keys)
         self.capitalised = capitalised
-        self.cache: dict[str, object] = {}
+        self.cache: dict[object, object] = {}
 
     @staticmethod
     def term_keys(norm: str, capitalised: bool) -> tuple[str, ...]:

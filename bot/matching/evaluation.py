@@ -1,7 +1,8 @@
 """Compiled queries evaluated on an analysed article.
 
-Rules: every result is memoised in the article's ``cache`` under the word's ``sig`` or the
-term's or NEAR's ``key``, so subscriptions sharing a word or a term pay for it once per
+Rules: every result is memoised in the article's ``cache`` under the word itself (one
+object per ``sig``: see `engine.Word`; hashed by identity, without reading a string) or
+the term's or NEAR's ``key``, so subscriptions sharing a word or a term pay for it once per
 article; the lists returned may be those cached ones, and callers never change them.  A
 term of one word (no alias, no title restriction) is its word's occurrences, without a
 list of its own.  `holds` answers whether a query matches; `evaluate` also collects the
@@ -19,7 +20,7 @@ from bot.matching.types import Span
 def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
     """The ranges of the article's words (or hyphenated compounds) the word matches."""
     cache = doc.cache
-    cached = cache.get(word.sig)
+    cached = cache.get(word)
     if cached is not None:
         return cached  # type: ignore[return-value]
     out: list[Occurrence] = []
@@ -41,7 +42,7 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
             if verdict == IF_CAPITALISED or word.acronym:
                 occurrences = [o for o in occurrences if fields[o[0]][o[1]].cap]
             out.extend(occurrences)
-    cache[word.sig] = out
+    cache[word] = out
     return out
 
 
