@@ -17,7 +17,7 @@ from bot.matching.relation import IF_CAPITALISED, NO, word_match
 from bot.matching.types import Span
 
 
-def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
+def word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
     """The ranges of the article's words (or hyphenated compounds) the word matches."""
     cache = doc.cache
     cached = cache.get(word)
@@ -47,13 +47,13 @@ def _word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
 
 
 def _sequence_ranges(words: tuple[Word, ...], doc: AnalyzedDocument) -> list[Range]:
-    first = _word_occurrences(words[0], doc)
+    first = word_occurrences(words[0], doc)
     if len(words) == 1:
         return first
     rest: list[dict[tuple[int, int], list[int]]] = []
     for w in words[1:]:
         starts: dict[tuple[int, int], list[int]] = {}
-        for f, a, b in _word_occurrences(w, doc):
+        for f, a, b in word_occurrences(w, doc):
             starts.setdefault((f, a), []).append(b)
         rest.append(starts)
     out: list[Range] = []
@@ -74,7 +74,7 @@ def _sequence_ranges(words: tuple[Word, ...], doc: AnalyzedDocument) -> list[Ran
 def _term_ranges(term: Term, doc: AnalyzedDocument) -> list[Range]:
     single = term.single
     if single is not None:  # the usual term: its word's occurrences are its ranges
-        return _word_occurrences(single, doc)
+        return word_occurrences(single, doc)
     cache = doc.cache
     cached = cache.get(term.key)
     if cached is not None:

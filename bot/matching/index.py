@@ -32,6 +32,7 @@ from typing import Any, Generic, TypeVar
 from bot.matching import evaluation, plan
 from bot.matching.aliases import Aliases
 from bot.matching.document import AnalyzedDocument
+from bot.matching.engine import Term
 from bot.matching.matcher import CompiledQuery
 from bot.matching.types import Document, Span
 
@@ -46,11 +47,13 @@ _Identity = tuple[str, bool, int]  # query text, names across scripts, id of its
 class _Shared(Generic[K]):
     """The subscriptions sharing one query: filed, checked and evaluated once."""
 
-    __slots__ = ("checks", "either", "filed", "keys", "options", "query", "rest", "root")
+    __slots__ = ("checks", "either", "filed", "keys", "options", "query", "rest", "root", "word")
 
     def __init__(self, query: CompiledQuery) -> None:
         self.query = query
         self.root = query.root  # evaluated directly: one object less to reach per article
+        # a query of one word (the usual one): matched by that word's occurrences
+        self.word = self.root.single if isinstance(self.root, Term) else None
         self.keys: dict[K, None] = {}  # the subscriptions, in the order they came
         self.filed: frozenset[str] = frozenset()
         self.checks: tuple[frozenset[str], ...] = ()  # rarest first
@@ -249,9 +252,11 @@ class MatchIndex(Generic[K]):
     def match_analyzed(self, doc: AnalyzedDocument) -> dict[K, list[Span]]:
         """`match` on an article already analysed."""
         found: dict[K, list[Span]] = {}
-        evaluate, to_spans = evaluation.evaluate, evaluation.to_spans
+        evaluate, occurrences = evaluation.evaluate, evaluation.word_occurrences
+        to_spans = evaluation.to_spans
         for shared in self._candidates(doc):
-            ranges = evaluate(shared.root, doc)
+            word = shared.word
+            ranges = evaluate(shared.root, doc) if word is None else occurrences(word, doc) or None
             if ranges is not None:
                 spans = to_spans(ranges, doc)
                 keys = iter(shared.keys)

@@ -7,7 +7,7 @@ reading any article again:
 - A query word (`QueryWord`) holds in an article exactly when one of the article's words
   is filed under one of its keys and passes the matcher's verdict, and, where the verdict
   or an acronym asks for it, is capitalised there: `QueryWord.accepts` is that test, the
-  same as ``evaluation._word_occurrences`` makes on an analysed article.
+  same as ``evaluation.word_occurrences`` makes on an analysed article.
 - A term of one-word alternatives outside ``title:`` holds exactly where one of its words
   does; so do AND, OR and NOT of such terms, by set algebra. The result is then exact
   (`Found.exact`): the matching articles, with no article to read.

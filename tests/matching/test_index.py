@@ -15,6 +15,7 @@ from bot.matching import (
     QueryError,
     analyze,
     compile_query,
+    engine,
 )
 from bot.matching.types import Span
 
@@ -288,3 +289,23 @@ def test_rarity_is_measured_and_re_planning_is_spread_two_queries_an_article() -
     assert not index._refile
     assert any(rare in key for key in shared.filed), shared.filed
     assert not any(common in key for key in shared.filed), shared.filed
+
+
+def test_queries_sharing_a_word_share_one_word_object() -> None:
+    """An article's memo is keyed by the word object (see `bot.matching.evaluation`): equal
+    words of different queries are one object, so the memo serves them all."""
+    name_and_city = compile_query("Bourita Rabat").root
+    assert isinstance(name_and_city, engine.And)
+    first = name_and_city.children[0]
+    alone = compile_query("Bourita").root
+    assert isinstance(first, engine.Term) and isinstance(alone, engine.Term)
+    assert first.single is not None and first.single is alone.single
+    quoted = compile_query('"Bourita"').root  # matched literally: another word
+    assert isinstance(quoted, engine.Term) and quoted.single is not alone.single
+    doc = analyze(Document("", "Bourita à Rabat, إلى الرباط"))
+    index: MatchIndex[int] = MatchIndex()
+    index.add(1, compile_query("Bourita Rabat"))
+    index.add(2, compile_query("Bourita"))
+    found = index.match_analyzed(doc)
+    assert set(found) == {1, 2}
+    assert doc.cache[alone.single] == [(1, 0, 0)]  # memoised once, under the word
