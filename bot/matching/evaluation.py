@@ -5,7 +5,7 @@ object per ``sig``: see `engine.Word`; hashed by identity, without reading a str
 the term's or NEAR's ``key``, so subscriptions sharing a word or a term pay for it once per
 article; the lists returned may be those cached ones, and callers never change them.  A
 term of one word (no alias, no title restriction) is its word's occurrences, without a
-list of its own.  `holds` answers whether a query matches; `evaluate` also collects the
+list of its own.  `holds` answers whether a query matches; `evaluate` answers with the
 ranges of the positive terms that matched, and `to_spans` turns them into offsets.
 """
 
@@ -135,29 +135,30 @@ def holds(node: Node, doc: AnalyzedDocument) -> bool:
 
 def evaluate(node: Node, doc: AnalyzedDocument) -> list[Range] | None:
     """Ranges of the positive terms that matched, or None when the query does not match
-    (the list may be a cached one: not to be changed)."""
-    if type(node) is Term:  # the usual query: one term
-        return _term_ranges(node, doc) or None
-    if not holds(node, doc):
-        return None
-    out: list[Range] = []
-    _collect(node, doc, out)
-    return out
-
-
-def _collect(node: Node, doc: AnalyzedDocument, out: list[Range]) -> None:
-    """Ranges of the positive terms of a node known to hold."""
-    if isinstance(node, Term):
-        out.extend(_term_ranges(node, doc))
-    elif isinstance(node, Near):
-        out.extend(_near_ranges(node, doc))
-    elif isinstance(node, And):
-        for child in node.children:
-            _collect(child, doc, out)
-    elif isinstance(node, Or):
-        for child in node.children:
-            if holds(child, doc):
-                _collect(child, doc, out)
+    (the list may be a cached one: not to be changed).  One walk: an AND stops at its
+    first child that fails, an OR gathers every alternative that holds, a NOT holds with
+    no ranges of its own."""
+    kind = type(node)
+    if kind is Term:  # the usual query: one term
+        return _term_ranges(node, doc) or None  # type: ignore[arg-type]
+    if kind is And:
+        out: list[Range] = []
+        for child in node.children:  # type: ignore[union-attr]
+            ranges = evaluate(child, doc)
+            if ranges is None:
+                return None
+            out += ranges
+        return out
+    if kind is Or:
+        found: list[Range] | None = None
+        for child in node.children:  # type: ignore[union-attr]
+            ranges = evaluate(child, doc)
+            if ranges is not None:  # a new list when joined: a cached one is not changed
+                found = ranges if found is None else found + ranges
+        return found
+    if kind is Not:
+        return None if holds(node.child, doc) else []  # type: ignore[union-attr]
+    return _near_ranges(node, doc) or None  # type: ignore[arg-type]
 
 
 _new_span = tuple.__new__  # Span(...) without NamedTuple's Python-level __new__
