@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from collections.abc import Set as AbstractSet
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from bot.matching import evaluation, plan
@@ -40,6 +41,7 @@ K = TypeVar("K", bound=Hashable)
 
 PLAIN, CHECKED, FIRST = 0, 1, 2  # the parts of a key's postings
 _NONE: frozenset[Any] = frozenset()  # an empty part
+_PLAIN, _CHECKED, _FIRST = itemgetter(PLAIN), itemgetter(CHECKED), itemgetter(FIRST)
 
 _Identity = tuple[str, bool, int]  # query text, names across scripts, id of its aliases
 
@@ -234,18 +236,22 @@ class MatchIndex(Generic[K]):
     def _candidates(self, doc: AnalyzedDocument) -> set[_Shared[K]]:
         present = doc.key_set
         hits = list(map(self._postings.__getitem__, present & self._posted))
-        found: set[_Shared[K]] = set().union(*[sets[PLAIN] for sets in hits])
-        checked: set[_Shared[K]] = set().union(*[sets[CHECKED] for sets in hits])
+        found: set[_Shared[K]] = set().union(*map(_PLAIN, hits))
+        checked: set[_Shared[K]] = set().union(*map(_CHECKED, hits))
         isdisjoint = present.isdisjoint
         if checked:  # those whose first check also holds, found by set operations alone
-            checked &= set().union(*[sets[FIRST] for sets in hits])
+            checked &= set().union(*map(_FIRST, hits))
             found.update(s for s in checked if not (s.rest and any(map(isdisjoint, s.rest))))
         for s in found & self._alternating:  # an OR: one alternative must pass its checks
             either = s.either
             if either is not None:
                 if all(map(isdisjoint, either)):
                     found.discard(s)
-            elif all(any(map(isdisjoint, option)) for option in s.options):
+                continue
+            for option in s.options:
+                if not any(map(isdisjoint, option)):
+                    break  # this alternative may hold
+            else:
                 found.discard(s)
         return found
 
