@@ -21,7 +21,9 @@ contain; about 150 match each article).  Printed, all measured in this run:
 
 Times are this process's CPU time (``time.process_time``): the machine is shared, and
 wall time would count the other processes' turns.  Compare the ratios, which are measured
-side by side in one run.
+side by side in one run.  To compare two checkouts, run them one right after the other with
+the same ``PYTHONHASHSEED``, so that both walk their sets in the same order, and more than
+once: on the shared machine one checkout's figures move by a third from run to run.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Each query is filed under the keys of its rarest required term (for an OR, the union of
 its alternatives' keys; see `plan.requirement`).  Rarity is first guessed from the shape
-of the keys, then measured on the articles the index sees: after 64 articles, and again
+of the keys, then measured on one article in `OBSERVE_EVERY` of those the index sees (a
+sample is enough to rank keys, and counting costs): after 64 articles, and again
 each time that count doubles (up to every 8,192 articles), queries are re-filed under
 their currently rarest term, `REPLAN_PER_ARTICLE` of them per article (never a pause over
 all of them, and a bounded cost per article: about 50 microseconds); a re-plan starts only
@@ -16,6 +17,10 @@ and is a candidate only when the article holds a key of both: set operations in 
 cost follows the keys the article holds, not how many keys the rules give a query word.
 Any further checks are set lookups, and an OR is rejected when none of its alternatives
 passes its own checks; only the candidates left are evaluated in full.
+Keys are interned strings (see `relation`), and the article's keys, the index's and each
+query word's are sets: intersections read the hashes the sets store and compare keys by
+identity, without reading the strings.  A query of one word is matched by that word's
+occurrences, memoised per article under the (shared) word object.
 Subscriptions with the same query (same text, options and aliases) are one entry,
 evaluated once per article; each gets its own list of spans.  A query can only match an
 article that holds a key of each of its required parts, so the result is exactly that of
