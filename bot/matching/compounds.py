@@ -24,8 +24,11 @@ words is never joined (``"anti corruption"`` does not find ``anticorruption``).
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import compress, pairwise
+from operator import itemgetter
 from typing import Final
 
 from bot.matching import syntax
@@ -35,6 +38,8 @@ from bot.matching.tokens import Token
 MAX_PARTS: Final = 3
 MIN_REST: Final = 4
 HYPHENS: Final = frozenset("-\u2010\u2011")
+_HYPHEN: Final = re.compile("[" + "".join(sorted(HYPHENS)) + "]")
+_NORM, _END = itemgetter(0), itemgetter(2)  # a token's norm and end
 
 _PREFIX_WORDS: Final = """
     anti sous contre auto cyber micro macro multi inter extra ultra super hyper mini semi
@@ -68,10 +73,16 @@ def joins(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
     `MAX_PARTS` Latin words of a field, and of every prefix or particle with its word."""
     out: list[tuple[str, int, int]] = []
     n = len(tokens)
-    for i in range(n - 1):
+    # the words that may start one, found in C: a prefix or particle, or a word a hyphen
+    # follows (most words start no compound)
+    starts = set(compress(range(n - 1), map(_STARTS.__contains__, map(_NORM, tokens))))
+    hyphens = [m.start() for m in _HYPHEN.finditer(text)]
+    if hyphens:
+        ends = list(map(_END, tokens))  # in order; the parts of one split word share theirs
+        for at in hyphens:
+            starts.update(range(bisect_left(ends, at), min(bisect_right(ends, at), n - 1)))
+    for i in sorted(starts):
         token = tokens[i]
-        if token.norm not in _STARTS and text[token.end : token.end + 1] not in HYPHENS:
-            continue  # the common case, kept cheap: most words start no compound
         if not _latin(token):
             continue
         joined = tokens[i].norm
