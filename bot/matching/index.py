@@ -5,7 +5,7 @@ its alternatives' keys; see `plan.requirement`).  Rarity is first guessed from t
 of the keys, then measured on one article in `OBSERVE_EVERY` of those the index sees (a
 sample is enough to rank keys, and counting costs): after 64 articles, and again
 each time that count doubles (up to every 8,192 articles), queries are re-filed under
-their currently rarest term, `REPLAN_PER_ARTICLE` of them per article (never a pause over
+their currently rarest term (those with a choice of terms: see `plan.fixed`), `REPLAN_PER_ARTICLE` of them per article (never a pause over
 all of them, and a bounded cost per article: about 50 microseconds); a re-plan starts only
 once the last one is done.  Re-filing never changes results, only speed.
 
@@ -54,13 +54,25 @@ _Identity = tuple[str, bool, int]  # query text, names across scripts, id of its
 class _Shared(Generic[K]):
     """The subscriptions sharing one query: filed, checked and evaluated once."""
 
-    __slots__ = ("checks", "either", "filed", "keys", "options", "query", "rest", "root", "word")
+    __slots__ = (
+        "checks",
+        "either",
+        "filed",
+        "fixed",
+        "keys",
+        "options",
+        "query",
+        "rest",
+        "root",
+        "word",
+    )
 
     def __init__(self, query: CompiledQuery) -> None:
         self.query = query
         self.root = query.root  # evaluated directly: one object less to reach per article
         # a query of one word (the usual one): matched by that word's occurrences
         self.word = self.root.single if isinstance(self.root, Term) else None
+        self.fixed = plan.fixed(self.root)  # never re-planned: it has no choice of keys
         self.keys: dict[K, None] = {}  # the subscriptions, in the order they came
         self.filed: frozenset[str] = frozenset()
         self.checks: tuple[frozenset[str], ...] = ()  # rarest first
@@ -215,7 +227,7 @@ class MatchIndex(Generic[K]):
         watched = stats.watched
         stats.df.update({k: v for k, v in self._stats.df.items() if k in watched})
         self._stats = stats
-        self._refile = list(self._shared.values())
+        self._refile = [shared for shared in self._shared.values() if not shared.fixed]
 
     def _continue_replan(self, count: int) -> None:
         refile = self._refile

@@ -163,6 +163,17 @@ def checks(node: engine.Node, stats: KeyStats) -> list[Requirement]:
     return [] if required is None else [required]
 
 
+def fixed(node: engine.Node) -> bool:
+    """Whether a query's keys and checks are the same whatever the rarities: a term whose
+    spellings are one word each, or an OR of such terms (its keys are all of theirs, and
+    it has no other check).  Re-planning such a query never changes it."""
+    if isinstance(node, engine.Term):
+        return all(len(words) == 1 for words in node.alternatives)
+    if isinstance(node, engine.Or):
+        return all(fixed(child) for child in node.children)
+    return False
+
+
 def options(node: engine.Node, stats: KeyStats) -> tuple[tuple[frozenset[str], ...], ...]:
     """For an OR, the `checks` of each of its alternatives (rarest first): a document the
     query matches intersects every key set of at least one of them.  () for any other

@@ -272,7 +272,9 @@ def test_index_equals_naive_on_generated_words(words: list[str], rnd: random.Ran
 def test_rarity_is_measured_and_re_planning_is_spread_two_queries_an_article() -> None:
     index: MatchIndex[int] = MatchIndex()
     for i in range(6):  # filler queries: the re-plan walks through all of them
-        index.add(i, compile_query(f"filler{i}"))
+        index.add(i, compile_query(f"filler{i} extra{i}"))
+    for i in range(10, 15):  # one word, or an OR of words: no choice, never re-planned
+        index.add(i, compile_query(f"single{i}" if i % 2 else f"single{i} OR other{i}"))
     index.add(99, compile_query("Bourita Macron"))  # both 6+ letters: the prior ties them
     shared = index._shared_of[99]
     common, rare = ("bourita", "macron")
@@ -282,6 +284,7 @@ def test_rarity_is_measured_and_re_planning_is_spread_two_queries_an_article() -
         index.match(doc)
     # the re-plan has started (measured df: bourita in every article, macron in none)
     # and moves at most REPLAN_PER_ARTICLE queries an article: 7 queries take 4 articles
+    assert {id(s) for s in index._refile} <= {id(index._shared_of[k]) for k in (*range(6), 99)}
     for _ in range(3):
         index.match(doc)
     assert index._refile, "seven queries cannot be re-planned in three articles"
