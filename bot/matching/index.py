@@ -3,11 +3,12 @@
 Each query is filed under the keys of its rarest required term (for an OR, the union of
 its alternatives' keys; see `plan.requirement`).  Rarity is first guessed from the shape
 of the keys, then measured on one article in `OBSERVE_EVERY` of those the index sees (a
-sample is enough to rank keys, and counting costs): after 64 articles, and again
-each time that count doubles (up to every 8,192 articles), queries are re-filed under
-their currently rarest term (those with a choice of terms: see `plan.fixed`), `REPLAN_PER_ARTICLE` of them per article (never a pause over
-all of them, and a bounded cost per article: about 50 microseconds); a re-plan starts only
-once the last one is done.  Re-filing never changes results, only speed.
+sample is enough to rank keys, and counting costs): after 64 articles, and again each
+time that count doubles (up to every 8,192 articles), the queries that have a choice of
+terms (see `plan.fixed`) are re-filed under their currently rarest term,
+`REPLAN_PER_ARTICLE` of them per article (never a pause over all of them, and a bounded
+cost per article: about 50 microseconds); a re-plan starts only once the last one is
+done.  Re-filing never changes results, only speed.
 
 An article is analysed once; the keys of its words (exact stems, one-deletion neighbours
 of long words, name skeletons) select the candidate queries through one dictionary.  A
