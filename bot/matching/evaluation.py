@@ -166,18 +166,19 @@ _new_span = tuple.__new__  # Span(...) without NamedTuple's Python-level __new__
 
 def to_spans(ranges: list[Range], doc: AnalyzedDocument) -> list[Span]:
     """Merge ranges into spans over the original strings, in reading order."""
-    if len(ranges) == 1:  # the usual match: one occurrence
+    fields = doc.fields
+    if len(ranges) == 1:  # one occurrence
         f, a, b = ranges[0]
-        tokens = doc.fields[f]
+        tokens = fields[f]
         return [_new_span(Span, (FIELDS[f], tokens[a].start, tokens[b].end))]
-    spans: list[tuple[int, int, int]] = sorted(
-        {(f, doc.fields[f][a].start, doc.fields[f][b].end) for f, a, b in ranges}
-    )
-    merged: list[tuple[int, int, int]] = []
-    for f, start, end in spans:
-        if merged and merged[-1][0] == f and start < merged[-1][2]:
-            last = merged[-1]
-            merged[-1] = (f, last[1], max(last[2], end))
+    out: list[Span] = []
+    last_field = last_end = -1
+    for f, start, end in sorted({(f, fields[f][a].start, fields[f][b].end) for f, a, b in ranges}):
+        if f == last_field and start < last_end:  # overlaps the previous span: extends it
+            if end > last_end:
+                out[-1] = _new_span(Span, (FIELDS[f], out[-1].start, end))
+                last_end = end
         else:
-            merged.append((f, start, end))
-    return [_new_span(Span, (FIELDS[f], start, end)) for f, start, end in merged]
+            out.append(_new_span(Span, (FIELDS[f], start, end)))
+            last_field, last_end = f, end
+    return out
