@@ -5,8 +5,9 @@ object per ``sig``: see `engine.Word`; hashed by identity, without reading a str
 the term's or NEAR's ``key``, so subscriptions sharing a word or a term pay for it once per
 article; the lists returned may be those cached ones, and callers never change them.  A
 term of one word (no alias, no title restriction) is its word's occurrences, without a
-list of its own.  `holds` answers whether a query matches; `evaluate` answers with the
-ranges of the positive terms that matched, and `to_spans` turns them into offsets.
+list of its own.  `evaluate` answers whether a query matches, with the ranges of the
+positive terms that matched (one place decides AND, OR and NOT), and `to_spans` turns
+them into offsets.
 """
 
 from __future__ import annotations
@@ -119,20 +120,6 @@ def _near_ranges(node: Near, doc: AnalyzedDocument) -> list[Range]:
     return out
 
 
-def holds(node: Node, doc: AnalyzedDocument) -> bool:
-    """Whether the query matches (no spans computed)."""
-    kind = type(node)
-    if kind is Term:
-        return bool(_term_ranges(node, doc))  # type: ignore[arg-type]
-    if kind is And:
-        return all(holds(c, doc) for c in node.children)  # type: ignore[union-attr]
-    if kind is Or:
-        return any(holds(c, doc) for c in node.children)  # type: ignore[union-attr]
-    if kind is Not:
-        return not holds(node.child, doc)  # type: ignore[union-attr]
-    return bool(_near_ranges(node, doc))  # type: ignore[arg-type]
-
-
 def evaluate(node: Node, doc: AnalyzedDocument) -> list[Range] | None:
     """Ranges of the positive terms that matched, or None when the query does not match
     (the list may be a cached one: not to be changed).  One walk: an AND stops at its
@@ -156,8 +143,8 @@ def evaluate(node: Node, doc: AnalyzedDocument) -> list[Range] | None:
             if ranges is not None:  # a new list when joined: a cached one is not changed
                 found = ranges if found is None else found + ranges
         return found
-    if kind is Not:
-        return None if holds(node.child, doc) else []  # type: ignore[union-attr]
+    if kind is Not:  # holds, with no ranges, when its child does not
+        return None if evaluate(node.child, doc) is not None else []  # type: ignore[union-attr]
     return _near_ranges(node, doc) or None  # type: ignore[arg-type]
 
 

@@ -20,8 +20,8 @@ Any further checks are set lookups, and an OR is rejected when none of its alter
 passes its own checks; only the candidates left are evaluated in full.
 Keys are interned strings (see `relation`), and the article's keys, the index's and each
 query word's are sets: intersections read the hashes the sets store and compare keys by
-identity, without reading the strings.  A query of one word is matched by that word's
-occurrences, memoised per article under the (shared) word object.
+identity, without reading the strings.  A query's word's occurrences are memoised per
+article under the (shared) word object (see `evaluation`).
 Subscriptions with the same query (same text, options and aliases) are one entry,
 evaluated once per article; each gets its own list of spans.  A query can only match an
 article that holds a key of each of its required parts, so the result is exactly that of
@@ -39,7 +39,6 @@ from typing import Any, Generic, TypeVar
 from bot.matching import evaluation, plan
 from bot.matching.aliases import Aliases
 from bot.matching.document import AnalyzedDocument
-from bot.matching.engine import Term
 from bot.matching.matcher import CompiledQuery
 from bot.matching.types import Document, Span
 
@@ -65,14 +64,11 @@ class _Shared(Generic[K]):
         "query",
         "rest",
         "root",
-        "word",
     )
 
     def __init__(self, query: CompiledQuery) -> None:
         self.query = query
         self.root = query.root  # evaluated directly: one object less to reach per article
-        # a query of one word (the usual one): matched by that word's occurrences
-        self.word = self.root.single if isinstance(self.root, Term) else None
         self.fixed = plan.fixed(self.root)  # never re-planned: it has no choice of keys
         self.keys: dict[K, None] = {}  # the subscriptions, in the order they came
         self.filed: frozenset[str] = frozenset()
@@ -276,11 +272,9 @@ class MatchIndex(Generic[K]):
     def match_analyzed(self, doc: AnalyzedDocument) -> dict[K, list[Span]]:
         """`match` on an article already analysed."""
         found: dict[K, list[Span]] = {}
-        evaluate, occurrences = evaluation.evaluate, evaluation.word_occurrences
-        to_spans = evaluation.to_spans
+        evaluate, to_spans = evaluation.evaluate, evaluation.to_spans
         for shared in self._candidates(doc):
-            word = shared.word
-            ranges = evaluate(shared.root, doc) if word is None else occurrences(word, doc) or None
+            ranges = evaluate(shared.root, doc)
             if ranges is not None:
                 spans = to_spans(ranges, doc)
                 keys = iter(shared.keys)
