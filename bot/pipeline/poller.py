@@ -12,7 +12,10 @@ Rules:
   be stored), then stores it (``PollWriter``: group commit under ``write_lock``) or records
   its failure (``SourceHealth``: backoff, unhealthy and recovered notices). A source gone or
   paused after its claim has its lease released. A poll that crashes is the source's
-  ``internal`` failure. One failing source only pushes back its own next poll.
+  ``internal`` failure. A poll the database cannot take (``STORAGE_FAILURES``: busy past its
+  waits, or unreachable) is not the source's failure: nothing of it is stored, its lease is
+  released (or lapses), and it is polled again. Nothing a poll raises escapes its task. One
+  failing source only pushes back its own next poll.
 - ``on_alerts`` is called when alerts or notices were committed, for the deliverer to look.
 """
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta, tzinfo
 
 from bot.access import AccessPolicy
@@ -39,7 +42,7 @@ from bot.pipeline.reading import PollRead, Prefetched, SourceReader
 from bot.pipeline.storing import PollWriter
 from bot.sources.fetch import Fetcher
 from bot.sources.parse_pool import ParsePool
-from bot.storage.db import SessionFactory
+from bot.storage.db import STORAGE_FAILURES, SessionFactory
 
 __all__ = ["Poller"]
 
@@ -195,13 +198,34 @@ class Poller:
         started = time.monotonic()
         try:
             await self.poll(source_id, prefetched)
+        except STORAGE_FAILURES as exc:
+            log.warning(
+                "source %d: not stored, the database could not take it (%r); it is polled again",
+                source_id,
+                exc,
+            )
+            await self._settle(source_id, self.claims.release(source_id))
         except Exception as exc:
             log.exception("polling source %d crashed", source_id)
-            await self.health.failed(
-                source_id, PollFailure(PollErrorKind.INTERNAL, type(exc).__name__)
-            )
+            failure = PollFailure(PollErrorKind.INTERNAL, type(exc).__name__)
+            await self._settle(source_id, self.health.failed(source_id, failure))
         if self.metrics is not None:
             self.metrics.poll_seconds.observe(time.monotonic() - started)
+
+    async def _settle(self, source_id: int, step: Awaitable[None]) -> None:
+        """Record how a poll that raised ended; nothing escapes the poll's task. When the
+        database cannot take that either, the source's lease lapses and it is polled again."""
+        try:
+            await step
+        except STORAGE_FAILURES as exc:
+            log.warning(
+                "source %d: its state was not saved, the database could not take it (%r); "
+                "it is polled again once its lease lapses",
+                source_id,
+                exc,
+            )
+        except Exception:
+            log.exception("recording the end of source %d's poll crashed", source_id)
 
     async def poll(
         self, source_id: int, prefetched: Prefetched | None = None

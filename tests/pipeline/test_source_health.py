@@ -3,12 +3,19 @@ told once when a source goes unhealthy and once when it recovers; article retent
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+from aiohttp import web
 from sqlalchemy import select
 
 from bot.metrics import Metrics
 from bot.pipeline.retention import Retention, prune_articles, prune_notices
+from bot.storage import db
 from bot.storage.models import Article, OutboxItem, Source
 from tests.support.fakes.feed_server import FeedServer, rss_feed
 from tests.support.pipeline_world import ADMINS, pipeline_world
@@ -210,3 +217,51 @@ async def test_retention_prunes_old_admin_notices_once_done(
         ]
         assert await prune_notices(world.sessions, now, timedelta(days=30)) == 0
         assert await prune_notices(world.sessions, now, timedelta(days=1)) == 1
+
+
+async def test_a_poll_the_database_cannot_take_is_polled_again_and_is_not_the_sources_failure(
+    tmp_path: Path,
+    feeds: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_MS", 300)  # not 30 s of waiting in a test
+    path = tmp_path / "rasd.sqlite3"
+    feeds.set("/f.xml", rss_feed("F", [ITEM]))
+    async with pipeline_world(f"sqlite+aiosqlite:///{path}") as world:
+        source = (await world.sources.add(feeds.url("/f.xml"), "F")).source
+        fresh = {"title": "Un autre titre", "link": "https://f.example.ma/2", "guid": "2"}
+        body = rss_feed("F", [fresh, ITEM])
+        world.clock.advance(601)
+
+        # Once the poll has claimed its source, another program takes SQLite's write lock
+        # and keeps it past the poller's wait, while the poll would be stored and while its
+        # failure would be recorded.
+        locker = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+
+        async def locked_then_answered(request: web.Request) -> web.Response:
+            await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
+            return web.Response(text=body, content_type="application/rss+xml")
+
+        feeds.set_handler("/f.xml", locked_then_answered)
+        caplog.set_level(logging.WARNING)
+        try:
+            assert await world.poller.tick() == 1
+            await world.poller.wait_idle()
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        feeds.set("/f.xml", body)
+        assert [a.url for a in await world.articles()] == [ITEM["link"]]
+        assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert f"source {source.id}: not stored, the database could not take it" in caplog.text
+        stored = await world.source(source.id)
+        assert stored.error_count == 0 and stored.last_error is None  # not the source's fault
+
+        # Its lease lapses, and the next round stores what it brought: nothing was lost.
+        world.clock.advance(61)
+        assert await world.poller.tick() == 1
+        await world.poller.wait_idle()
+        assert sorted(a.url for a in await world.articles()) == [ITEM["link"], fresh["link"]]
+        stored = await world.source(source.id)
+        assert stored.error_count == 0 and stored.lease_owner is None
