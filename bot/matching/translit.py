@@ -27,10 +27,14 @@ classes, or `SHORT_CLASSES` under the stricter rules below) and every gap agrees
   ``ي``, ``Biden`` / ``بايدن``: so ``Zniber`` is not ``الزنابير``), an ``ع`` some Latin
   vowel and a final ``ة`` an ``a`` (``Chirac`` is not ``شراكة``), or an ``e`` after ``ي``
   (French ``-ier``: ``Barnier`` / ``بارنييه``);
-* a gap without Arabic vowel letters takes at most one Latin vowel letter, and at the end
-  of the word only a mute ``e``; at the start of the word none, since Arabic writes an
-  initial vowel (``Ankara`` is ``أنقرة``, not ``نكرة``), unless the Arabic reading lost
+* a gap without Arabic vowel letters takes at most one Latin vowel (one letter, or a
+  French spelling of one vowel: ``ou ai ei au eu``, ``Khouribga`` / ``خريبكة``), and at
+  the end of the word only a mute ``e``; at the start of the word none, since Arabic writes
+  an initial vowel (``Ankara`` is ``أنقرة``, not ``نكرة``), unless the Arabic reading lost
   an ``ال`` the Latin vowel spells (``Errachidia`` / ``الرشيدية``);
+* conversely, an Arabic initial alef is a vowel the Latin spells (``Salam`` is not
+  ``إسلام``), unless the Latin word starts with two consonants, which Arabic can only
+  write behind an alef (``Stockholm`` / ``استوكهولم``, ``Driss`` / ``إدريس``);
 * an Arabic word read with its ``ال`` only meets a Latin word starting with a vowel
   (``Albares`` / ``ألباريس``);
 * at least one gap is *supported*: a Latin vowel there faces an Arabic vowel letter.  This
@@ -141,6 +145,9 @@ _LATIN_CLASS: Final = {
     "r": "R",
 }
 _LATIN_VOWELS: Final = frozenset("aeiouyw")
+# French spellings of one short vowel, which Arabic leaves unwritten like any other
+# (``Khouribga`` / ``خريبكة``)
+_ONE_VOWEL: Final = frozenset(("ou", "ai", "ei", "au", "eu"))
 _SILENT_FINAL: Final = frozenset("stdxz")
 
 Skeleton = tuple[str, tuple[str, ...]]  # (classes, gaps); len(gaps) == len(classes) + 1
@@ -284,7 +291,7 @@ def _gap_ok(arabic: str, latin: str, index: int, last: int, before: str) -> tupl
     consonant class after the gap ("" at the end)."""
     arabic = arabic.replace("'", "")
     if not arabic:
-        ok = latin in ("", "e") if index == last else len(latin) <= 1
+        ok = latin in ("", "e") if index == last else len(latin) <= 1 or latin in _ONE_VOWEL
         return ok, False
     if index == 0 and arabic.startswith("A"):
         arabic = arabic[1:]  # a word-initial alef only carries a hamza
@@ -330,6 +337,12 @@ def _long_vowel(gap: str, index: int) -> bool:
     return bool(letters)
 
 
+def _initial_cluster(latin: Skeleton) -> bool:
+    """Whether a Latin skeleton starts with two consonants, which Arabic writes behind an
+    alef (``Stockholm`` / ``استوكهولم``, ``Driss`` / ``إدريس``, ``Brahim`` / ``إبراهيم``)."""
+    return not latin[1][0] and not latin[1][1]
+
+
 def compatible(
     a: Skeleton, b: Skeleton, arabic_article: bool = False, article_dropped: bool = False
 ) -> bool:
@@ -344,8 +357,10 @@ def compatible(
     if b[1][0] and not a[1][0].replace("'", "") and not article_dropped:
         return False  # an Arabic word never starts with an unwritten vowel
     short = len(classes) < MIN_CLASSES
-    if short and (a[1][-1].endswith("Y") or (a[1][0].startswith("A") and not b[1][0])):
-        return False  # a nisba adjective (ذاتي, صافي), or an alef the Latin does not spell
+    if short and a[1][-1].endswith("Y"):
+        return False  # a nisba adjective (ذاتي, صافي)
+    if a[1][0].startswith("A") and not b[1][0] and (short or not _initial_cluster(b)):
+        return False  # an initial alef the Latin does not spell (إصلاح is not Salah)
     last = len(a[1]) - 1
     support = False
     for i, (ga, gl) in enumerate(zip(a[1], b[1], strict=True)):
