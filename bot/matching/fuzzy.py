@@ -16,7 +16,9 @@ Latin ou ↔ w next to a vowel (Ouahbi/Wahbi)    5
 one vowel for another (a/e, e/i, i/y, o/u;     6
 Arabic ا/و/ي) — transliteration variants
 Arabic emphatic ↔ plain consonant (ت/ط, س/ص,   6
-د/ض, ك/ق, ز/ذ), first letter included
+د/ض, ك/ق, ز/ذ), first letter included; in a    5
+word shaped like a foreign name (see below),
+several at once (توتال/طوطال)
 Latin sh ↔ ch (Akhannouch/Akhannoush)          6
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
@@ -47,6 +49,12 @@ Not below five letters: where the shorter word has four, no guard keeps one word
 
 Emphatic/plain swaps are how foreign names vary in Arabic letters (``ماكرون``/``ماقرون``,
 ``تايوان``/``طايوان``); shorter words keep them apart (``تقرير``/``تكرير``, ``صورة``/``سورة``).
+A word of five letters is shaped like a foreign name when, like ``بوتين``, ``طوكيو`` or
+``مالطا``, it writes at least two long vowel letters after its first letter (foreign names
+spell every vowel), does not start like a derived pattern (ت, م or ا before a consonant:
+``تصوير``/``تسوير``, ``مساعد``/``مصاعد``, ``إصرار``/``أسرار``) and is not the pattern
+فاعول or فاعيل (``قانون``/``كانون``, a month in Levantine usage); two such words
+meet when they differ by emphatic swaps alone, one or several.
 
 A French ``-ie`` noun never meets the ``-e`` noun beside it (``économie`` / ``économe``,
 ``agronomie`` / ``agronome``): the ``i`` dropped before a final ``e`` is no typo.
@@ -60,7 +68,8 @@ never meets ``scolaire`` (a consonant added at n = 7), while ``Retailleau`` meet
 by these rules share at least one key (the word itself, with doubled letters collapsed, and
 for long words its one-letter deletions, as in SymSpell).  Words related by ou/w or sh/ch
 alone are found from the query side: `respellings` gives a query word every spelling of its
-name (at most 8), so that article words stay filed under their own spelling only.
+name (at most 8), so that article words stay filed under their own spelling only; the same
+goes for an Arabic word shaped like a foreign name and its emphatic/plain spellings.
 Distances are computed with rapidfuzz's optimal-string-alignment distance.
 """
 
@@ -91,6 +100,8 @@ _FEMININE_ENDINGS: Final = ("\u0647", "\u0627\u062a")  # ه (from ة) ات
 _YEH: Final = "\u064a"
 _ALEF: Final = "\u0627"
 _PATTERN_PREFIXES: Final = frozenset("\u0645\u062a")  # م ت
+_DERIVED_STARTS: Final = _PATTERN_PREFIXES | {"\u0627"}  # م ت ا
+_EMPHATIC_PARTNER: Final = {a: b for p in _EMPHATIC_PAIRS for a, b in (tuple(p), tuple(p)[::-1])}
 _HEH: Final = "\u0647"
 _OU_W: Final = re.compile(r"(?<=[aeiy])ou|ou(?=[aei])")
 _LATIN_VOWEL_PAIRS: Final = frozenset(
@@ -106,6 +117,7 @@ MIN_TRANSPOSE: Final = 7
 MIN_VOWEL_INDEL: Final = 7
 MIN_ARABIC_VOWEL_INDEL: Final = 5
 MIN_EMPHATIC: Final = 6
+MIN_NAME_EMPHATIC: Final = 5
 MIN_OU_W: Final = 5
 MIN_SH_CH: Final = 6
 MAX_RESPELLINGS: Final = 8
@@ -138,15 +150,45 @@ def respell(word: str) -> str:
 
 def respellings(word: str, length: int) -> list[str]:
     """The spellings of a Latin query word by ou/w and sh/ch (degeminated, the word's own
-    included), under which the article words it meets by those rules are filed; none past
+    included), or of an Arabic one shaped like a foreign name by emphatic/plain letters,
+    under which the article words it meets by those rules are filed; none past
     `MAX_RESPELLINGS`, where the query only finds its own spellings."""
-    if length < MIN_OU_W or is_arabic(word) or any(ch.isdigit() for ch in word):
+    if is_arabic(word):
+        return _emphatic_respellings(word, length)
+    if length < MIN_OU_W or any(ch.isdigit() for ch in word):
         return []
     parts = re.split(r"(w|ch)", respell(degeminate(word)))
     choices = [("w", "ou") if p == "w" else ("ch", "sh") if p == "ch" else (p,) for p in parts]
     if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
         return []
     return ["".join(p) for p in itertools.product(*choices)]
+
+
+def _emphatic_respellings(word: str, length: int) -> list[str]:
+    if length < MIN_NAME_EMPHATIC or not _foreign_shaped(word):
+        return []
+    choices = [(ch, _EMPHATIC_PARTNER[ch]) if ch in _EMPHATIC_PARTNER else (ch,) for ch in word]
+    if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
+        return []
+    return ["".join(p) for p in itertools.product(*choices)]
+
+
+def _foreign_shaped(word: str) -> bool:
+    """Whether an Arabic word is shaped like a foreign name (see the module documentation)."""
+    if sum(ch in ARABIC_VOWELS for ch in word[1:]) < 2:
+        return False
+    if word[1] == _ALEF and word[3] in ARABIC_VOWELS:
+        return False  # فاعول, فاعيل: قانون / كانون
+    return not (word[0] in _DERIVED_STARTS and word[1] not in ARABIC_VOWELS)
+
+
+def _emphatic_respelling(a: str, b: str, n: int) -> bool:
+    """Whether two Arabic words shaped like foreign names differ by emphatic swaps alone."""
+    if len(a) != len(b) or n < MIN_NAME_EMPHATIC:
+        return False
+    if not all(x == y or frozenset((x, y)) in _EMPHATIC_PAIRS for x, y in zip(a, b, strict=True)):
+        return False
+    return _foreign_shaped(a) and _foreign_shaped(b)
 
 
 def keys(word: str, length: int) -> list[str]:
@@ -184,7 +226,7 @@ def related(a: str, b: str) -> bool:
         return True  # (without a w or an sh on either side, respelling changes nothing)
     la, lb = len(da), len(db)
     if abs(la - lb) > 1 or OSA.distance(da, db, score_cutoff=1) > 1:
-        return False
+        return arabic and _emphatic_respelling(da, db, n)
     if la == lb:
         i = next(k for k in range(la) if da[k] != db[k])
         if i + 1 < la and da[i + 1] != db[i + 1]:
@@ -192,7 +234,7 @@ def related(a: str, b: str) -> bool:
             return i > 0 and n >= MIN_TRANSPOSE
         x, y = da[i], db[i]
         if arabic and frozenset((x, y)) in _EMPHATIC_PAIRS:
-            return n >= MIN_EMPHATIC
+            return n >= MIN_EMPHATIC or _emphatic_respelling(da, db, n)
         if i == 0 and not (_is_vowel(x, arabic) and _is_vowel(y, arabic)):
             return False
         if arabic and i == la - 1 and {x, y} == _HEH_ALEF:

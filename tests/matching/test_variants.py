@@ -97,6 +97,33 @@ def test_emphatic_swap_guards(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("كينيا", "فاز عداء من قينيا بالماراثون."),  # five letters shaped like a foreign name
+        ("أوسلو", "انطلقت المحادثات في أوصلو أمس."),  # an initial alef before a vowel letter
+        ("تيتانيك", "عرض فيلم طيطانيك من جديد."),  # two swaps at once
+        ("سيدني", "وصل الوفد إلى صيدني."),
+    ],
+)
+def test_emphatic_swaps_in_foreign_names_of_five_letters(query: str, text: str) -> None:
+    assert matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("قانون", "صدر القرار في كانون الثاني."),  # فاعول: a native pattern, not a name
+        ("تصوير", "انتهت أشغال تسوير الملعب."),  # ت before a consonant: تفعيل
+        ("مساعد", "تعطلت المصاعد في البرج."),  # م before a consonant: مفاعل
+        ("اصرار", "كشف الكتاب أسرار القضية."),  # ا before a consonant: إفعال
+        ("سلطان", "استقبل صلطان الوفد."),  # one long vowel letter: a native word's shape
+    ],
+)
+def test_emphatic_swaps_in_foreign_names_guards(query: str, text: str) -> None:
+    assert not matches(query, text)
+
+
+@pytest.mark.parametrize(
     ("a", "b"),
     [
         ("Ouahbi", "Wahbi"),  # ou/w, n = 5
