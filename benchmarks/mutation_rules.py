@@ -122,6 +122,10 @@ RULES: tuple[Rule, ...] = (
       Set("MIN_NOUN_AR", 1)),
     R("deriv.ar_nisba_stem", "guard: an Arabic nisba stem of 4 letters", "derivation",
       Set("MIN_NISBA_STEM", 1)),
+    R("deriv.hamza_nisba", "Arabic nisba in ائي of a noun in اء (غذاء → غذائي)", "derivation",
+      Edit("_arabic", "if word.endswith(_ALEF + _HAMZA):", "if False:")),
+    R("deriv.hamza_noun", "… and back (إحصائيات → إحصاء)", "derivation",
+      Edit("_arabic", "if base.endswith(_ALEF_YEH):", "if False:")),
     # --- typo tolerance (fuzzy.py)
     R("typo.doubled", "doubled letters (Fettah/Fetah)", "fuzzy", Stub("degeminate", _identity)),
     R("typo.heh_alef", "final ة/ه ↔ ا", "fuzzy", Set("MIN_FINAL_HEH_ALEF", NEVER)),

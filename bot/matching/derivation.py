@@ -7,11 +7,11 @@ them (or to its plural); a quoted word gets no derivation.
 French: a word is ``stem + noun ending`` and its partner ``stem + adjective ending`` for one
 row of `FRENCH` (``agriculture`` ↔ ``agricole``, ``énergie`` ↔ ``énergétique``,
 ``industrie`` ↔ ``industriel(le)``, ``région`` ↔ ``régional(e)``, ``tourisme`` ↔
-``touristique``, ``sécurité`` ↔ ``sécuritaire`` …).  The stem keeps at least `MIN_STEM`
-letters, or `MIN_STEM_LONG_ENDING` when the longer ending of the row has three letters or
-more, so that a short word never reaches a longer one by a one- or two-letter ending
-(``carte`` is not ``cartel``).  Only a row's two endings are linked: ``police`` (stem
-``polic``) never meets ``politique`` (stem ``polit``).
+``touristique``, ``sécurité`` ↔ ``sécuritaire``, ``infection`` ↔ ``infectieux`` …).
+The stem keeps at least `MIN_STEM` letters, or `MIN_STEM_LONG_ENDING` when the longer
+ending of the row has three letters or more, so that a short word never reaches a longer
+one by a one- or two-letter ending (``carte`` is not ``cartel``).  Only a row's two
+endings are linked: ``police`` (stem ``polic``) never meets ``politique`` (stem ``polit``).
 
 Arabic: the nisba adjective (``ي``, ``ية``, plurals ``يين يون يات``).  A noun already reaches
 its nisba through `morph` (``اقتصاد`` → ``اقتصادي``, ``زراعة`` → ``زراعي``); here:
@@ -20,7 +20,9 @@ its nisba through `morph` (``اقتصاد`` → ``اقتصادي``, ``زراعة
   least 5), ``Xا`` (a country: ``فرنسي`` → ``فرنسا``);
 * the nisba in ``وي`` of nouns ending in ``ية``, ``اء`` or ``ا`` (``تنمية`` ↔ ``تنموي``,
   ``صحراء`` ↔ ``صحراوي``), and the nisba of a noun ending in ``ا`` (``فرنسا`` ↔
-  ``فرنسي``); the noun has at least 5 letters.
+  ``فرنسي``); the noun has at least 5 letters;
+* the nisba in ``ائي`` of nouns ending in ``اء`` (``غذاء`` ↔ ``غذائي``, ``كهرباء`` ↔
+  ``كهربائية``; the hamza seat folds to ``ي``, so ``مائي`` stays apart from ``مائة``).
 
 So ``الهجري`` never reaches ``الهجرة`` and ``مالي`` never ``مال`` (stems of 3 letters), and
 ``جامعي`` reaches ``جامعة`` but not the bare ``جامع``.
@@ -80,6 +82,8 @@ FRENCH: Final = (
     ("ce", "caise"),
     ("nce", "nt"),
     ("nce", "nte"),
+    ("ion", "ieux"),
+    ("ion", "ieuse"),
 )
 
 _NISBA: Final = (
@@ -94,6 +98,8 @@ _HEH: Final = "\u0647"  # ه (folded ة)
 _ALEF: Final = "\u0627"  # ا
 _HAMZA: Final = "\u0621"  # ء
 _YEH_HEH: Final = "\u064a\u0647"  # يه (folded ية)
+_YEH: Final = "\u064a"  # ي
+_ALEF_YEH: Final = "\u0627\u064a"  # اي (folded ائ)
 
 
 def _stem_ok(stem: str, noun_end: str, adj_end: str) -> bool:
@@ -133,6 +139,10 @@ def _arabic(word: str) -> set[str]:
                 out.update((base + _HEH, base + _ALEF))
                 if len(base) >= MIN_NOUN_AR:
                     out.add(base)
+                if base.endswith(_ALEF_YEH):  # قضائي → قضاء (ئ folds to ي)
+                    out.add(base[:-1] + _HAMZA)
+    if word.endswith(_ALEF + _HAMZA):  # قضاء → قضائي
+        out.update(word[:-1] + _YEH + s for s in _NISBA)
     if len(word) >= MIN_NOUN_AR:
         waw_bases = []
         if word.endswith(_YEH_HEH):

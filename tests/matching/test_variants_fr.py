@@ -61,6 +61,8 @@ FRENCH_ROWS = {
     ("ce", "caise"): ("France", "L'ambassade française a publié un communiqué."),
     ("nce", "nt"): ("violence", "Un orage violent a frappé la ville."),
     ("nce", "nte"): ("urgence", "Une réforme urgente du code électoral."),
+    ("ion", "ieux"): ("infection", "Le service des maladies infectieuses sature."),
+    ("ion", "ieuse"): ("ambition", "Une réforme ambitieuse de l'école."),
 }
 
 
@@ -121,6 +123,9 @@ def test_french_derivation_near_misses(query: str, text: str) -> None:
         ("تربوي", "وزارة التربية الوطنية."),  # Xوي → Xية
         ("الصحراء", "الأقاليم الصحراوية."),  # Xاء → Xاوي
         ("صحراوي", "رمال الصحراء."),  # Xاوي → Xاء
+        ("الغذاء", "تحقيق الأمن الغذائي."),  # Xاء → Xائي (ئ folds to ي)
+        ("كهرباء", "انقطاع التيار في الشبكة الكهربائية."),
+        ("الإحصائيات", "نشرت المندوبية الإحصاء العام."),  # Xائيات → Xاء
     ],
 )
 def test_arabic_nisba_both_ways(query: str, text: str) -> None:
@@ -135,6 +140,7 @@ def test_arabic_nisba_both_ways(query: str, text: str) -> None:
         ("مالي", "ارتفع رأس المال."),
         ("طاقوي", "ارتفعت أسعار الطاقة."),  # a noun of 4 letters takes no وي nisba
         ("تربوي", "ربة البيت."),
+        ("ماء", "وزعت مائة سلة على الأسر."),  # مائي and مائة stay apart (folded مايي, مايه)
     ],
 )
 def test_arabic_derivation_near_misses(query: str, text: str) -> None:
