@@ -7,7 +7,11 @@ them (or to its plural); a quoted word gets no derivation.
 French: a word is ``stem + noun ending`` and its partner ``stem + adjective ending`` for one
 row of `FRENCH` (``agriculture`` ↔ ``agricole``, ``énergie`` ↔ ``énergétique``,
 ``industrie`` ↔ ``industriel(le)``, ``région`` ↔ ``régional(e)``, ``tourisme`` ↔
-``touristique``, ``sécurité`` ↔ ``sécuritaire``, ``infection`` ↔ ``infectieux`` …).
+``touristique``, ``sécurité`` ↔ ``sécuritaire``, ``infection`` ↔ ``infectieux``, and the
+adjectives of countries: ``Égypte`` ↔ ``égyptien``, ``Mali`` ↔ ``malienne``, ``Japon`` ↔
+``japonais`` …; tried and left out for their false friends: ``-e`` ↔ ``-eux`` (``industrie``
+is not ``industrieux``), ``-e`` ↔ ``-ois`` (``France`` is not ``François``), ``-alité`` ↔
+``-al`` (``nationalité`` would find every ``national``).
 The stem keeps at least `MIN_STEM` letters, or `MIN_STEM_LONG_ENDING` when the longer
 ending of the row has three letters or more, so that a short word never reaches a longer
 one by a one- or two-letter ending (``carte`` is not ``cartel``).  Only a row's two
@@ -84,6 +88,12 @@ FRENCH: Final = (
     ("nce", "nte"),
     ("ion", "ieux"),
     ("ion", "ieuse"),
+    ("e", "ien"),
+    ("e", "ienne"),
+    ("", "en"),
+    ("", "enne"),
+    ("", "ais"),
+    ("", "aise"),
 )
 
 _NISBA: Final = (

@@ -63,6 +63,12 @@ FRENCH_ROWS = {
     ("nce", "nte"): ("urgence", "Une réforme urgente du code électoral."),
     ("ion", "ieux"): ("infection", "Le service des maladies infectieuses sature."),
     ("ion", "ieuse"): ("ambition", "Une réforme ambitieuse de l'école."),
+    ("e", "ien"): ("Égypte", "Le président égyptien a reçu la délégation."),
+    ("e", "ienne"): ("Égypte", "La diplomatie égyptienne a salué l'accord."),
+    ("", "en"): ("Chili", "Le président chilien est attendu à Rabat."),
+    ("", "enne"): ("Chili", "La presse chilienne commente le match."),
+    ("", "ais"): ("Japon", "Le Premier ministre japonais a annoncé sa démission."),
+    ("", "aise"): ("Soudan", "L'armée soudanaise a repris la ville."),
 }
 
 
