@@ -22,7 +22,9 @@ several at once (توتال/طوطال)
 Latin sh ↔ ch (Akhannouch/Akhannoush)          6
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
-a missing or extra vowel (ا و ي ء in Arabic)   7
+a missing or extra vowel (ا و ي ء in Arabic;   7
+never a Latin final vowel but ``e``: Mansour
+and Mansouri are two names)
 a missing or extra letter                      8
 any one letter replaced by another             11
 =============================================  ==========
@@ -251,6 +253,8 @@ def related(a: str, b: str) -> bool:
     extra = longer[i]
     if not arabic and extra == "e" and i == len(longer) - 1:
         return n >= MIN_FINAL_E
+    if not arabic and extra in LATIN_VOWELS and i == len(longer) - 1:
+        return False  # another name (Mansour / Mansouri, Youssoufi / Youssoufia)
     if not arabic and extra == "i" and i == len(longer) - 2 and longer.endswith("ie"):
         return False  # French -ie and -e are two nouns (économie / économe), not a typo
     if arabic and extra in ARABIC_LONG_LETTERS:

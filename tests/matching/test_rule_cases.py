@@ -42,6 +42,13 @@ def test_a_missing_vowel() -> None:  # typo.vowel_indel (Latin, n = 7: not yet a
     assert matches("ministre", "le minstre de la Santé")
 
 
+def test_a_latin_final_vowel_makes_another_name() -> None:  # typo.final_vowel
+    assert not related("mansour", "mansouri")
+    assert not related("lahlimi", "lahlimia")
+    assert not matches("Mansouri", "Le cheikh Mansour a assisté à la finale.")
+    assert matches("Mansouri", "Le ministre Mansuri a assisté à la finale.")  # not final
+
+
 def test_only_transliteration_vowel_pairs() -> None:  # typo.vowel_pairs
     assert not related("macron", "micron")  # a/i is not a pair, even at n = 6
     assert not matches("Macron", "une puce gravée d'un micron")
