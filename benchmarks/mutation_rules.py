@@ -224,7 +224,7 @@ RULES: tuple[Rule, ...] = (
       Edit("compatible", "(short or not _initial_cluster(b))", "short")),
     R("translit.alef_cluster", "… but not before a Latin cluster (Driss / إدريس)", "translit",
       Stub("_initial_cluster", _false)),
-    R("translit.one_vowel", "French ou ai ei au eu as one vowel (Goulmima)", "translit",
+    R("translit.one_vowel", "the French ou is one vowel (Goulmima)", "translit",
       Set("_ONE_VOWEL", frozenset())),
     R("translit.short_long_vowel", "guard: a long vowel, not ع (And ≠ عند)", "translit",
       Stub("_long_vowel", lambda _: lambda *args: True)),

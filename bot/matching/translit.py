@@ -27,9 +27,9 @@ classes, or `SHORT_CLASSES` under the stricter rules below) and every gap agrees
   ``ي``, ``Biden`` / ``بايدن``: so ``Zniber`` is not ``الزنابير``), an ``ع`` some Latin
   vowel and a final ``ة`` an ``a`` (``Chirac`` is not ``شراكة``), or an ``e`` after ``ي``
   (French ``-ier``: ``Barnier`` / ``بارنييه``);
-* a gap without Arabic vowel letters takes at most one Latin vowel (one letter, or a
-  French spelling of one vowel: ``ou ai ei au eu``, ``Khouribga`` / ``خريبكة``), and at
-  the end of the word only a mute ``e``; at the start of the word none, since Arabic writes
+* a gap without Arabic vowel letters takes at most one Latin vowel (one letter, or the
+  French ``ou``: ``Khouribga`` / ``خريبكة``), and at the end of the word only a mute
+  ``e``; at the start of the word none, since Arabic writes
   an initial vowel (``Ankara`` is ``أنقرة``, not ``نكرة``), unless the Arabic reading lost
   an ``ال`` the Latin vowel spells (``Errachidia`` / ``الرشيدية``);
 * conversely, an Arabic initial alef is a vowel the Latin spells (``Salam`` is not
@@ -145,9 +145,9 @@ _LATIN_CLASS: Final = {
     "r": "R",
 }
 _LATIN_VOWELS: Final = frozenset("aeiouyw")
-# French spellings of one short vowel, which Arabic leaves unwritten like any other
-# (``Khouribga`` / ``خريبكة``)
-_ONE_VOWEL: Final = frozenset(("ou", "ai", "ei", "au", "eu"))
+# French "ou", one short vowel that Arabic leaves unwritten like any other (``Khouribga`` /
+# ``خريبكة``); the other French digraphs (ai, au, eau) face a written ي or و
+_ONE_VOWEL: Final = frozenset(("ou",))
 _SILENT_FINAL: Final = frozenset("stdxz")
 
 Skeleton = tuple[str, tuple[str, ...]]  # (classes, gaps); len(gaps) == len(classes) + 1

@@ -282,6 +282,7 @@ def test_names_across_scripts(query: str, text: str) -> None:
         ("Ankara", "نفى الوزير أن تكون هناك نكرة في التعيينات."),  # unwritten initial vowel
         ("Zniber", "زار الأطفال حديقة الزنابير."),  # ا is not an "i" before r
         ("Salam", "ندوة حول الفكر في الإسلام المعاصر."),  # an initial alef left unspelled
+        ("Tikaine", "قدمت الوكالة الدعم التقني للجماعات."),  # ai faces a written ي, not nothing
     ],
 )
 def test_names_across_scripts_near_misses(query: str, text: str) -> None:
