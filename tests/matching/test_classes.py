@@ -24,3 +24,20 @@ def test_class_targets(path: Path) -> None:
     missed = [text for text, met in class_checks(path, counts) if not met]
     wrong = [c["id"] for c in cases if ours(c) != bool(c["expect"])]
     assert not missed, (missed, wrong)
+
+
+BLIND = Path(__file__).parents[1] / "data" / "matching" / "blind"
+
+
+@pytest.mark.parametrize("path", sorted(BLIND.glob("round*/*.jsonl")), ids=lambda p: p.as_posix())
+def test_blind_rounds_are_whole(path: Path) -> None:
+    """The blind rounds (docs/benchmarks.md) are measured, not asserted; each file holds its
+    40 cases, half of them near-misses, with ids no other file of ours uses."""
+    cases = load(path)
+    assert len(cases) == 40
+    assert sum(bool(c["expect"]) for c in cases) == 20
+    data = Path(__file__).parents[1] / "data" / "matching"
+    others = [p for p in data.rglob("*.jsonl") if p != path]
+    taken = {c["id"] for p in others for c in load(p)}
+    assert not {c["id"] for c in cases} & taken
+    assert len({c["id"] for c in cases}) == 40
