@@ -198,8 +198,6 @@ RULES: tuple[Rule, ...] = (
     R("translit.digraphs", "Latin kh gh ch sh th dh ph …", "translit", Set("_LATIN_DIGRAPHS", {})),
     R("translit.silent_final", "a silent French final letter", "translit",
       Set("_SILENT_FINAL", frozenset()), Edit("latin_skeletons", '("er", "ez")', "()")),
-    R("translit.article", "guard: an ال name needs a Latin initial vowel", "translit",
-      Edit("compatible", "if arabic_article and not b[1][0]:", "if False:")),
     R("translit.initial_alef", "a word-initial ا only carries a hamza (أوربان)", "translit",
       Edit("_gap_ok", 'if index == 0 and arabic.startswith("A"):', "if False:")),
     R("translit.maqsura", "a final ى sounds a (بنموسى / Benmoussa)", "translit",

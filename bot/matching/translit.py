@@ -35,8 +35,9 @@ classes, or `SHORT_CLASSES` under the stricter rules below) and every gap agrees
 * conversely, an Arabic initial alef is a vowel the Latin spells (``Salam`` is not
   ``إسلام``), unless the Latin word starts with two consonants, which Arabic can only
   write behind an alef (``Stockholm`` / ``استوكهولم``, ``Driss`` / ``إدريس``);
-* an Arabic word read with its ``ال`` only meets a Latin word starting with a vowel
-  (``Albares`` / ``ألباريس``);
+* so an Arabic word read with its ``ال`` meets a Latin word that spells the article: with
+  a vowel (``Albares`` / ``ألباريس``), or with an ``L`` before a consonant, as Moroccan
+  French writes it (``Lhaj`` / ``الحاج``, ``Lmrabet`` / ``المرابط``);
 * at least one gap is *supported*: a Latin vowel there faces an Arabic vowel letter.  This
   keeps a Latin word from meeting an Arabic word written with consonants only
   (``Fettah`` meets ``فتاح`` but not ``فتح``).
@@ -343,16 +344,11 @@ def _initial_cluster(latin: Skeleton) -> bool:
     return not latin[1][0] and not latin[1][1]
 
 
-def compatible(
-    a: Skeleton, b: Skeleton, arabic_article: bool = False, article_dropped: bool = False
-) -> bool:
+def compatible(a: Skeleton, b: Skeleton, article_dropped: bool = False) -> bool:
     """Whether an Arabic skeleton `a` and a Latin skeleton `b` spell the same name.
-    `arabic_article`: the Arabic word starts with ال, which the Latin one must spell too;
     `article_dropped`: the Arabic reading lost an ال the Latin may spell (``Errachidia``)."""
     classes = a[0]
     if classes != b[0]:
-        return False
-    if arabic_article and not b[1][0]:
         return False
     if b[1][0] and not a[1][0].replace("'", "") and not article_dropped:
         return False  # an Arabic word never starts with an unwritten vowel
@@ -381,9 +377,8 @@ def corresponds(a: str, b: str, article_dropped: bool = False, short: bool = Tru
     ska = arabic_skeleton(arabic)
     if ska is None or (len(ska[0]) < MIN_CLASSES and not short):
         return False
-    article = arabic.startswith("\u0627\u0644") and len(arabic) > 4
     return any(
-        compatible(ska, skl, article, article_dropped)
+        compatible(ska, skl, article_dropped)
         for k, skl in enumerate(latin_skeletons(latin))
         if k == 0 or len(skl[0]) >= MIN_CLASSES
     )

@@ -109,10 +109,12 @@ def test_a_silent_french_ending() -> None:  # translit.silent_final
     assert matches("Bernard", "برنار يرد على الانتقادات")
 
 
-def test_the_arabic_article_needs_a_latin_vowel() -> None:  # translit.article
+def test_the_arabic_article_is_spelled_in_latin() -> None:  # translit.long_alef, alef_cluster
     assert not corresponds("lamine", "\u0627\u0644\u0627\u0645\u064a\u0646")  # الامين
     assert corresponds("elamine", "\u0627\u0644\u0627\u0645\u064a\u0646")
     assert not matches("Lamine", "الأمين العام للأمم المتحدة")
+    assert corresponds("lmrabet", "\u0627\u0644\u0645\u0631\u0627\u0628\u0637")  # المرابط
+    assert matches("Lmrabet", "جدد المدافع المرابط عقده مع فريقه.")  # Moroccan French: L
 
 
 def test_a_word_initial_alef_carries_a_hamza() -> None:  # translit.initial_alef
