@@ -29,9 +29,9 @@ classes, or `SHORT_CLASSES` under the stricter rules below) and every gap agrees
   (French ``-ier``: ``Barnier`` / ``بارنييه``);
 * a gap without Arabic vowel letters takes at most one Latin vowel (one letter, or the
   French ``ou``: ``Khouribga`` / ``خريبكة``), and at the end of the word only a mute
-  ``e``; at the start of the word none, since Arabic writes
-  an initial vowel (``Ankara`` is ``أنقرة``, not ``نكرة``), unless the Arabic reading lost
-  an ``ال`` the Latin vowel spells (``Errachidia`` / ``الرشيدية``);
+  ``e``; at the start of the word none, since Arabic writes an initial vowel (``Ankara``
+  is ``أنقرة``, not ``نكرة``), unless the Arabic reading lost an ``ال`` the Latin vowel
+  spells (``Errachidia`` / ``الرشيدية``);
 * conversely, an Arabic initial alef is a vowel the Latin spells (``Salam`` is not
   ``إسلام``), unless the Latin word starts with two consonants, which Arabic can only
   write behind an alef (``Stockholm`` / ``استوكهولم``, ``Driss`` / ``إدريس``);
