@@ -188,7 +188,7 @@ def _emphatic_respelling(a: str, b: str, n: int) -> bool:
     """Whether two Arabic words shaped like foreign names differ by emphatic swaps alone."""
     if len(a) != len(b) or n < MIN_NAME_EMPHATIC:
         return False
-    if not all(x == y or frozenset((x, y)) in _EMPHATIC_PAIRS for x, y in zip(a, b, strict=True)):
+    if not all(x == y or _EMPHATIC_PARTNER.get(x) == y for x, y in zip(a, b, strict=True)):
         return False
     return _foreign_shaped(a) and _foreign_shaped(b)
 

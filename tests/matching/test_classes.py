@@ -8,6 +8,7 @@ so ``python benchmarks/eval_matching.py --classes --check`` and this test agree.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,13 @@ def test_class_targets(path: Path) -> None:
     assert not missed, (missed, wrong)
 
 
-BLIND = Path(__file__).parents[1] / "data" / "matching" / "blind"
+DATA = Path(__file__).parents[1] / "data" / "matching"
+BLIND = DATA / "blind"
+
+
+@cache
+def _ids_of(path: Path) -> frozenset[str]:
+    return frozenset(c["id"] for c in load(path))
 
 
 @pytest.mark.parametrize("path", sorted(BLIND.glob("round*/*.jsonl")), ids=lambda p: p.as_posix())
@@ -36,8 +43,6 @@ def test_blind_rounds_are_whole(path: Path) -> None:
     cases = load(path)
     assert len(cases) == 40
     assert sum(bool(c["expect"]) for c in cases) == 20
-    data = Path(__file__).parents[1] / "data" / "matching"
-    others = [p for p in data.rglob("*.jsonl") if p != path]
-    taken = {c["id"] for p in others for c in load(p)}
-    assert not {c["id"] for c in cases} & taken
-    assert len({c["id"] for c in cases}) == 40
+    taken = set().union(*(_ids_of(p) for p in DATA.rglob("*.jsonl") if p != path))
+    assert not _ids_of(path) & taken
+    assert len(_ids_of(path)) == 40
