@@ -175,6 +175,8 @@ RULES: tuple[Rule, ...] = (
            "return True")),
     R("typo.ou_w", "Latin ou ↔ w next to a vowel", "fuzzy", Set("MIN_OU_W", NEVER)),
     R("typo.sh_ch", "Latin sh ↔ ch", "fuzzy", Set("MIN_SH_CH", NEVER)),
+    R("typo.th_t", "Latin th ↔ t after the first letter (Othmani/Otmani)", "fuzzy",
+      Set("MIN_TH", NEVER)),
     R("typo.respellings", "ou/w and sh/ch spellings as query keys", "fuzzy",
       Stub("respellings", _none)),
     R("morph.short_clitics", "a 2-letter word takes a proclitic in company", "morph",

@@ -20,6 +20,8 @@ Arabic emphatic ↔ plain consonant (ت/ط, س/ص,   6
 word shaped like a foreign name (see below),
 several at once (توتال/طوطال)
 Latin sh ↔ ch (Akhannouch/Akhannoush)          6
+Latin th ↔ t, not the first letter: ث is      5
+spelled both ways (Othmani/Otmani)
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
 a missing or extra vowel (ا و ي ء in Arabic;   7
@@ -122,6 +124,7 @@ MIN_EMPHATIC: Final = 6
 MIN_NAME_EMPHATIC: Final = 5
 MIN_OU_W: Final = 5
 MIN_SH_CH: Final = 6
+MIN_TH: Final = 5
 MAX_RESPELLINGS: Final = 8
 MIN_INDEL: Final = 8
 MIN_SUBSTITUTE: Final = 11
@@ -253,6 +256,8 @@ def related(a: str, b: str) -> bool:
     extra = longer[i]
     if not arabic and extra == "e" and i == len(longer) - 1:
         return n >= MIN_FINAL_E
+    if not arabic and extra == "h" and i > 1 and longer[i - 1] == "t":
+        return n >= MIN_TH  # ث spelled th or t (Othmani / Otmani), never the first letter
     if not arabic and extra in LATIN_VOWELS and i == len(longer) - 1:
         return False  # another name (Mansour / Mansouri, Youssoufi / Youssoufia)
     if not arabic and extra == "i" and i == len(longer) - 2 and longer.endswith("ie"):

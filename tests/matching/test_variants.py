@@ -148,6 +148,31 @@ def test_latin_name_spelling_guards(a: str, b: str) -> None:
     assert not matches(a, b)
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Othmani", "El Otmani"),  # ث written th or t
+        ("Othman", "Otman"),  # n = 5
+        ("Bouthaina", "Boutaina"),
+        ("Haitham", "Haitam"),
+    ],
+)
+def test_th_and_t_spell_one_name(a: str, b: str) -> None:
+    assert matches(a, f"selon {b} hier") and matches(b.split()[-1], f"selon {a} hier")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("threat", "a new treat"),  # never the first letter
+        ("Otmani", "Ohmani"),  # h for t is a consonant changed, not th
+        ("Mathis", "Mahis"),  # t dropped before h is not th/t
+    ],
+)
+def test_th_and_t_guards(a: str, b: str) -> None:
+    assert not matches(a, b)
+
+
 def test_short_word_takes_a_proclitic_in_company() -> None:
     assert matches("حي النهضة", "حريق بحي النهضة")
     assert matches("حي النهضة", "مركز لحي النهضة")
