@@ -46,3 +46,18 @@ def test_blind_rounds_are_whole(path: Path) -> None:
     taken = set().union(*(_ids_of(p) for p in DATA.rglob("*.jsonl") if p != path))
     assert not _ids_of(path) & taken
     assert len(_ids_of(path)) == 40
+
+
+DEV_CATEGORIES = frozenset(c["category"] for c in load(DATA / "dev_matching.jsonl"))
+
+
+@pytest.mark.parametrize("path", sorted(BLIND.glob("categories/*.jsonl")), ids=lambda p: p.name)
+def test_blind_category_rounds_are_whole(path: Path) -> None:
+    """The blind rounds in the dev set's categories: every case in one of its categories,
+    with an id no other file of ours uses."""
+    cases = load(path)
+    assert {c["category"] for c in cases} <= DEV_CATEGORIES
+    assert all(isinstance(c["expect"], bool) and c["query"] for c in cases)
+    taken = set().union(*(_ids_of(p) for p in DATA.rglob("*.jsonl") if p != path))
+    assert not _ids_of(path) & taken
+    assert len(_ids_of(path)) == len(cases)
