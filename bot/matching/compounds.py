@@ -8,14 +8,17 @@ Rules (Latin words only; tokenisation splits every hyphen, see `tokens`):
   so is a compounding prefix of `PREFIXES` (``anti``, ``sous``, ``cyber`` …) followed by a
   word of at least `MIN_REST` letters (``anti corruption``), or a name particle of
   `PARTICLES` (``Ben``, ``Bou``, ``Aït``, ``El`` …) followed by a capitalised word (``Ben
-  Slimane``).  A solid query word finds them with its usual tolerance; only the tables'
-  words join a following word: *start up* is never ``startup``, *sur tout* never
-  ``surtout``.
+  Slimane``), or an Arabic one of `ARABIC_PARTICLES` (بن بو ابو عبد ايت ولد) followed by an
+  Arabic word: Arabic writes these names both ways (``بن كيران`` / ``بنكيران``, ``عبد
+  الرحمن`` / ``عبدالرحمن``), and the solid form is the one that crosses scripts
+  (``Benkirane``, ``Bel Ksiri`` / ``بلقصيري``).  A solid query word finds them with its
+  usual tolerance; only the tables' words join a following word: *start up* is never
+  ``startup``, *sur tout* never ``surtout``.
 * Query side (`solid_form`): a query word that tokenises into hyphen-linked parts
   (``anti-corruption``, an implicit phrase) also accepts its solid form.
 * Query side (`bare_runs`): two adjacent bare query words whose first is a prefix or a
-  particle of the tables (``anti corruption``, ``Ben Slimane``) each also accept their
-  solid form, so the pair matches ``anticorruption`` as well as both words.
+  particle of the tables (``anti corruption``, ``Ben Slimane``, ``بن كيران``) each also
+  accept their solid form, so the pair matches ``anticorruption`` as well as both words.
 
 Quotes keep this, as they keep normalisation (the solid and hyphenated spellings are one
 word; an index of article words could not tell them apart), but a quoted phrase of several
@@ -46,8 +49,20 @@ _PREFIX_WORDS: Final = """
     demi vice post pre neo geo eco bio agro euro franco afro arabo socio tele non hors
 """
 PREFIXES: Final = frozenset(_PREFIX_WORDS.split())
-PARTICLES: Final = frozenset(("ben", "bou", "ait", "abdel", "el", "al", "ould"))
-_STARTS: Final = PREFIXES | PARTICLES
+PARTICLES: Final = frozenset(("ben", "bel", "bou", "ait", "abdel", "el", "al", "ould"))
+# بن ابن بو ابو عبد ايت ولد, as folded (آيت → ايت, أبو → ابو)
+ARABIC_PARTICLES: Final = frozenset(
+    (
+        "\u0628\u0646",
+        "\u0627\u0628\u0646",
+        "\u0628\u0648",
+        "\u0627\u0628\u0648",
+        "\u0639\u0628\u062f",
+        "\u0627\u064a\u062a",
+        "\u0648\u0644\u062f",
+    )
+)
+_STARTS: Final = PREFIXES | PARTICLES | ARABIC_PARTICLES
 
 
 def _latin(token: Token) -> bool:
@@ -58,7 +73,13 @@ def _linked(text: str, left: Token, right: Token) -> bool:
     return right.start - left.end == 1 and text[left.end] in HYPHENS and _latin(right)
 
 
+def _arabic_rest(word: str) -> bool:
+    return word.isalpha() and is_arabic(word)
+
+
 def _joins_next(text: str, left: Token, right: Token) -> bool:
+    if left.norm in ARABIC_PARTICLES:
+        return right.pos == left.pos + 1 and _arabic_rest(right.norm)
     if _linked(text, left, right):
         return True
     if right.pos != left.pos + 1 or not right.norm.isalpha() or not right.norm.isascii():
@@ -70,7 +91,8 @@ def _joins_next(text: str, left: Token, right: Token) -> bool:
 
 def joins(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
     """(solid form, first token index, last token index) of every hyphenated run of 2 to
-    `MAX_PARTS` Latin words of a field, and of every prefix or particle with its word."""
+    `MAX_PARTS` Latin words of a field, and of every prefix or particle with its word
+    (Latin or Arabic)."""
     out: list[tuple[str, int, int]] = []
     n = len(tokens)
     # the words that may start one, found in C: a prefix or particle, or a word a hyphen
@@ -83,7 +105,7 @@ def joins(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
             starts.update(range(bisect_left(ends, at), min(bisect_right(ends, at), n - 1)))
     for i in sorted(starts):
         token = tokens[i]
-        if not _latin(token):
+        if not _latin(token) and token.norm not in ARABIC_PARTICLES:
             continue
         joined = tokens[i].norm
         j = i
@@ -108,9 +130,12 @@ def solid_form(raw: str, words: tuple[Token, ...]) -> Token | None:
 def joins_next(first: Token, second: Token) -> Token | None:
     """The solid word two adjacent bare query words spell when the first is a prefix or a
     particle (``anti corruption`` → ``anticorruption``), else None."""
-    if first.norm not in _STARTS or not second.norm.isalpha() or not second.norm.isascii():
-        return None
-    if len(second.norm) < MIN_REST:
+    if first.norm in ARABIC_PARTICLES:
+        solid = _arabic_rest(second.norm)
+    else:
+        latin = second.norm.isalpha() and second.norm.isascii()
+        solid = first.norm in _STARTS and latin and len(second.norm) >= MIN_REST
+    if not solid:
         return None
     return first._replace(norm=first.norm + second.norm, upper=False)
 

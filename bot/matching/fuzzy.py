@@ -22,6 +22,7 @@ several at once (توتال/طوطال)
 Latin sh ↔ ch (Akhannouch/Akhannoush)          6
 Latin th ↔ t, not the first letter: ث is      5
 spelled both ways (Othmani/Otmani)
+Arabic ض ↔ ظ, one or several (البيضاء/البيظاء) 5
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
 a missing or extra vowel (ا و ي ء in Arabic;   7
@@ -100,6 +101,7 @@ _EMPHATIC_PAIRS: Final = frozenset(
         ("\u0632", "\u0630"),  # ز ذ
     )
 )
+_DAD, _ZAH = "\u0636", "\u0638"  # ض ظ
 _FEMININE_ENDINGS: Final = ("\u0647", "\u0627\u062a")  # ه (from ة) ات
 _YEH: Final = "\u064a"
 _ALEF: Final = "\u0627"
@@ -124,6 +126,7 @@ MIN_EMPHATIC: Final = 6
 MIN_NAME_EMPHATIC: Final = 5
 MIN_OU_W: Final = 5
 MIN_SH_CH: Final = 6
+MIN_DAD_ZAH: Final = 5
 MIN_TH: Final = 5
 MAX_RESPELLINGS: Final = 8
 MIN_INDEL: Final = 8
@@ -159,7 +162,7 @@ def respellings(word: str, length: int) -> list[str]:
     under which the article words it meets by those rules are filed; none past
     `MAX_RESPELLINGS`, where the query only finds its own spellings."""
     if is_arabic(word):
-        return _emphatic_respellings(word, length)
+        return _emphatic_respellings(word, length) + _dad_zah_respellings(word, length)
     if length < MIN_OU_W or any(ch.isdigit() for ch in word):
         return []
     parts = re.split(r"(w|ch)", respell(degeminate(word)))
@@ -173,6 +176,21 @@ def _emphatic_respellings(word: str, length: int) -> list[str]:
     if length < MIN_NAME_EMPHATIC or not _foreign_shaped(word):
         return []
     choices = [(ch, _EMPHATIC_PARTNER[ch]) if ch in _EMPHATIC_PARTNER else (ch,) for ch in word]
+    if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
+        return []
+    return ["".join(p) for p in itertools.product(*choices)]
+
+
+def _dad(word: str) -> str:
+    return word.replace(_ZAH, _DAD)
+
+
+def _dad_zah_respellings(word: str, length: int) -> list[str]:
+    """An Arabic word's spellings with ض and ظ confused, as Maghrebi and Levantine writers
+    do (one sound in their speech: البيضاء / البيظاء, الاكتظاظ / الاكتضاظ)."""
+    if length < MIN_DAD_ZAH or (_DAD not in word and _ZAH not in word):
+        return []
+    choices = [(_DAD, _ZAH) if ch in (_DAD, _ZAH) else (ch,) for ch in word]
     if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
         return []
     return ["".join(p) for p in itertools.product(*choices)]
@@ -227,6 +245,8 @@ def related(a: str, b: str) -> bool:
         return True
     arabic = is_arabic(da)
     pair = da + db
+    if arabic and _ZAH in pair and n >= MIN_DAD_ZAH and _dad(da) == _dad(db):
+        return True
     if not arabic and ("w" in pair or "sh" in pair) and _respelled(da, db, n):
         return True  # (without a w or an sh on either side, respelling changes nothing)
     la, lb = len(da), len(db)

@@ -173,6 +173,55 @@ def test_th_and_t_guards(a: str, b: str) -> None:
     assert not matches(a, b)
 
 
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("بنكيران", "ترأس بن كيران الاجتماع."),  # article side
+        ("Benkirane", "ترأس بن كيران الاجتماع."),  # the solid form crosses scripts
+        ("عبد الرحمن", "استقبل عبدالرحمن الوفد."),  # query side
+        ("أبوظبي", "وصل الوفد إلى أبو ظبي."),
+        ("مشرع بلقصيري", "La sucrerie de Mechraâ Bel Ksiri tourne."),
+    ],
+)
+def test_arabic_name_particles_written_solid_or_apart(query: str, text: str) -> None:
+    assert matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("عبد", "استقبل عبدالرحمن الوفد."),  # a particle alone is a word of its own
+        ("بنكيران", "وصل بن. كيران غادر."),  # a sentence ends between them
+        ("الرحمن عبد", "استقبل عبدالرحمن الوفد."),  # the particle comes first
+    ],
+)
+def test_arabic_name_particles_guards(query: str, text: str) -> None:
+    assert not matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("البيضاء", "افتتاح خط جديد بالدار البيظاء."),  # five letters behind the article
+        ("الاكتظاظ", "الاكتضاض يخنق الأقسام."),  # both letters, consistently
+        ("الاكتظاظ", "الاكتضاظ يخنق الأقسام."),  # one of two
+        ("انتظار", "بعد انتضار طويل."),
+    ],
+)
+def test_dad_and_zah_confused(query: str, text: str) -> None:
+    assert matches(query, text)
+    index: MatchIndex[str] = MatchIndex()  # found through the index's keys too
+    index.add("s", compile_query(query))
+    assert set(index.match(Document("", text))) == {"s"}
+
+
+@pytest.mark.parametrize(
+    ("query", "text"), [("حظر", "قرار حضر التجول."), ("ظلال", "في ضلال مبين.")]
+)
+def test_dad_and_zah_guards(query: str, text: str) -> None:
+    assert not matches(query, text)  # below five letters: two words (banned / attended)
+
+
 def test_short_word_takes_a_proclitic_in_company() -> None:
     assert matches("حي النهضة", "حريق بحي النهضة")
     assert matches("حي النهضة", "مركز لحي النهضة")

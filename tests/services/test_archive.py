@@ -254,6 +254,7 @@ async def test_typos_scripts_and_clitics_are_found_through_the_vocabulary(
         ("Akhannouch reçoit le ministre", "Le chef du gouvernement à Rabat."),
         ("أخنوش يستقبل الوزير", "رئيس الحكومة بالرباط"),
         ("Le marché de Casablanca", "Rien sur le sujet."),
+        ("بن كيران يلتقي عبدالرحمن", "لقاء في فاس"),
     ]
     await _store(sessions, source_id, docs, NOW, 1)
     search = ArchiveSearch(sessions)
@@ -264,10 +265,13 @@ async def test_typos_scripts_and_clitics_are_found_through_the_vocabulary(
         ("أخنوش", {docs[0][0], docs[1][0]}),
         ("الرباط", {docs[0][0], docs[1][0]}),  # بالرباط, and Rabat across scripts
         ("Casablnca", {docs[2][0]}),
+        ("Benkirane", {docs[3][0]}),  # a particle and its name, filed as one word
+        ("عبد الرحمن", {docs[3][0]}),  # written solid in the article
     ]:
         hits = await search.newest(compile_query(query, LIMITS), None, limit=10)
         assert {h.article.title for h in hits} == expected, query
-    await _check(sessions, _compiled(["Akhanouch", "أخنوش", "الرباط", "Casablnca"]), [None])
+    checked = ["Akhanouch", "أخنوش", "الرباط", "Casablnca", "Benkirane", "عبد الرحمن"]
+    await _check(sessions, _compiled(checked), [None])
 
 
 async def test_terms_of_a_rolled_back_write_are_written_again(sessions: SessionFactory) -> None:
