@@ -22,6 +22,8 @@ several at once (توتال/طوطال)
 Latin sh ↔ ch (Akhannouch/Akhannoush)          6
 Latin th ↔ t, not the first letter: ث is      5
 spelled both ways (Othmani/Otmani)
+Latin aou ↔ ou before a consonant: و after a   5
+fatha or not (Taoufiq/Toufiq, Faouzi/Fouzi)
 Arabic ض ↔ ظ, one or several (البيضاء/البيظاء) 5
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
@@ -128,6 +130,7 @@ MIN_OU_W: Final = 5
 MIN_SH_CH: Final = 6
 MIN_DAD_ZAH: Final = 5
 MIN_TH: Final = 5
+MIN_AOU: Final = 5
 MAX_RESPELLINGS: Final = 8
 MIN_INDEL: Final = 8
 MIN_SUBSTITUTE: Final = 11
@@ -276,6 +279,8 @@ def related(a: str, b: str) -> bool:
     extra = longer[i]
     if not arabic and extra == "e" and i == len(longer) - 1:
         return n >= MIN_FINAL_E
+    if not arabic and extra == "a" and _aou(longer, i):
+        return n >= MIN_AOU  # و after a fatha: Taoufiq / Toufiq, Faouzi / Fouzi
     if not arabic and extra == "h" and i > 1 and longer[i - 1] == "t":
         return n >= MIN_TH  # ث spelled th or t (Othmani / Otmani), never the first letter
     if not arabic and extra in LATIN_VOWELS and i == len(longer) - 1:
@@ -289,6 +294,12 @@ def related(a: str, b: str) -> bool:
     if _is_vowel(extra, arabic):
         return n >= MIN_VOWEL_INDEL
     return n >= MIN_INDEL
+
+
+def _aou(longer: str, i: int) -> bool:
+    """Whether the ``a`` at `i` of a Latin word starts ``aou`` before a consonant."""
+    after = longer[i + 3 : i + 4]
+    return longer.startswith("ou", i + 1) and after != "" and after not in LATIN_VOWELS
 
 
 def _respelled(a: str, b: str, n: int) -> bool:

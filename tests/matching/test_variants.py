@@ -162,6 +162,17 @@ def test_th_and_t_spell_one_name(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("a", "b"), [("Toufiq", "Taoufiq"), ("Faouzi", "Fouzi"), ("Naoufal", "Noufal")]
+)
+def test_aou_and_ou_spell_one_name(a: str, b: str) -> None:
+    assert matches(a, f"selon {b} hier") and matches(b, f"selon {a} hier")
+
+
+def test_aou_before_a_vowel_is_another_sound() -> None:
+    assert not matches("Chaoui", "selon Choui hier")  # ou before a vowel is a w
+
+
+@pytest.mark.parametrize(
     ("a", "b"),
     [
         ("threat", "a new treat"),  # never the first letter
