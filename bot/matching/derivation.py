@@ -9,9 +9,11 @@ row of `FRENCH` (``agriculture`` ↔ ``agricole``, ``énergie`` ↔ ``énergéti
 ``industrie`` ↔ ``industriel(le)``, ``région`` ↔ ``régional(e)``, ``tourisme`` ↔
 ``touristique``, ``sécurité`` ↔ ``sécuritaire``, ``infection`` ↔ ``infectieux``, and the
 adjectives of countries: ``Égypte`` ↔ ``égyptien``, ``Mali`` ↔ ``malienne``, ``Japon`` ↔
-``japonais`` …; tried and left out for their false friends: ``-e`` ↔ ``-eux`` (``industrie``
-is not ``industrieux``), ``-e`` ↔ ``-ois`` (``France`` is not ``François``), ``-alité`` ↔
-``-al`` (``nationalité`` would find every ``national``).
+``japonais``, ``Nigeria`` ↔ ``nigérian(e)`` …, and the feminines that are more than the
+masculine and an ``e``: ``sportif`` ↔ ``sportive``, ``chanteur`` ↔ ``chanteuse``,
+``directeur`` ↔ ``directrice``; tried and left out for their false friends: ``-e`` ↔
+``-eux`` (``industrie`` is not ``industrieux``), ``-e`` ↔ ``-ois`` (``France`` is not
+``François``), ``-alité`` ↔ ``-al`` (``nationalité`` would find every ``national``).
 The stem keeps at least `MIN_STEM` letters, or `MIN_STEM_LONG_ENDING` when the longer
 ending of the row has three letters or more, so that a short word never reaches a longer
 one by a one- or two-letter ending (``carte`` is not ``cartel``).  Only a row's two
@@ -94,6 +96,12 @@ FRENCH: Final = (
     ("", "enne"),
     ("", "ais"),
     ("", "aise"),
+    ("a", "an"),
+    ("a", "ane"),
+    # the feminine where it is not the masculine and an e (infirmière = infirmier + e)
+    ("if", "ive"),
+    ("eur", "euse"),
+    ("teur", "trice"),
 )
 
 _NISBA: Final = (

@@ -23,13 +23,17 @@ one of ب ل ك ف و, the article ال, or one of those letters and the article
 
 Query side (`query_variants`): the word with a leading article removed (``الهجرة`` →
 ``هجره``), its singular if it looks plural, for an Arabic word ending in ta marbuta its
-bare stem (``FEM``), which may only meet a feminine plural or a nisba adjective.
+bare stem (``FEM``), which may only meet a feminine plural or a nisba adjective, and for a
+Latin word (or its singular) its other gender (``GENDER``), which meets an article word or
+its singular with doubled letters collapsed: ``infirmières`` finds ``infirmier``,
+``marocains`` finds ``marocaine``, ``officiels`` finds ``officielle``.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from bot.matching.fuzzy import degeminate
 from bot.matching.normalize import is_arabic
 
 EXACT: Final = 0
@@ -37,11 +41,13 @@ PLURAL: Final = 1
 PLURAL_AT: Final = 2
 NISBA: Final = 3
 FEM: Final = 4
+GENDER: Final = 5
 
 Variant = tuple[str, int, int]
 
 MIN_STEM: Final = 3
 MIN_BASE: Final = 4
+MIN_GENDER_BASE: Final = 6
 
 _ARTICLE = "\u0627\u0644"  # ال
 
@@ -186,9 +192,26 @@ def query_variants(word: str, keep_article: bool = False) -> tuple[Variant, ...]
         if stem.endswith("\u0647") and n >= MIN_BASE:  # ه from ة
             out.append((stem[:-1], FEM, n))
         return tuple(out)
+    bases = _latin_plural_bases(word)
     out = [(word, EXACT, len(word))]
-    out.extend((base, PLURAL, len(word)) for base in _latin_plural_bases(word))
+    out.extend((base, PLURAL, len(word)) for base in bases)
+    out.extend((other, GENDER, len(word)) for other in _other_genders([word, *bases]))
     return tuple(out)
+
+
+def _other_genders(forms: list[str]) -> list[str]:
+    """The other gender of Latin words, as the final ``e`` the feminine adds (degeminated:
+    ``infirmier`` ↔ ``infirmiere``, ``officiel`` ↔ ``officiele``), the masculine keeping
+    `MIN_GENDER_BASE` letters, as `fuzzy`'s final ``e``."""
+    out: list[str] = []
+    for form in forms:
+        if not form.isalpha():
+            continue
+        base = degeminate(form)
+        other = base[:-1] if base.endswith("e") else base + "e"
+        if min(len(base), len(other)) >= MIN_GENDER_BASE:
+            out.append(other)
+    return out
 
 
 def tags_compatible(query_tag: int, text_tag: int, query_length: int) -> bool:

@@ -123,6 +123,9 @@ def word_match(
             if qtag == morph.EXACT and ttag == morph.EXACT:
                 if fuzzy.related(qform, tform):
                     return YES
+            elif qtag == morph.GENDER:
+                if ttag in (morph.EXACT, morph.PLURAL) and qform == fuzzy.degeminate(tform):
+                    return YES
             elif qform == tform and morph.tags_compatible(qtag, ttag, qlen):
                 return YES
     if _derived(qvars, tvars):

@@ -69,7 +69,38 @@ FRENCH_ROWS = {
     ("", "enne"): ("Chili", "La presse chilienne commente le match."),
     ("", "ais"): ("Japon", "Le Premier ministre japonais a annoncé sa démission."),
     ("", "aise"): ("Soudan", "L'armée soudanaise a repris la ville."),
+    ("a", "an"): ("Nigeria", "The Nigerian central bank raised its rate."),
+    ("a", "ane"): ("Nigeria", "La banque centrale nigériane relève son taux."),
+    ("if", "ive"): ("négatif", "Une réponse négative du ministère."),
+    ("eur", "euse"): ("chanteur", "La chanteuse a annulé son concert."),
+    ("teur", "trice"): ("directeur", "La directrice de l'école a démissionné."),
 }
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("infirmières", "Un infirmier récompensé à Imilchil."),  # plural, other gender
+        ("infirmier", "Les infirmières en grève."),
+        ("marocains", "La délégation marocaine est arrivée."),
+        ("officiels", "Une visite officielle à Dakar."),  # doubled letters collapsed
+        ("avocates", "L'avocat de la défense plaide."),
+    ],
+)
+def test_the_other_gender_in_either_number(query: str, text: str) -> None:
+    assert matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("partis", "Une partie du budget."),  # five letters: parti / partie
+        ('"infirmières"', "Un infirmier récompensé."),  # quotes keep the word's gender
+        ("media", "The median age rose."),  # a stem of 4 letters takes no -a/-an
+    ],
+)
+def test_the_other_gender_guards(query: str, text: str) -> None:
+    assert not matches(query, text)
 
 
 def test_every_french_row_has_a_case() -> None:
