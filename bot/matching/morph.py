@@ -12,7 +12,11 @@ Article side (`text_variants`):
   written لل).  A reading is kept only if at least `MIN_STEM` letters remain, so short
   words never dissolve (``التضامن`` never yields ``امن``);
 * plural and relational (nisba) suffixes removed: Latin ``-s -x -es -ies -aux``, Arabic
-  ``ين ون`` (plural), ``ات`` (feminine plural) and ``ي يه يين يون يات`` (nisba).
+  ``ين ون`` (plural), ``ات`` (feminine plural) and ``ي يه يين يون يات`` (nisba);
+* an Arabic pronoun suffix removed (``POSSESSED``: ``هما كما هم ها هن كم كن نا``, and ه
+  after ت), keeping at least `MIN_POSSESSED` letters, with ة restored where the suffix
+  wrote it ت: ``أسطولها`` → ``أسطول``, ``حكومته`` → ``حكومة``; a query word meets it as it
+  meets a plural.
 
 A word shorter than `MIN_STEM` (two letters: ``حي``, ``سد``) never loses a proclitic on
 the article side.  A query that gives it company (another word it must be found with) lets
@@ -42,6 +46,7 @@ PLURAL_AT: Final = 2
 NISBA: Final = 3
 FEM: Final = 4
 GENDER: Final = 5
+POSSESSED: Final = 6
 
 Variant = tuple[str, int, int]
 
@@ -164,6 +169,39 @@ def _arabic_suffix_variants(stem: str) -> list[Variant]:
     return out
 
 
+# هما كما هم ها هن كم كن نا: the pronouns written after a noun (longest first)
+_ENCLITICS: Final = (
+    "\u0647\u0645\u0627",
+    "\u0643\u0645\u0627",
+    "\u0647\u0645",
+    "\u0647\u0627",
+    "\u0647\u0646",
+    "\u0643\u0645",
+    "\u0643\u0646",
+    "\u0646\u0627",
+)
+_TEH: Final = "\u062a"  # ت
+_HEH: Final = "\u0647"  # ه, also a folded ة
+MIN_POSSESSED: Final = 3
+
+
+def _possessed_variants(stem: str) -> list[Variant]:
+    """An Arabic article word read without a pronoun suffix (``أسطولها`` → ``أسطول``,
+    ``بأجورهم`` → ``أجور``), and with its ة restored where the suffix turned it into ت
+    (``حكومتها``, ``حكومته`` → ``حكومة``).  The lone ه (his) is read only after a ت:
+    elsewhere it is as likely a folded ة (``مدرسة`` is not مدرس + ه)."""
+    n = len(stem)
+    rest = next((stem[: -len(e)] for e in _ENCLITICS if stem.endswith(e)), None)
+    if rest is None and stem.endswith(_TEH + _HEH):
+        rest = stem[:-1]
+    if rest is None or len(rest) < MIN_POSSESSED:
+        return []
+    out = [(rest, POSSESSED, n)]  # بيتها → بيت
+    if rest.endswith(_TEH) and len(rest) > MIN_POSSESSED:
+        out.append((rest[:-1] + _HEH, POSSESSED, n))  # حكومتها → حكومة
+    return out
+
+
 def text_variants(word: str) -> tuple[Variant, ...]:
     """Variants of an article word (see the module documentation)."""
     if is_arabic(word):
@@ -171,6 +209,7 @@ def text_variants(word: str) -> tuple[Variant, ...]:
         for stem in arabic_stems(word):
             out.append((stem, EXACT, len(stem)))
             out.extend(_arabic_suffix_variants(stem))
+            out.extend(_possessed_variants(stem))
         return tuple(dict.fromkeys(out))
     out = [(word, EXACT, len(word))]
     out.extend((base, PLURAL, len(word)) for base in _latin_plural_bases(word))
@@ -219,7 +258,7 @@ def tags_compatible(query_tag: int, text_tag: int, query_length: int) -> bool:
 
     (EXACT, EXACT) pairs are handled by the fuzzy rules instead."""
     if query_tag == EXACT:
-        if text_tag in (PLURAL, PLURAL_AT):
+        if text_tag in (PLURAL, PLURAL_AT, POSSESSED):
             return True
         return text_tag == NISBA and query_length >= 5
     if query_tag == PLURAL:

@@ -12,6 +12,7 @@ import pytest
 from benchmarks.eval_matching import load, ours
 from bot.matching import Document, MatchIndex, compile_query
 from bot.matching.fuzzy import keys, related, respellings
+from bot.matching.morph import text_variants
 from bot.matching.normalize import fold
 
 
@@ -231,6 +232,28 @@ def test_dad_and_zah_confused(query: str, text: str) -> None:
 )
 def test_dad_and_zah_guards(query: str, text: str) -> None:
     assert not matches(query, text)  # below five letters: two words (banned / attended)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("الأسطول", "ستعزز الشركة أسطولها بعشرات الطائرات."),
+        ("الأجور", "خرجوا مطالبين بأجورهم المتأخرة."),  # behind a proclitic too
+        ("الحكومة", "قالت الوزيرة إن حكومتها ماضية في الإصلاح."),  # ة written ت
+        ("الحكومة", "قدم رئيس الوزراء استقالة حكومته."),  # the lone ه after ت
+        ("البيت", "غادرت بيتها صباحا."),  # a stem that ends in ت
+    ],
+)
+def test_a_noun_with_a_pronoun_suffix(query: str, text: str) -> None:
+    assert matches(query, text)
+    index: MatchIndex[str] = MatchIndex()
+    index.add("s", compile_query(query))
+    assert set(index.match(Document("", text))) == {"s"}
+
+
+def test_pronoun_suffix_guards() -> None:
+    assert not matches("مدرس", "زار مدرسة الحي.")  # a lone ه is as likely a folded ة
+    assert "\u062f\u0631" not in {form for form, _, _ in text_variants("درهم")}  # no در
 
 
 def test_short_word_takes_a_proclitic_in_company() -> None:

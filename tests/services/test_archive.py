@@ -255,6 +255,7 @@ async def test_typos_scripts_and_clitics_are_found_through_the_vocabulary(
         ("أخنوش يستقبل الوزير", "رئيس الحكومة بالرباط"),
         ("Le marché de Casablanca", "Rien sur le sujet."),
         ("بن كيران يلتقي عبدالرحمن", "لقاء في فاس"),
+        ("الشركة تعزز أسطولها", "طائرات جديدة"),
     ]
     await _store(sessions, source_id, docs, NOW, 1)
     search = ArchiveSearch(sessions)
@@ -267,10 +268,11 @@ async def test_typos_scripts_and_clitics_are_found_through_the_vocabulary(
         ("Casablnca", {docs[2][0]}),
         ("Benkirane", {docs[3][0]}),  # a particle and its name, filed as one word
         ("عبد الرحمن", {docs[3][0]}),  # written solid in the article
+        ("الأسطول", {docs[4][0]}),  # behind a pronoun suffix
     ]:
         hits = await search.newest(compile_query(query, LIMITS), None, limit=10)
         assert {h.article.title for h in hits} == expected, query
-    checked = ["Akhanouch", "أخنوش", "الرباط", "Casablnca", "Benkirane", "عبد الرحمن"]
+    checked = ["Akhanouch", "أخنوش", "الرباط", "Casablnca", "Benkirane", "عبد الرحمن", "الأسطول"]
     await _check(sessions, _compiled(checked), [None])
 
 
