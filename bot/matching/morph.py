@@ -13,6 +13,7 @@ Article side (`text_variants`):
   words never dissolve (``التضامن`` never yields ``امن``);
 * plural and relational (nisba) suffixes removed: Latin ``-s -x -es -ies -aux``, Arabic
   ``ين ون`` (plural), ``ات`` (feminine plural) and ``ي يه يين يون يات`` (nisba);
+* the alef of an Arabic accusative tanween removed (``ACCUSATIVE``: ``وفدا`` → ``وفد``);
 * an Arabic pronoun suffix removed (``POSSESSED``: ``هما كما هم ها هن كم كن نا``, and ه
   after ت), keeping at least `MIN_POSSESSED` letters, with ة restored where the suffix
   wrote it ت: ``أسطولها`` → ``أسطول``, ``حكومته`` → ``حكومة``; a query word meets it as it
@@ -27,7 +28,8 @@ one of ب ل ك ف و, the article ال, or one of those letters and the article
 
 Query side (`query_variants`): the word with a leading article removed (``الهجرة`` →
 ``هجره``), its singular if it looks plural, for an Arabic word ending in ta marbuta its
-bare stem (``FEM``), which may only meet a feminine plural or a nisba adjective, and for a
+bare stem (``FEM``), which may only meet a feminine plural or a nisba adjective, its
+broken plural or singular (``BROKEN``, `plurals`: ``مدرسة`` ↔ ``مدارس``), and for a
 Latin word (or its singular) its other gender (``GENDER``), which meets an article word or
 its singular with doubled letters collapsed: ``infirmières`` finds ``infirmier``,
 ``marocains`` finds ``marocaine``, ``officiels`` finds ``officielle``.
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.matching import plurals
 from bot.matching.fuzzy import degeminate
 from bot.matching.normalize import is_arabic
 
@@ -47,6 +50,8 @@ NISBA: Final = 3
 FEM: Final = 4
 GENDER: Final = 5
 POSSESSED: Final = 6
+BROKEN: Final = 7
+ACCUSATIVE: Final = 8
 
 Variant = tuple[str, int, int]
 
@@ -202,6 +207,24 @@ def _possessed_variants(stem: str) -> list[Variant]:
     return out
 
 
+_ALEF: Final = "\u0627"  # ا
+_YEH_ALEF: Final = "\u064a\u0627"  # يا
+_WAW_ALEF: Final = "\u0648\u0627"  # وا
+
+
+def _accusative_variants(stem: str) -> list[Variant]:
+    """An indefinite Arabic noun in the accusative, read without the alef of its tanween
+    (``وفدا`` → ``وفد``, ``قرارا`` → ``قرار``), keeping `MIN_STEM` letters.  Never after ي,
+    where the alef belongs to the name (``روسيا``, ``عليا`` is not ``علي``), nor after و, a
+    verb's plural (``كانوا``).
+    A place whose name ends in ا meets the noun it spells (``صيدا``, Sidon, finds ``صيد``)."""
+    if not stem.endswith(_ALEF) or stem.endswith((_YEH_ALEF, _WAW_ALEF, _ALEF + _ALEF)):
+        return []
+    if len(stem) - 1 < MIN_STEM:
+        return []
+    return [(stem[:-1], ACCUSATIVE, len(stem))]
+
+
 def text_variants(word: str) -> tuple[Variant, ...]:
     """Variants of an article word (see the module documentation)."""
     if is_arabic(word):
@@ -210,6 +233,7 @@ def text_variants(word: str) -> tuple[Variant, ...]:
             out.append((stem, EXACT, len(stem)))
             out.extend(_arabic_suffix_variants(stem))
             out.extend(_possessed_variants(stem))
+            out.extend(_accusative_variants(stem))
         return tuple(dict.fromkeys(out))
     out = [(word, EXACT, len(word))]
     out.extend((base, PLURAL, len(word)) for base in _latin_plural_bases(word))
@@ -230,6 +254,7 @@ def query_variants(word: str, keep_article: bool = False) -> tuple[Variant, ...]
             out.append((stem[:-2], PLURAL, n))
         if stem.endswith("\u0647") and n >= MIN_BASE:  # ه from ة
             out.append((stem[:-1], FEM, n))
+        out.extend((other, BROKEN, n) for other in plurals.partners(stem))
         return tuple(out)
     bases = _latin_plural_bases(word)
     out = [(word, EXACT, len(word))]
@@ -258,11 +283,13 @@ def tags_compatible(query_tag: int, text_tag: int, query_length: int) -> bool:
 
     (EXACT, EXACT) pairs are handled by the fuzzy rules instead."""
     if query_tag == EXACT:
-        if text_tag in (PLURAL, PLURAL_AT, POSSESSED):
+        if text_tag in (PLURAL, PLURAL_AT, POSSESSED, ACCUSATIVE):
             return True
         return text_tag == NISBA and query_length >= 5
     if query_tag == PLURAL:
         return text_tag in (EXACT, PLURAL, PLURAL_AT)
+    if query_tag == BROKEN:
+        return text_tag in (EXACT, POSSESSED, ACCUSATIVE)
     if query_tag == FEM:
         if text_tag == PLURAL_AT:
             return True

@@ -256,6 +256,51 @@ def test_pronoun_suffix_guards() -> None:
     assert "\u062f\u0631" not in {form for form, _, _ in text_variants("درهم")}  # no در
 
 
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("المدارس", "افتتاح مدرسة جديدة بالحي."),  # مفاعل ↔ مفعلة
+        ("منطقة", "أمطار رعدية في عدد من المناطق."),
+        ("المشاريع", "أطلق الوزير مشروعا جديدا."),  # مفاعيل ↔ مفعول, in the accusative
+        ("مشروع", "تتبع المشاريع الكبرى."),
+        ("المراسيم", "صدر مرسوم جديد."),
+        ("وزير", "اجتمع مجلس الوزراء أمس."),  # فعيل ↔ فعلاء
+        ("الخبراء", "قال الخبير إن التضخم تراجع."),
+    ],
+)
+def test_broken_plurals(query: str, text: str) -> None:
+    assert matches(query, text)
+    index: MatchIndex[str] = MatchIndex()
+    index.add("s", compile_query(query))
+    assert set(index.match(Document("", text))) == {"s"}
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("مقتل", "أصيب مقاتل في الهجوم."),  # مفعل without ة: مفاعل is also a participle
+        ("معرض", "اعتقل ناشط معارض."),
+        ("الجزيرة", "زار الوفد الجزائر."),  # no فعيلة ↔ فعائل
+        ('"المدارس"', "افتتاح مدرسة جديدة."),  # quotes keep the number
+    ],
+)
+def test_broken_plural_guards(query: str, text: str) -> None:
+    assert not matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [("الوفد", "استقبل وفدا برلمانيا."), ("قرار", "اتخذ المجلس قرارا."), ("العدد", "سجل عددا")],
+)
+def test_the_alef_of_the_accusative(query: str, text: str) -> None:
+    assert matches(query, text)
+
+
+@pytest.mark.parametrize(("query", "text"), [("علي", "تابع دراسات عليا."), ("كانو", "كانوا هناك.")])
+def test_the_alef_of_the_accusative_guards(query: str, text: str) -> None:
+    assert not matches(query, text)  # after ي the alef is the word's, after و a verb's
+
+
 def test_short_word_takes_a_proclitic_in_company() -> None:
     assert matches("حي النهضة", "حريق بحي النهضة")
     assert matches("حي النهضة", "مركز لحي النهضة")

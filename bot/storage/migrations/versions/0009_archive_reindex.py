@@ -7,7 +7,8 @@ Version 4 of the matcher's analysis files more words: an Arabic name particle (�
 ايت ولد) with the word after it is also filed as one solid word (``بن كيران`` as
 ``بنكيران``, ``عبد الرحمن`` as ``عبدالرحمن``), and so is the Latin particle ``Bel`` with its
 name (``Bel Ksiri``), and an Arabic noun with a pronoun suffix also under the noun
-(``أسطولها`` under ``أسطول``, ``حكومتها`` under ``حكومة``); an index built before would
+(``أسطولها`` under ``أسطول``, ``حكومتها`` under ``حكومة``), and an indefinite noun in the
+accusative also without its alef (``وفدا`` under ``وفد``); an index built before would
 miss those articles.
 ``bot.storage.archive_build.rebuild`` builds it again, unless it already holds version 4 (a
 database that came through ``0006`` with this code). Downgrading keeps the index: an older
