@@ -9,7 +9,9 @@ row of `FRENCH` (``agriculture`` ↔ ``agricole``, ``énergie`` ↔ ``énergéti
 ``industrie`` ↔ ``industriel(le)``, ``région`` ↔ ``régional(e)``, ``tourisme`` ↔
 ``touristique``, ``sécurité`` ↔ ``sécuritaire``, ``infection`` ↔ ``infectieux``, and the
 adjectives of countries: ``Égypte`` ↔ ``égyptien``, ``Mali`` ↔ ``malienne``, ``Japon`` ↔
-``japonais``, ``Nigeria`` ↔ ``nigérian(e)`` …, and the feminines that are more than the
+``japonais``, ``Nigeria`` ↔ ``nigérian(e)`` …, the English ``-ic``, ``-ical`` and ``-ial``
+(``economy`` ↔ ``economic``, ``history`` ↔ ``historical``, ``industry`` ↔ ``industrial``),
+and the feminines that are more than the
 masculine and an ``e``: ``sportif`` ↔ ``sportive``, ``chanteur`` ↔ ``chanteuse``,
 ``directeur`` ↔ ``directrice``; tried and left out for their false friends: ``-e`` ↔
 ``-eux`` (``industrie`` is not ``industrieux``), ``-e`` ↔ ``-ois`` (``France`` is not
@@ -98,6 +100,12 @@ FRENCH: Final = (
     ("", "aise"),
     ("a", "an"),
     ("a", "ane"),
+    # English
+    ("", "ic"),
+    ("e", "ic"),
+    ("y", "ic"),
+    ("y", "ical"),
+    ("y", "ial"),
     # the feminine where it is not the masculine and an e (infirmière = infirmier + e)
     ("if", "ive"),
     ("eur", "euse"),
