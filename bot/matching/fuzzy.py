@@ -24,7 +24,8 @@ Latin th ↔ t, not the first letter: ث is      5
 spelled both ways (Othmani/Otmani)
 Latin aou ↔ ou before a consonant: و after a   5
 fatha or not (Taoufiq/Toufiq, Faouzi/Fouzi)
-Arabic ض ↔ ظ, one or several (البيضاء/البيظاء) 5
+Arabic ظ ث written ض ت, one or several        4
+(البيضاء/البيظاء, البرغوثي/البرغوتي); ذ as د     5
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
 a missing or extra vowel (ا و ي ء in Arabic;   7
@@ -104,6 +105,13 @@ _EMPHATIC_PAIRS: Final = frozenset(
     )
 )
 _DAD, _ZAH = "\u0636", "\u0638"  # ض ظ
+# The interdentals many writers spell with the stop they say (ظ → ض, ث → ت, ذ → د), each from
+# how many letters: ذ and د make two words at four (نفاذ / نفاد).
+_STOPS: Final = {
+    _ZAH: (_DAD, 4),
+    "\u062b": ("\u062a", 4),  # ث ت
+    "\u0630": ("\u062f", 5),  # ذ د
+}
 _FEMININE_ENDINGS: Final = ("\u0647", "\u0627\u062a")  # ه (from ة) ات
 _YEH: Final = "\u064a"
 _ALEF: Final = "\u0627"
@@ -128,7 +136,7 @@ MIN_EMPHATIC: Final = 6
 MIN_NAME_EMPHATIC: Final = 5
 MIN_OU_W: Final = 5
 MIN_SH_CH: Final = 6
-MIN_DAD_ZAH: Final = 5
+MIN_INTERDENTAL: Final = min(n for _, n in _STOPS.values())
 MIN_TH: Final = 5
 MIN_AOU: Final = 5
 MAX_RESPELLINGS: Final = 8
@@ -165,7 +173,7 @@ def respellings(word: str, length: int) -> list[str]:
     under which the article words it meets by those rules are filed; none past
     `MAX_RESPELLINGS`, where the query only finds its own spellings."""
     if is_arabic(word):
-        return _emphatic_respellings(word, length) + _dad_zah_respellings(word, length)
+        return _emphatic_respellings(word, length) + _stop_respellings(word, length)
     if length < MIN_OU_W or any(ch.isdigit() for ch in word):
         return []
     parts = re.split(r"(w|ch)", respell(degeminate(word)))
@@ -184,19 +192,37 @@ def _emphatic_respellings(word: str, length: int) -> list[str]:
     return ["".join(p) for p in itertools.product(*choices)]
 
 
-def _dad(word: str) -> str:
-    return word.replace(_ZAH, _DAD)
-
-
-def _dad_zah_respellings(word: str, length: int) -> list[str]:
-    """An Arabic word's spellings with ض and ظ confused, as Maghrebi and Levantine writers
-    do (one sound in their speech: البيضاء / البيظاء, الاكتظاظ / الاكتضاظ)."""
-    if length < MIN_DAD_ZAH or (_DAD not in word and _ZAH not in word):
+def _stop_respellings(word: str, length: int) -> list[str]:
+    """An Arabic word's spellings with its interdentals written as stops (البيضاء / البيظاء,
+    البرغوثي / البرغوتي), and its ض as ظ, the one stop writers also put for its interdental
+    (الضباب / الظباب); ت and د, far more common, are left as typed."""
+    if length < MIN_INTERDENTAL:
         return []
-    choices = [(_DAD, _ZAH) if ch in (_DAD, _ZAH) else (ch,) for ch in word]
-    if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
+    choices: list[tuple[str, ...]] = []
+    for ch in word:
+        stop = _STOPS.get(ch)
+        if stop is not None and length >= stop[1]:
+            choices.append((ch, stop[0]))
+        else:
+            choices.append((ch, _ZAH) if ch == _DAD else (ch,))
+    swaps = sum(len(c) == 2 for c in choices)
+    if not swaps or 2**swaps > MAX_RESPELLINGS:
         return []
     return ["".join(p) for p in itertools.product(*choices)]
+
+
+def _said_alike(a: str, b: str, n: int) -> bool:
+    """Whether two Arabic words of one length differ only by interdentals written as their
+    stops (`_STOPS`), and are long enough for each of those."""
+    need = 0
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        sx, sy = _STOPS.get(x), _STOPS.get(y)
+        if (sx[0] if sx else x) != (sy[0] if sy else y):
+            return False
+        need = max(need, (sx or sy or ("", 0))[1])
+    return n >= need
 
 
 def _foreign_shaped(word: str) -> bool:
@@ -239,6 +265,8 @@ def related(a: str, b: str) -> bool:
     if a == b:
         return True
     n = min(len(a), len(b))
+    if n >= MIN_INTERDENTAL and len(a) == len(b) and is_arabic(a) and _said_alike(a, b, n):
+        return True
     if n < MIN_DEGEMINATE:
         return False
     if any(ch.isdigit() for ch in a) or any(ch.isdigit() for ch in b):
@@ -248,8 +276,6 @@ def related(a: str, b: str) -> bool:
         return True
     arabic = is_arabic(da)
     pair = da + db
-    if arabic and _ZAH in pair and n >= MIN_DAD_ZAH and _dad(da) == _dad(db):
-        return True
     if not arabic and ("w" in pair or "sh" in pair) and _respelled(da, db, n):
         return True  # (without a w or an sh on either side, respelling changes nothing)
     la, lb = len(da), len(db)
