@@ -11,9 +11,9 @@ row of `FRENCH` (``agriculture`` ↔ ``agricole``, ``énergie`` ↔ ``énergéti
 adjectives of countries: ``Égypte`` ↔ ``égyptien``, ``Mali`` ↔ ``malienne``, ``Japon`` ↔
 ``japonais``, ``Nigeria`` ↔ ``nigérian(e)`` …, the English ``-ic``, ``-ical`` and ``-ial``
 (``economy`` ↔ ``economic``, ``history`` ↔ ``historical``, ``industry`` ↔ ``industrial``),
-and the feminines that are more than the
-masculine and an ``e``: ``sportif`` ↔ ``sportive``, ``chanteur`` ↔ ``chanteuse``,
-``directeur`` ↔ ``directrice``; tried and left out for their false friends: ``-e`` ↔
+and the feminines that are more than the masculine and an ``e``: ``sportif`` ↔
+``sportive``, ``chanteur`` ↔ ``chanteuse``, ``directeur`` ↔ ``directrice``; tried and left
+out for their false friends: ``-e`` ↔
 ``-eux`` (``industrie`` is not ``industrieux``), ``-e`` ↔ ``-ois`` (``France`` is not
 ``François``), ``-alité`` ↔ ``-al`` (``nationalité`` would find every ``national``).
 The stem keeps at least `MIN_STEM` letters, or `MIN_STEM_LONG_ENDING` when the longer

@@ -58,8 +58,25 @@ Variant = tuple[str, int, int]
 MIN_STEM: Final = 3
 MIN_BASE: Final = 4
 MIN_GENDER_BASE: Final = 6
+MIN_POSSESSED: Final = 3
 
 _ARTICLE = "\u0627\u0644"  # ال
+_ALEF: Final = "\u0627"  # ا
+_TEH: Final = "\u062a"  # ت
+_HEH: Final = "\u0647"  # ه, also a folded ة
+_YEH_ALEF: Final = "\u064a\u0627"  # يا
+_WAW_ALEF: Final = "\u0648\u0627"  # وا
+# هما كما هم ها هن كم كن نا: the pronouns written after a noun (longest first)
+_ENCLITICS: Final = (
+    "\u0647\u0645\u0627",
+    "\u0643\u0645\u0627",
+    "\u0647\u0645",
+    "\u0647\u0627",
+    "\u0647\u0646",
+    "\u0643\u0645",
+    "\u0643\u0646",
+    "\u0646\u0627",
+)
 
 
 def _proclitic_prefixes() -> tuple[str, ...]:
@@ -174,22 +191,6 @@ def _arabic_suffix_variants(stem: str) -> list[Variant]:
     return out
 
 
-# هما كما هم ها هن كم كن نا: the pronouns written after a noun (longest first)
-_ENCLITICS: Final = (
-    "\u0647\u0645\u0627",
-    "\u0643\u0645\u0627",
-    "\u0647\u0645",
-    "\u0647\u0627",
-    "\u0647\u0646",
-    "\u0643\u0645",
-    "\u0643\u0646",
-    "\u0646\u0627",
-)
-_TEH: Final = "\u062a"  # ت
-_HEH: Final = "\u0647"  # ه, also a folded ة
-MIN_POSSESSED: Final = 3
-
-
 def _possessed_variants(stem: str) -> list[Variant]:
     """An Arabic article word read without a pronoun suffix (``أسطولها`` → ``أسطول``,
     ``بأجورهم`` → ``أجور``), and with its ة restored where the suffix turned it into ت
@@ -207,17 +208,12 @@ def _possessed_variants(stem: str) -> list[Variant]:
     return out
 
 
-_ALEF: Final = "\u0627"  # ا
-_YEH_ALEF: Final = "\u064a\u0627"  # يا
-_WAW_ALEF: Final = "\u0648\u0627"  # وا
-
-
 def _accusative_variants(stem: str) -> list[Variant]:
     """An indefinite Arabic noun in the accusative, read without the alef of its tanween
     (``وفدا`` → ``وفد``, ``قرارا`` → ``قرار``), keeping `MIN_STEM` letters.  Never after ي,
     where the alef belongs to the name (``روسيا``, ``عليا`` is not ``علي``), nor after و, a
-    verb's plural (``كانوا``).
-    A place whose name ends in ا meets the noun it spells (``صيدا``, Sidon, finds ``صيد``)."""
+    verb's plural (``كانوا``).  A place whose name ends in ا meets the noun it spells
+    (``صيدا``, Sidon, finds ``صيد``)."""
     if not stem.endswith(_ALEF) or stem.endswith((_YEH_ALEF, _WAW_ALEF, _ALEF + _ALEF)):
         return []
     if len(stem) - 1 < MIN_STEM:
