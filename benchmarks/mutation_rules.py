@@ -109,8 +109,8 @@ RULES: tuple[Rule, ...] = (
     R("morph.nisba_min", "guard: nisba only for nouns of 5+ letters", "morph",
       Edit("tags_compatible", "query_length >= 5", "True")),
     # --- derivation (derivation.py)
-    R("deriv.french", "French noun ↔ adjective endings", "derivation",
-      Stub("_french", lambda _: lambda word: set())),
+    R("deriv.french", "French and English noun ↔ adjective endings", "derivation",
+      Stub("_latin", lambda _: lambda word: set())),
     R("deriv.arabic", "Arabic adjective → noun, nisba in وي", "derivation",
       Stub("_arabic", lambda _: lambda word: set())),
     R("deriv.waw_nisba", "Arabic nisba in وي (تنمية ↔ تنموي)", "derivation",

@@ -4,18 +4,18 @@
 adjectives, an adjective its nouns.  The matcher accepts an article word equal to one of
 them (or to its plural); a quoted word gets no derivation.
 
-French: a word is ``stem + noun ending`` and its partner ``stem + adjective ending`` for one
-row of `FRENCH` (``agriculture`` ↔ ``agricole``, ``énergie`` ↔ ``énergétique``,
-``industrie`` ↔ ``industriel(le)``, ``région`` ↔ ``régional(e)``, ``tourisme`` ↔
-``touristique``, ``sécurité`` ↔ ``sécuritaire``, ``infection`` ↔ ``infectieux``, and the
-adjectives of countries: ``Égypte`` ↔ ``égyptien``, ``Mali`` ↔ ``malienne``, ``Japon`` ↔
-``japonais``, ``Nigeria`` ↔ ``nigérian(e)`` …, the English ``-ic``, ``-ical`` and ``-ial``
-(``economy`` ↔ ``economic``, ``history`` ↔ ``historical``, ``industry`` ↔ ``industrial``),
-and the feminines that are more than the masculine and an ``e``: ``sportif`` ↔
-``sportive``, ``chanteur`` ↔ ``chanteuse``, ``directeur`` ↔ ``directrice``; tried and left
-out for their false friends: ``-e`` ↔
-``-eux`` (``industrie`` is not ``industrieux``), ``-e`` ↔ ``-ois`` (``France`` is not
-``François``), ``-alité`` ↔ ``-al`` (``nationalité`` would find every ``national``).
+French and English: a word is ``stem + noun ending`` and its partner ``stem + adjective
+ending`` for one row of `LATIN_ENDINGS` (``agriculture`` ↔ ``agricole``, ``énergie`` ↔
+``énergétique``, ``industrie`` ↔ ``industriel(le)``, ``région`` ↔ ``régional(e)``,
+``tourisme`` ↔ ``touristique``, ``sécurité`` ↔ ``sécuritaire``, ``infection`` ↔
+``infectieux``, and the adjectives of countries: ``Égypte`` ↔ ``égyptien``, ``Mali`` ↔
+``malienne``, ``Japon`` ↔ ``japonais``, ``Nigeria`` ↔ ``nigérian(e)`` …, the English
+``-ic``, ``-ical`` and ``-ial`` (``economy`` ↔ ``economic``, ``history`` ↔ ``historical``,
+``industry`` ↔ ``industrial``), and the feminines that are more than the masculine and an
+``e``: ``sportif`` ↔ ``sportive``, ``chanteur`` ↔ ``chanteuse``, ``directeur`` ↔
+``directrice``; tried and left out for their false friends: ``-e`` ↔ ``-eux`` (``industrie``
+is not ``industrieux``), ``-e`` ↔ ``-ois`` (``France`` is not ``François``), ``-alité`` ↔
+``-al`` (``nationalité`` would find every ``national``).
 The stem keeps at least `MIN_STEM` letters, or `MIN_STEM_LONG_ENDING` when the longer
 ending of the row has three letters or more, so that a short word never reaches a longer
 one by a one- or two-letter ending (``carte`` is not ``cartel``).  Only a row's two
@@ -49,7 +49,7 @@ MIN_NOUN_AR: Final = 5
 MIN_NISBA_STEM: Final = 4
 
 # (noun ending, adjective ending), folded (no accents)
-FRENCH: Final = (
+LATIN_ENDINGS: Final = (
     ("", "al"),
     ("", "ale"),
     ("e", "al"),
@@ -135,9 +135,9 @@ def _stem_ok(stem: str, noun_end: str, adj_end: str) -> bool:
     return len(stem) >= (MIN_STEM_LONG_ENDING if longest >= 3 else MIN_STEM)
 
 
-def _french(word: str) -> set[str]:
+def _latin(word: str) -> set[str]:
     out: set[str] = set()
-    for noun_end, adj_end in FRENCH:
+    for noun_end, adj_end in LATIN_ENDINGS:
         if word.endswith(adj_end):
             stem = word[: len(word) - len(adj_end)]
             if _stem_ok(stem, noun_end, adj_end):
@@ -189,4 +189,4 @@ def forms(word: str) -> frozenset[str]:
     derivation (see the module documentation)."""
     if any(ch.isdigit() for ch in word):
         return frozenset()
-    return frozenset(_arabic(word) if is_arabic(word) else _french(word))
+    return frozenset(_arabic(word) if is_arabic(word) else _latin(word))
