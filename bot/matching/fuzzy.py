@@ -26,6 +26,8 @@ Latin aou ↔ ou before a consonant: و after a   5
 fatha or not (Taoufiq/Toufiq, Faouzi/Fouzi)
 Arabic ظ ث written ض ت, one or several        4
 (البيضاء/البيظاء, البرغوثي/البرغوتي); ذ as د     5
+Arabic hamza on another seat after a long      5
+vowel (التفاؤل/التفائل, المساءلة/المسائلة)
 two neighbouring letters swapped               7
 a missing or extra Latin final ``e``           6
 a missing or extra vowel (ا و ي ء in Arabic;   7
@@ -139,6 +141,7 @@ MIN_SH_CH: Final = 6
 MIN_INTERDENTAL: Final = min(n for _, n in _STOPS.values())
 MIN_TH: Final = 5
 MIN_AOU: Final = 5
+MIN_HAMZA_SEAT: Final = 5
 MAX_RESPELLINGS: Final = 8
 MIN_INDEL: Final = 8
 MIN_SUBSTITUTE: Final = 11
@@ -173,7 +176,11 @@ def respellings(word: str, length: int) -> list[str]:
     under which the article words it meets by those rules are filed; none past
     `MAX_RESPELLINGS`, where the query only finds its own spellings."""
     if is_arabic(word):
-        return _emphatic_respellings(word, length) + _stop_respellings(word, length)
+        return (
+            _emphatic_respellings(word, length)
+            + _stop_respellings(word, length)
+            + _seat_respellings(word, length)
+        )
     if length < MIN_OU_W or any(ch.isdigit() for ch in word):
         return []
     parts = re.split(r"(w|ch)", respell(degeminate(word)))
@@ -293,6 +300,8 @@ def related(a: str, b: str) -> bool:
             return False
         if arabic and i == la - 1 and {x, y} == _HEH_ALEF:
             return n >= MIN_FINAL_HEH_ALEF
+        if arabic and _hamza_seat(da, i) and x in ARABIC_LONG_LETTERS and y in ARABIC_LONG_LETTERS:
+            return n >= MIN_HAMZA_SEAT  # التفاؤل / التفائل, المساءلة / المسائلة
         if arabic and x in ARABIC_VOWELS and y in ARABIC_VOWELS:
             return n >= MIN_VOWEL_SWAP
         if not arabic and frozenset((x, y)) in _LATIN_VOWEL_PAIRS:
@@ -320,6 +329,26 @@ def related(a: str, b: str) -> bool:
     if _is_vowel(extra, arabic):
         return n >= MIN_VOWEL_INDEL
     return n >= MIN_INDEL
+
+
+def _hamza_seat(word: str, i: int) -> bool:
+    """Whether the letter at `i` of an Arabic word may be a hamza's seat after a long vowel
+    (ائ اؤ اء يئ يأ, folded اي او اء يي يا), where writers put the hamza on one seat or
+    another."""
+    return i > 0 and word[i - 1] in ARABIC_LONG_LETTERS
+
+
+def _seat_respellings(word: str, length: int) -> list[str]:
+    """An Arabic word's spellings with the hamza after a long vowel on each other seat."""
+    if length < MIN_HAMZA_SEAT or length >= MIN_DELETION_KEYS:
+        return []  # longer words meet through their deletion keys
+    spots = [
+        i for i in range(1, len(word)) if word[i] in ARABIC_LONG_LETTERS and _hamza_seat(word, i)
+    ]
+    if len(spots) != 1:
+        return []
+    i = spots[0]
+    return [word[:i] + ch + word[i + 1 :] for ch in sorted(ARABIC_LONG_LETTERS) if ch != word[i]]
 
 
 def _aou(longer: str, i: int) -> bool:

@@ -308,6 +308,26 @@ def test_the_alef_of_the_accusative_guards(query: str, text: str) -> None:
     assert not matches(query, text)  # after ي the alef is the word's, after و a verb's
 
 
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("التفاؤل", "تراجع منسوب التفائل لدى الأسر."),  # ؤ / ئ, five letters
+        ("المساءلة", "تفعيل آليات المسائلة."),  # ء / ئ
+        ("قراءة", "قرائة جديدة في الملف."),
+        ("الإجراءات", "الإجرائات الجديدة."),
+    ],
+)
+def test_a_hamza_on_another_seat(query: str, text: str) -> None:
+    assert matches(query, text)
+    index: MatchIndex[str] = MatchIndex()
+    index.add("s", compile_query(query))
+    assert set(index.match(Document("", text))) == {"s"}
+
+
+def test_a_hamza_seat_follows_a_long_vowel() -> None:
+    assert not matches("مسيرة", "المدينة القديمة مسورة.")  # ي / و after a consonant: two words
+
+
 def test_short_word_takes_a_proclitic_in_company() -> None:
     assert matches("حي النهضة", "حريق بحي النهضة")
     assert matches("حي النهضة", "مركز لحي النهضة")
