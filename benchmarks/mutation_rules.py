@@ -164,7 +164,7 @@ RULES: tuple[Rule, ...] = (
     R("typo.emphatic_several", "… several swaps at once (توتال/طوطال)", "fuzzy",
       Edit("related", "return arabic and _emphatic_respelling(da, db, n)", "return False")),
     R("typo.emphatic_respellings", "… found under the query's respellings", "fuzzy",
-      Edit("respellings", "return _emphatic_respellings(word, length)", "return []")),
+      Stub("_emphatic_respellings", _none)),
     R("typo.foreign_vowels", "guard: two long vowel letters (سلطان ≠ صلطان)", "fuzzy",
       Edit("_foreign_shaped", "< 2", "< 0")),
     R("typo.foreign_faaul", "guard: not فاعول, فاعيل (قانون ≠ كانون)", "fuzzy",
