@@ -20,6 +20,13 @@ def matches(query: str, text: str) -> bool:
     return compile_query(query).match(Document("", text)) is not None
 
 
+def indexed(query: str, text: str) -> bool:
+    """Whether the query is found through a `MatchIndex`'s keys too, as the bot finds it."""
+    index: MatchIndex[str] = MatchIndex()
+    index.add("s", compile_query(query))
+    return set(index.match(Document("", text))) == {"s"}
+
+
 def rel(a: str, b: str) -> bool:
     return related(fold(a), fold(b))
 
@@ -224,10 +231,7 @@ def test_arabic_name_particles_guards(query: str, text: str) -> None:
     ],
 )
 def test_interdentals_written_as_stops(query: str, text: str) -> None:
-    assert matches(query, text)
-    index: MatchIndex[str] = MatchIndex()  # found through the index's keys too
-    index.add("s", compile_query(query))
-    assert set(index.match(Document("", text))) == {"s"}
+    assert matches(query, text) and indexed(query, text)
 
 
 @pytest.mark.parametrize(
@@ -252,10 +256,7 @@ def test_interdentals_guards(query: str, text: str) -> None:
     ],
 )
 def test_a_noun_with_a_pronoun_suffix(query: str, text: str) -> None:
-    assert matches(query, text)
-    index: MatchIndex[str] = MatchIndex()
-    index.add("s", compile_query(query))
-    assert set(index.match(Document("", text))) == {"s"}
+    assert matches(query, text) and indexed(query, text)
 
 
 def test_pronoun_suffix_guards() -> None:
@@ -276,10 +277,7 @@ def test_pronoun_suffix_guards() -> None:
     ],
 )
 def test_broken_plurals(query: str, text: str) -> None:
-    assert matches(query, text)
-    index: MatchIndex[str] = MatchIndex()
-    index.add("s", compile_query(query))
-    assert set(index.match(Document("", text))) == {"s"}
+    assert matches(query, text) and indexed(query, text)
 
 
 @pytest.mark.parametrize(
@@ -318,10 +316,7 @@ def test_the_alef_of_the_accusative_guards(query: str, text: str) -> None:
     ],
 )
 def test_a_hamza_on_another_seat(query: str, text: str) -> None:
-    assert matches(query, text)
-    index: MatchIndex[str] = MatchIndex()
-    index.add("s", compile_query(query))
-    assert set(index.match(Document("", text))) == {"s"}
+    assert matches(query, text) and indexed(query, text)
 
 
 def test_a_hamza_seat_follows_a_long_vowel() -> None:
@@ -333,9 +328,7 @@ def test_short_word_takes_a_proclitic_in_company() -> None:
     assert matches("حي النهضة", "مركز لحي النهضة")
     assert matches("يد عاملة", "نقص في اليد العاملة")
     assert matches("سد NEAR/2 الوحدة", "حقينة بسد الوحدة")
-    index: MatchIndex[str] = MatchIndex()
-    index.add("s", compile_query("حي النهضة"))
-    assert set(index.match(Document("", "حريق بحي النهضة"))) == {"s"}
+    assert indexed("حي النهضة", "حريق بحي النهضة")
 
 
 def test_short_word_stays_strict_alone_and_inside_words() -> None:
