@@ -87,6 +87,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from rapidfuzz.distance import OSA
@@ -172,9 +173,10 @@ def respell(word: str) -> str:
 
 def respellings(word: str, length: int) -> list[str]:
     """The spellings of a Latin query word by ou/w and sh/ch (degeminated, the word's own
-    included), or of an Arabic one shaped like a foreign name by emphatic/plain letters,
-    under which the article words it meets by those rules are filed; none past
-    `MAX_RESPELLINGS`, where the query only finds its own spellings."""
+    included), or of an Arabic one by emphatic/plain letters (shaped like a foreign name),
+    interdentals written as stops and a hamza on another seat, under which the article words
+    it meets by those rules are filed; none past `MAX_RESPELLINGS` for a kind, where the
+    query only finds its own spellings."""
     if is_arabic(word):
         return (
             _emphatic_respellings(word, length)
@@ -185,6 +187,11 @@ def respellings(word: str, length: int) -> list[str]:
         return []
     parts = re.split(r"(w|ch)", respell(degeminate(word)))
     choices = [("w", "ou") if p == "w" else ("ch", "sh") if p == "ch" else (p,) for p in parts]
+    return _spellings(choices)
+
+
+def _spellings(choices: Sequence[tuple[str, ...]]) -> list[str]:
+    """Every word the letter choices spell, or none past `MAX_RESPELLINGS`."""
     if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
         return []
     return ["".join(p) for p in itertools.product(*choices)]
@@ -194,9 +201,7 @@ def _emphatic_respellings(word: str, length: int) -> list[str]:
     if length < MIN_NAME_EMPHATIC or not _foreign_shaped(word):
         return []
     choices = [(ch, _EMPHATIC_PARTNER[ch]) if ch in _EMPHATIC_PARTNER else (ch,) for ch in word]
-    if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
-        return []
-    return ["".join(p) for p in itertools.product(*choices)]
+    return _spellings(choices)
 
 
 def _stop_respellings(word: str, length: int) -> list[str]:
@@ -212,10 +217,7 @@ def _stop_respellings(word: str, length: int) -> list[str]:
             choices.append((ch, stop[0]))
         else:
             choices.append((ch, _ZAH) if ch == _DAD else (ch,))
-    swaps = sum(len(c) == 2 for c in choices)
-    if not swaps or 2**swaps > MAX_RESPELLINGS:
-        return []
-    return ["".join(p) for p in itertools.product(*choices)]
+    return _spellings(choices) if any(len(c) == 2 for c in choices) else []
 
 
 def _said_alike(a: str, b: str, n: int) -> bool:
