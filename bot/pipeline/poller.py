@@ -187,12 +187,17 @@ class Poller:
                 return
 
     async def close(self) -> None:
+        """Stop polling; the polls cut off give their sources' leases up, so that another
+        worker (or this one restarted) polls them at once, not when the leases lapse."""
         self._closed.set()
         if self._refill is not None:
             self._refill.cancel()
+        cut_off = list(self._in_flight)
         for task in self._in_flight.values():
             task.cancel()
         await self.wait_idle()
+        for source_id in cut_off:
+            await self._settle(source_id, self.claims.release(source_id))
 
     async def _guarded_poll(self, source_id: int, prefetched: Prefetched | None) -> None:
         started = time.monotonic()

@@ -317,6 +317,24 @@ async def test_a_poll_whose_lease_was_taken_over_is_not_stored(
     assert after.last_polled_at == before.last_polled_at
 
 
+async def test_a_stopped_poller_gives_up_the_leases_of_the_polls_it_cut_off(
+    two_pollers: tuple[World, Poller, CountingFeeds],
+) -> None:
+    """A worker stopped mid-poll (a restart) releases the source at once: another worker
+    polls it without waiting for the lease to lapse."""
+    world, other, feeds = two_pollers
+    [source_id] = await _add_sources(world, feeds, 1)
+    feeds.gate.clear()  # the poll is under way when the worker stops
+    assert await world.poller.tick() == 1
+    await asyncio.wait_for(feeds.arrived.wait(), 5)
+    await world.poller.close()
+    assert (await world.source(source_id)).lease_owner is None
+    feeds.gate.set()
+    assert await other.tick() == 1
+    await other.wait_idle()
+    assert (await world.source(source_id)).lease_owner is None
+
+
 async def test_one_process_long_polls_the_others_stand_by(
     postgres_url: str,
     telegram: FakeTelegram,
