@@ -18,7 +18,8 @@ Arabic ا/و/ي) — transliteration variants
 Arabic emphatic ↔ plain consonant (ت/ط, س/ص,   6
 د/ض, ك/ق, ز/ذ), first letter included; in a    5
 word shaped like a foreign name (see below),
-several at once (توتال/طوطال)
+several at once (توتال/طوطال), and there ج ↔ غ
+for a g (غوارديولا/جوارديولا)
 Latin sh ↔ ch (Akhannouch/Akhannoush)          6
 Latin th ↔ t, not the first letter: ث is      5
 spelled both ways (Othmani/Otmani)
@@ -29,11 +30,15 @@ Arabic ظ ث written ض ت, one or several        4
 Arabic hamza on another seat after a long      5
 vowel (التفاؤل/التفائل, المساءلة/المسائلة)
 two neighbouring letters swapped               7
+Arabic long vowel letter (ا و ي) swapped with  5
+its neighbour, not in the first two letters
+nor a feminine word (الجمارك/الجمراك)
 a missing or extra Latin final ``e``           6
 a missing or extra vowel (ا و ي ء in Arabic;   7
 never a Latin final vowel but ``e``: Mansour
 and Mansouri are two names)
 a missing or extra letter                      8
+Latin m for n or n for m (ambulamce)           7
 any one letter replaced by another             11
 =============================================  ==========
 
@@ -64,7 +69,13 @@ A word of five letters is shaped like a foreign name when, like ``بوتين``, 
 spell every vowel), does not start like a derived pattern (ت, م or ا before a consonant:
 ``تصوير``/``تسوير``, ``مساعد``/``مصاعد``, ``إصرار``/``أسرار``) and is not the pattern
 فاعول or فاعيل (``قانون``/``كانون``, a month in Levantine usage); two such words
-meet when they differ by emphatic swaps alone, one or several.
+meet when they differ by emphatic swaps alone, one or several, or by ج and غ, the two letters
+Arabic writers put for a foreign g (``غوغل``/``جوجل``): in native words they make two
+words (``جزيرة``/``غزيرة``), hence only in a name's shape.
+
+A long vowel letter moved by one place is a slip of the hand past the first two letters
+(``الجمارك``/``الجمراك``, ``التطبيع``/``التطيبع``), but a pattern in them (فاعل/فعال:
+``جامعي``/``جماعي``) and in a feminine word (فاعلة/فعالة: ``مقالة``/``مقلاة``).
 
 A French ``-ie`` noun never meets the ``-e`` noun beside it (``économie`` / ``économe``,
 ``agronomie`` / ``agronome``): the ``i`` dropped before a final ``e`` is no typo.
@@ -120,7 +131,11 @@ _YEH: Final = "\u064a"
 _ALEF: Final = "\u0627"
 _PATTERN_PREFIXES: Final = frozenset("\u0645\u062a")  # م ت
 _DERIVED_STARTS: Final = _PATTERN_PREFIXES | {"\u0627"}  # م ت ا
-_EMPHATIC_PARTNER: Final = {a: b for p in _EMPHATIC_PAIRS for a, b in (tuple(p), tuple(p)[::-1])}
+# In a word shaped like a foreign name, a g is written ج as well as غ (غوغل / جوجل).
+_G_PAIR: Final = frozenset(("\u062c", "\u063a"))  # ج غ
+_NAME_PARTNER: Final = {
+    a: b for p in (*_EMPHATIC_PAIRS, _G_PAIR) for a, b in (tuple(p), tuple(p)[::-1])
+}
 _HEH: Final = "\u0647"
 _OU_W: Final = re.compile(r"(?<=[aeiy])ou|ou(?=[aei])")
 _LATIN_VOWEL_PAIRS: Final = frozenset(
@@ -133,6 +148,7 @@ MIN_FINAL_HEH_ALEF: Final = 5
 MIN_VOWEL_SWAP: Final = 6
 MIN_FINAL_E: Final = 6
 MIN_TRANSPOSE: Final = 7
+MIN_VOWEL_MOVE: Final = 5
 MIN_VOWEL_INDEL: Final = 7
 MIN_ARABIC_VOWEL_INDEL: Final = 5
 MIN_EMPHATIC: Final = 6
@@ -146,6 +162,8 @@ MIN_HAMZA_SEAT: Final = 5
 MAX_RESPELLINGS: Final = 8
 MIN_INDEL: Final = 8
 MIN_SUBSTITUTE: Final = 11
+MIN_NASAL: Final = 7
+_NASALS: Final = frozenset("mn")
 MIN_DELETION_KEYS: Final = 6
 
 
@@ -182,6 +200,7 @@ def respellings(word: str, length: int) -> list[str]:
             _emphatic_respellings(word, length)
             + _stop_respellings(word, length)
             + _seat_respellings(word, length)
+            + _move_respellings(word, length)
         )
     if length < MIN_OU_W or any(ch.isdigit() for ch in word):
         return []
@@ -200,7 +219,7 @@ def _spellings(choices: Sequence[tuple[str, ...]]) -> list[str]:
 def _emphatic_respellings(word: str, length: int) -> list[str]:
     if length < MIN_NAME_EMPHATIC or not _foreign_shaped(word):
         return []
-    choices = [(ch, _EMPHATIC_PARTNER[ch]) if ch in _EMPHATIC_PARTNER else (ch,) for ch in word]
+    choices = [(ch, _NAME_PARTNER[ch]) if ch in _NAME_PARTNER else (ch,) for ch in word]
     return _spellings(choices)
 
 
@@ -247,7 +266,7 @@ def _emphatic_respelling(a: str, b: str, n: int) -> bool:
     """Whether two Arabic words shaped like foreign names differ by emphatic swaps alone."""
     if len(a) != len(b) or n < MIN_NAME_EMPHATIC:
         return False
-    if not all(x == y or _EMPHATIC_PARTNER.get(x) == y for x, y in zip(a, b, strict=True)):
+    if not all(x == y or _NAME_PARTNER.get(x) == y for x, y in zip(a, b, strict=True)):
         return False
     return _foreign_shaped(a) and _foreign_shaped(b)
 
@@ -294,10 +313,12 @@ def related(a: str, b: str) -> bool:
         i = next(k for k in range(la) if da[k] != db[k])
         if i + 1 < la and da[i + 1] != db[i + 1]:
             # the only other one-edit case: a transposition
-            return i > 0 and n >= MIN_TRANSPOSE
+            return i > 0 and (n >= MIN_TRANSPOSE or (arabic and _vowel_moved(da, i, n)))
         x, y = da[i], db[i]
         if arabic and frozenset((x, y)) in _EMPHATIC_PAIRS:
             return n >= MIN_EMPHATIC or _emphatic_respelling(da, db, n)
+        if arabic and frozenset((x, y)) == _G_PAIR:
+            return _emphatic_respelling(da, db, n)
         if i == 0 and not (_is_vowel(x, arabic) and _is_vowel(y, arabic)):
             return False
         if arabic and i == la - 1 and {x, y} == _HEH_ALEF:
@@ -308,6 +329,8 @@ def related(a: str, b: str) -> bool:
             return n >= MIN_VOWEL_SWAP
         if not arabic and frozenset((x, y)) in _LATIN_VOWEL_PAIRS:
             return n >= MIN_VOWEL_SWAP
+        if not arabic and {x, y} == _NASALS:
+            return n >= MIN_NASAL  # neighbouring keys that sound alike
         return n >= MIN_SUBSTITUTE
     longer, shorter = (da, db) if la > lb else (db, da)
     i = next((k for k in range(len(shorter)) if longer[k] != shorter[k]), len(shorter))
@@ -331,6 +354,28 @@ def related(a: str, b: str) -> bool:
     if _is_vowel(extra, arabic):
         return n >= MIN_VOWEL_INDEL
     return n >= MIN_INDEL
+
+
+def _vowel_moved(word: str, i: int, n: int) -> bool:
+    """Whether swapping the letters at `i` and ``i + 1`` of an Arabic word moves a long vowel
+    letter as a slip of the hand rather than as a pattern: past the first two letters, where
+    فاعل and فعال (``جامعي``/``جماعي``) differ, and not in a feminine word, where فاعلة and
+    فعالة do (``مقالة``/``مقلاة``)."""
+    if n < MIN_VOWEL_MOVE or i < 2 or word.endswith(_FEMININE_ENDINGS):
+        return False
+    return word[i] in ARABIC_VOWELS or word[i + 1] in ARABIC_VOWELS
+
+
+def _move_respellings(word: str, length: int) -> list[str]:
+    """An Arabic word's spellings with a long vowel letter moved by `_vowel_moved`, for the
+    lengths that deletion keys do not cover."""
+    if not MIN_VOWEL_MOVE <= length < MIN_DELETION_KEYS:
+        return []
+    return [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(len(word) - 1)
+        if word[i] != word[i + 1] and _vowel_moved(word, i, length)
+    ]
 
 
 def _hamza_seat(word: str, i: int) -> bool:

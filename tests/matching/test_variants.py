@@ -323,6 +323,66 @@ def test_a_hamza_seat_follows_a_long_vowel() -> None:
     assert not matches("مسيرة", "المدينة القديمة مسورة.")  # ي / و after a consonant: two words
 
 
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("الجمارك", "حجزت عناصر الجمراك شحنة من الأقراص."),  # five letters: respellings
+        ("التطبيع", "وقفة احتجاجية ضد التطيبع أمام البرلمان."),
+        ("الكراوي", "قال إدريس الكرواي إن الإصلاح ضروري."),  # two long vowels
+        ("إمزورن", "مهرجان الفروسية بإمزرون."),  # six letters: deletion keys
+        ("زلزال", "صندوق لتعويض ضحايا الزلازل."),  # فعلال / فعالل
+    ],
+)
+def test_a_long_vowel_moved_by_a_slip(query: str, text: str) -> None:
+    assert matches(query, text) and indexed(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("جامعي", "عمل جماعي منظم."),  # فاعل / فعال: in the first two letters
+        ("مقالة", "اشترى مقلاة جديدة."),  # فاعلة / فعالة: a feminine word
+        ("المنتخب", "ضد المنتبخ"),  # two consonants swapped need seven letters
+    ],
+)
+def test_a_long_vowel_moved_guards(query: str, text: str) -> None:
+    assert not matches(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("غوارديولا", "قال المدرب بيب جوارديولا إن الموسم صعب."),
+        ("جوارديولا", "قال المدرب بيب غوارديولا إن الموسم صعب."),
+        ("غينيا", "فاز منتخب جينيا الاستوائية."),  # five letters: respellings
+    ],
+)
+def test_g_written_jim_or_ghain_in_a_foreign_name(query: str, text: str) -> None:
+    assert matches(query, text) and indexed(query, text)
+
+
+def test_g_written_jim_or_ghain_only_in_a_foreign_name() -> None:
+    assert not matches("جزيرة", "أمطار غزيرة")  # one long vowel letter: a native word
+    assert not matches("جالية", "أسعار غالية")  # فاعلة
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("Bellingham", "Real Madrid : Jude Bellinghan forfait"),
+        ("ambulance", "An ambulamce arrived late."),
+        ("Benkirane", "selon Bemkirane hier"),
+    ],
+)
+def test_m_for_n_in_a_long_latin_word(query: str, text: str) -> None:
+    assert matches(query, text) and indexed(query, text)
+
+
+def test_m_for_n_guards() -> None:
+    assert not matches("comte", "un conte pour enfants")  # five letters: two words
+    assert not matches("irrigation", "une irritation cutanée")  # m and n only
+
+
 def test_short_word_takes_a_proclitic_in_company() -> None:
     assert matches("حي النهضة", "حريق بحي النهضة")
     assert matches("حي النهضة", "مركز لحي النهضة")
