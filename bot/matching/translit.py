@@ -8,7 +8,7 @@ Consonant classes (Latin spelling → class ← Arabic letters)::
 
     b p → B ← ب          t th → T ← ت ط ث       d dh → D ← د ذ ض
     s ss c(e,i,y) → S ← س ص                      z → Z ← ز ظ
-    ch sh → C ← ش        k q c g gu j dj gh → K ← ك ق ج غ
+    ch sh tch → C ← ش تش k q c g gu j dj gh → K ← ك ق ج غ
     kh → X ← خ           h → H ← ح ه (not final)  f ph v → F ← ف
     l → L   m → M   n → N   r → R                 x → KS
 
@@ -150,6 +150,8 @@ _LATIN_VOWELS: Final = frozenset("aeiouyw")
 # ``خريبكة``); the other French digraphs (ai, au, eau) face a written ي or و
 _ONE_VOWEL: Final = frozenset(("ou",))
 _SILENT_FINAL: Final = frozenset("stdxz")
+_TEH: Final = "\u062a"  # ت
+_SHEEN: Final = "\u0634"  # ش
 
 Skeleton = tuple[str, tuple[str, ...]]  # (classes, gaps); len(gaps) == len(classes) + 1
 
@@ -164,6 +166,8 @@ def arabic_skeleton(word: str) -> Skeleton | None:
     gaps: list[str] = [""]
     last = len(word) - 1
     for i, ch in enumerate(word):
+        if ch == _TEH and word[i + 1 : i + 2] == _SHEEN:
+            continue  # تش writes the English "ch" (تشيلسي / Chelsea, تشاد / Chad)
         if ch == "\u0647" and i == last and i > 0:
             gaps[-1] += "E"
             continue
@@ -186,6 +190,10 @@ def _latin_units(word: str) -> list[str] | None:
     i = 0
     n = len(word)
     while i < n:
+        if word.startswith("tch", i):  # French for the English "ch" (Tchad)
+            units.append("C")
+            i += 3
+            continue
         pair = word[i : i + 2]
         if pair in _LATIN_DIGRAPHS:
             units.append(_LATIN_DIGRAPHS[pair])

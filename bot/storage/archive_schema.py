@@ -47,7 +47,7 @@ __all__ = [
     "version_of",
 ]
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 VOCABULARY = "archive_vocabulary"
 WORDS = "archive_words"
 TABLE = "article_terms"  # the postings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Document, compile_query
+from bot.matching import Document, MatchIndex, compile_query
 from bot.matching.derivation import LATIN_ENDINGS, forms
 from bot.matching.translit import corresponds
 
@@ -297,10 +297,21 @@ def test_hidden_compound_spellings_are_not_shown() -> None:
         ("Goulmima", "أمطار رعدية على كلميمة."),  # French ou for an unwritten vowel
         ("إدريس", "Driss Lachgar a présidé la réunion."),  # a Latin cluster behind an alef
         ("Stockholm", "وصل الوفد إلى استوكهولم."),
+        ("تشاد", "Chad's president names a new prime minister."),  # تش for the English ch
+        ("Chad", "عاد اللاجئون إلى تشاد."),
+        ("Smotrich", "قال الوزير سموتريتش إن الخطة جاهزة."),
+        ("تشيلسي", "Chelsea won again on Sunday."),
+        ("Tchad", "عاد اللاجئون إلى تشاد."),  # the French tch
     ],
 )
 def test_names_across_scripts(query: str, text: str) -> None:
     assert matches(query, text)
+
+
+def test_english_ch_written_with_teh_sheen_is_found_through_the_index() -> None:
+    index: MatchIndex[str] = MatchIndex()
+    index.add("s", compile_query("Smotrich"))
+    assert set(index.match(Document("", "قال الوزير سموتريتش إن الخطة جاهزة."))) == {"s"}
 
 
 @pytest.mark.parametrize(

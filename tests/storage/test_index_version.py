@@ -17,7 +17,12 @@ from bot.matching import AnalyzedDocument, Document
 from bot.storage.archive_schema import INDEX_VERSION
 
 DEV = Path(__file__).parents[1] / "data" / "matching" / "dev_matching.jsonl"
-KEYS_DIGEST = {2: "b61ddebb1ff318af", 3: "e69e0d5409791c98", 4: "b12efc65e8c16c60"}
+KEYS_DIGEST = {
+    2: "b61ddebb1ff318af",
+    3: "e69e0d5409791c98",
+    4: "b12efc65e8c16c60",
+    5: "3fc1ee2bf913e513",
+}
 
 
 def keys_digest() -> str:
