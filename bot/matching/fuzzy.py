@@ -87,18 +87,16 @@ never meets ``scolaire`` (a consonant added at n = 7), while ``Retailleau`` meet
 
 `keys` gives every string under which a word must be filed so that any two words related
 by these rules share at least one key (the word itself, with doubled letters collapsed, and
-for long words its one-letter deletions, as in SymSpell).  Words related by ou/w or sh/ch
-alone are found from the query side: `respellings` gives a query word every spelling of its
-name (at most 8), so that article words stay filed under their own spelling only; the same
-goes for an Arabic word shaped like a foreign name and its emphatic/plain spellings.
-Distances are computed with rapidfuzz's optimal-string-alignment distance.
+for long words its one-letter deletions, as in SymSpell).  Words related by a rule that
+changes no length below six letters (ou/w, sh/ch, emphatic and interdental letters, a hamza's
+seat, a long vowel moved) are found from the query side: `bot.matching.respell` gives a
+query word those spellings.  Distances are computed with rapidfuzz's
+optimal-string-alignment distance.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Sequence
 from typing import Final
 
 from rapidfuzz.distance import OSA
@@ -121,7 +119,7 @@ _EMPHATIC_PAIRS: Final = frozenset(
 _DAD, _ZAH = "\u0636", "\u0638"  # ض ظ
 # The interdentals many writers spell with the stop they say (ظ → ض, ث → ت, ذ → د), each from
 # how many letters: ذ and د make two words at four (نفاذ / نفاد).
-_STOPS: Final = {
+STOPS: Final = {
     _ZAH: (_DAD, 4),
     "\u062b": ("\u062a", 4),  # ث ت
     "\u0630": ("\u062f", 5),  # ذ د
@@ -133,7 +131,7 @@ _PATTERN_PREFIXES: Final = frozenset("\u0645\u062a")  # م ت
 _DERIVED_STARTS: Final = _PATTERN_PREFIXES | {"\u0627"}  # م ت ا
 # In a word shaped like a foreign name, a g is written ج as well as غ (غوغل / جوجل).
 _G_PAIR: Final = frozenset(("\u062c", "\u063a"))  # ج غ
-_NAME_PARTNER: Final = {
+NAME_PARTNER: Final = {
     a: b for p in (*_EMPHATIC_PAIRS, _G_PAIR) for a, b in (tuple(p), tuple(p)[::-1])
 }
 _HEH: Final = "\u0647"
@@ -155,11 +153,10 @@ MIN_EMPHATIC: Final = 6
 MIN_NAME_EMPHATIC: Final = 5
 MIN_OU_W: Final = 5
 MIN_SH_CH: Final = 6
-MIN_INTERDENTAL: Final = min(n for _, n in _STOPS.values())
+MIN_INTERDENTAL: Final = min(n for _, n in STOPS.values())
 MIN_TH: Final = 5
 MIN_AOU: Final = 5
 MIN_HAMZA_SEAT: Final = 5
-MAX_RESPELLINGS: Final = 8
 MIN_INDEL: Final = 8
 MIN_SUBSTITUTE: Final = 11
 MIN_NASAL: Final = 7
@@ -189,71 +186,21 @@ def respell(word: str) -> str:
     return _ou_w(word).replace("sh", "ch")
 
 
-def respellings(word: str, length: int) -> list[str]:
-    """The spellings of a Latin query word by ou/w and sh/ch (degeminated, the word's own
-    included), or of an Arabic one by emphatic/plain letters (shaped like a foreign name),
-    interdentals written as stops and a hamza on another seat, under which the article words
-    it meets by those rules are filed; none past `MAX_RESPELLINGS` for a kind, where the
-    query only finds its own spellings."""
-    if is_arabic(word):
-        return (
-            _emphatic_respellings(word, length)
-            + _stop_respellings(word, length)
-            + _seat_respellings(word, length)
-            + _move_respellings(word, length)
-        )
-    if length < MIN_OU_W or any(ch.isdigit() for ch in word):
-        return []
-    parts = re.split(r"(w|ch)", respell(degeminate(word)))
-    choices = [("w", "ou") if p == "w" else ("ch", "sh") if p == "ch" else (p,) for p in parts]
-    return _spellings(choices)
-
-
-def _spellings(choices: Sequence[tuple[str, ...]]) -> list[str]:
-    """Every word the letter choices spell, or none past `MAX_RESPELLINGS`."""
-    if 2 ** sum(len(c) == 2 for c in choices) > MAX_RESPELLINGS:
-        return []
-    return ["".join(p) for p in itertools.product(*choices)]
-
-
-def _emphatic_respellings(word: str, length: int) -> list[str]:
-    if length < MIN_NAME_EMPHATIC or not _foreign_shaped(word):
-        return []
-    choices = [(ch, _NAME_PARTNER[ch]) if ch in _NAME_PARTNER else (ch,) for ch in word]
-    return _spellings(choices)
-
-
-def _stop_respellings(word: str, length: int) -> list[str]:
-    """An Arabic word's spellings with its interdentals written as stops (البيضاء / البيظاء,
-    البرغوثي / البرغوتي), and its ض as ظ, the one stop writers also put for its interdental
-    (الضباب / الظباب); ت and د, far more common, are left as typed."""
-    if length < MIN_INTERDENTAL:
-        return []
-    choices: list[tuple[str, ...]] = []
-    for ch in word:
-        stop = _STOPS.get(ch)
-        if stop is not None and length >= stop[1]:
-            choices.append((ch, stop[0]))
-        else:
-            choices.append((ch, _ZAH) if ch == _DAD else (ch,))
-    return _spellings(choices) if any(len(c) == 2 for c in choices) else []
-
-
 def _said_alike(a: str, b: str, n: int) -> bool:
     """Whether two Arabic words of one length differ only by interdentals written as their
-    stops (`_STOPS`), and are long enough for each of those."""
+    stops (`STOPS`), and are long enough for each of those."""
     need = 0
     for x, y in zip(a, b, strict=True):
         if x == y:
             continue
-        sx, sy = _STOPS.get(x), _STOPS.get(y)
+        sx, sy = STOPS.get(x), STOPS.get(y)
         if (sx[0] if sx else x) != (sy[0] if sy else y):
             return False
         need = max(need, (sx or sy or ("", 0))[1])
     return n >= need
 
 
-def _foreign_shaped(word: str) -> bool:
+def foreign_shaped(word: str) -> bool:
     """Whether an Arabic word is shaped like a foreign name (see the module documentation)."""
     if sum(ch in ARABIC_VOWELS for ch in word[1:]) < 2:
         return False
@@ -266,9 +213,9 @@ def _emphatic_respelling(a: str, b: str, n: int) -> bool:
     """Whether two Arabic words shaped like foreign names differ by emphatic swaps alone."""
     if len(a) != len(b) or n < MIN_NAME_EMPHATIC:
         return False
-    if not all(x == y or _NAME_PARTNER.get(x) == y for x, y in zip(a, b, strict=True)):
+    if not all(x == y or NAME_PARTNER.get(x) == y for x, y in zip(a, b, strict=True)):
         return False
-    return _foreign_shaped(a) and _foreign_shaped(b)
+    return foreign_shaped(a) and foreign_shaped(b)
 
 
 def keys(word: str, length: int) -> list[str]:
@@ -313,7 +260,7 @@ def related(a: str, b: str) -> bool:
         i = next(k for k in range(la) if da[k] != db[k])
         if i + 1 < la and da[i + 1] != db[i + 1]:
             # the only other one-edit case: a transposition
-            return i > 0 and (n >= MIN_TRANSPOSE or (arabic and _vowel_moved(da, i, n)))
+            return i > 0 and (n >= MIN_TRANSPOSE or (arabic and vowel_moved(da, i, n)))
         x, y = da[i], db[i]
         if arabic and frozenset((x, y)) in _EMPHATIC_PAIRS:
             return n >= MIN_EMPHATIC or _emphatic_respelling(da, db, n)
@@ -323,7 +270,7 @@ def related(a: str, b: str) -> bool:
             return False
         if arabic and i == la - 1 and {x, y} == _HEH_ALEF:
             return n >= MIN_FINAL_HEH_ALEF
-        if arabic and _hamza_seat(da, i) and x in ARABIC_LONG_LETTERS and y in ARABIC_LONG_LETTERS:
+        if arabic and hamza_seat(da, i) and x in ARABIC_LONG_LETTERS and y in ARABIC_LONG_LETTERS:
             return n >= MIN_HAMZA_SEAT  # التفاؤل / التفائل, المساءلة / المسائلة
         if arabic and x in ARABIC_VOWELS and y in ARABIC_VOWELS:
             return n >= MIN_VOWEL_SWAP
@@ -356,7 +303,7 @@ def related(a: str, b: str) -> bool:
     return n >= MIN_INDEL
 
 
-def _vowel_moved(word: str, i: int, n: int) -> bool:
+def vowel_moved(word: str, i: int, n: int) -> bool:
     """Whether swapping the letters at `i` and ``i + 1`` of an Arabic word moves a long vowel
     letter as a slip of the hand rather than as a pattern: past the first two letters, where
     فاعل and فعال (``جامعي``/``جماعي``) differ, and not in a feminine word, where فاعلة and
@@ -366,36 +313,11 @@ def _vowel_moved(word: str, i: int, n: int) -> bool:
     return word[i] in ARABIC_VOWELS or word[i + 1] in ARABIC_VOWELS
 
 
-def _move_respellings(word: str, length: int) -> list[str]:
-    """An Arabic word's spellings with a long vowel letter moved by `_vowel_moved`, for the
-    lengths that deletion keys do not cover."""
-    if not MIN_VOWEL_MOVE <= length < MIN_DELETION_KEYS:
-        return []
-    return [
-        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        for i in range(len(word) - 1)
-        if word[i] != word[i + 1] and _vowel_moved(word, i, length)
-    ]
-
-
-def _hamza_seat(word: str, i: int) -> bool:
+def hamza_seat(word: str, i: int) -> bool:
     """Whether the letter at `i` of an Arabic word may be a hamza's seat after a long vowel
     (ائ اؤ اء يئ يأ, folded اي او اء يي يا), where writers put the hamza on one seat or
     another."""
     return i > 0 and word[i - 1] in ARABIC_LONG_LETTERS
-
-
-def _seat_respellings(word: str, length: int) -> list[str]:
-    """An Arabic word's spellings with the hamza after a long vowel on each other seat."""
-    if length < MIN_HAMZA_SEAT or length >= MIN_DELETION_KEYS:
-        return []  # longer words meet through their deletion keys
-    spots = [
-        i for i in range(1, len(word)) if word[i] in ARABIC_LONG_LETTERS and _hamza_seat(word, i)
-    ]
-    if len(spots) != 1:
-        return []
-    i = spots[0]
-    return [word[:i] + ch + word[i + 1 :] for ch in sorted(ARABIC_LONG_LETTERS) if ch != word[i]]
 
 
 def _aou(longer: str, i: int) -> bool:

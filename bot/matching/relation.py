@@ -27,7 +27,7 @@ from functools import lru_cache
 from sys import intern
 from typing import Final
 
-from bot.matching import derivation, fuzzy, morph, translit
+from bot.matching import derivation, fuzzy, morph, respell, translit
 from bot.matching.normalize import is_arabic
 
 NO: Final = 0
@@ -87,7 +87,7 @@ def query_keys(
                 out.append(fuzzy.degeminate(form))
             else:
                 out.extend(fuzzy.keys(form, length))
-                out.extend(fuzzy.respellings(form, length))
+                out.extend(respell.respellings(form, length))
                 if cross:
                     out.extend(translit.target_keys(form, cross >= SHORT_NAMES))
         elif not exact:

@@ -11,9 +11,10 @@ import pytest
 
 from benchmarks.eval_matching import load, ours
 from bot.matching import Document, MatchIndex, compile_query
-from bot.matching.fuzzy import keys, related, respellings
+from bot.matching.fuzzy import keys, related
 from bot.matching.morph import text_variants
 from bot.matching.normalize import fold
+from bot.matching.respell import respellings
 
 
 def matches(query: str, text: str) -> bool:
