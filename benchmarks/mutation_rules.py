@@ -154,6 +154,8 @@ RULES: tuple[Rule, ...] = (
       Edit("_long_letter_spelling", " and longer[0] in _PATTERN_PREFIXES", "")),
     R("typo.ar_feminine", "guard: a feminine word keeps a long vowel", "fuzzy",
       Set("_FEMININE_ENDINGS", ())),
+    R("typo.ar_feminine_alef", "… but not a word starting with ا (اتصالات/اتصلات)", "fuzzy",
+      Edit("_long_letter_spelling", "if shorter[0] == _ALEF:", "if False:")),
     R("typo.ar_nisba_yeh", "guard: the nisba ي is not a long vowel", "fuzzy",
       Edit("_long_letter_spelling", "if longer[i] == _YEH and", "if False and")),
     R("typo.emphatic", "emphatic/plain consonant swap, n ≥ 6", "fuzzy", Set("MIN_EMPHATIC", NEVER)),

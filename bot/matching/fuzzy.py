@@ -55,7 +55,9 @@ guards for the words Arabic derives from a root by inserting long vowels.  Below
   meets ``مصالحة``), while foreign names keep it (``فرانسوا`` meets ``فرنسوا``);
 * a shorter word with a feminine ending (ة ات) must keep a long vowel letter after its
   first letter, since مَفْعَلة and مَفْعُولة differ by one: ``مدرسة`` never meets
-  ``مدروسة``, ``معلمات`` never meets ``معلومات``, while ``بريطة`` meets ``بوريطة``;
+  ``مدروسة``, ``معلمات`` never meets ``معلومات``, while ``بريطة`` meets ``بوريطة``; a
+  word starting with ا is exempt, for the plurals of افتعال and استفعال have no مفعول
+  beside them (``اتصالات`` meets ``اتصلات``);
 * a ي added as the last letter or before a final ة is the nisba suffix, left to `morph`
   (``الرشيدية`` never meets ``رشيدة``).
 
@@ -344,4 +346,6 @@ def _long_letter_spelling(longer: str, shorter: str, i: int) -> bool:
     ending = next((e for e in _FEMININE_ENDINGS if shorter.endswith(e)), None)
     if ending is None:
         return True
+    if shorter[0] == _ALEF:
+        return True  # افتعال, استفعال: the ا is the masdar's, not مفعول's (اتصالات / اتصلات)
     return any(ch in ARABIC_LONG_LETTERS for ch in shorter[1 : -len(ending)])

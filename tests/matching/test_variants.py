@@ -43,6 +43,8 @@ def rel(a: str, b: str) -> bool:
         ("أصدقاء", "أصدقا"),  # hamza dropped
         ("بلينكن", "بلنكن"),  # no long vowel left, no feminine ending
         ("مسؤولين", "مسؤلين"),
+        ("اتصالات", "اتصلات"),  # a feminine plural of افتعال: the ا is the masdar's
+        ("الانتخابات", "الانتخبات"),
     ],
 )
 def test_arabic_long_letter_added_or_dropped(a: str, b: str) -> None:
