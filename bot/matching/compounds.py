@@ -8,12 +8,12 @@ Rules (Latin words only; tokenisation splits every hyphen, see `tokens`):
   so is a compounding prefix of `PREFIXES` (``anti``, ``sous``, ``cyber`` …) followed by a
   word of at least `MIN_REST` letters (``anti corruption``), or a name particle of
   `PARTICLES` (``Ben``, ``Bou``, ``Aït``, ``El`` …) followed by a capitalised word (``Ben
-  Slimane``), or an Arabic one of `ARABIC_PARTICLES` (بن بو ابو عبد ايت ولد) followed by an
-  Arabic word: Arabic writes these names both ways (``بن كيران`` / ``بنكيران``, ``عبد
-  الرحمن`` / ``عبدالرحمن``), and the solid form is the one that crosses scripts
-  (``Benkirane``, ``Bel Ksiri`` / ``بلقصيري``).  A solid query word finds them with its
-  usual tolerance; only the tables' words join a following word: *start up* is never
-  ``startup``, *sur tout* never ``surtout``.
+  Slimane``), or an Arabic one of `ARABIC_PARTICLES` (بن بو ابو عبد ايت ولد نيو) followed
+  by an Arabic word: Arabic writes these names both ways (``بن كيران`` / ``بنكيران``, ``عبد
+  الرحمن`` / ``عبدالرحمن``, ``نيو يورك`` / ``نيويورك``), and the solid form is the one that
+  crosses scripts (``Benkirane``, ``Bel Ksiri`` / ``بلقصيري``).  A solid query word finds
+  them with its usual tolerance; only the tables' words join a following word: *start up*
+  is never ``startup``, *sur tout* never ``surtout``.
 * Query side (`solid_form`): a query word that tokenises into hyphen-linked parts
   (``anti-corruption``, an implicit phrase) also accepts its solid form.
 * Query side (`bare_runs`): two adjacent bare query words whose first is a prefix or a
@@ -50,7 +50,8 @@ _PREFIX_WORDS: Final = """
 """
 PREFIXES: Final = frozenset(_PREFIX_WORDS.split())
 PARTICLES: Final = frozenset(("ben", "bel", "bou", "ait", "abdel", "el", "al", "ould"))
-# بن ابن بو ابو عبد ايت ولد, as folded (آيت → ايت, أبو → ابو)
+# بن ابن بو ابو عبد ايت ولد, as folded (آيت → ايت, أبو → ابو), and نيو, the English "New" of
+# names Arabic writes both ways (نيويورك / نيو يورك, نيودلهي / نيو دلهي)
 ARABIC_PARTICLES: Final = frozenset(
     (
         "\u0628\u0646",
@@ -60,6 +61,7 @@ ARABIC_PARTICLES: Final = frozenset(
         "\u0639\u0628\u062f",
         "\u0627\u064a\u062a",
         "\u0648\u0644\u062f",
+        "\u0646\u064a\u0648",
     )
 )
 _STARTS: Final = PREFIXES | PARTICLES | ARABIC_PARTICLES

@@ -203,10 +203,12 @@ def test_th_and_t_guards(a: str, b: str) -> None:
         ("عبد الرحمن", "استقبل عبدالرحمن الوفد."),  # query side
         ("أبوظبي", "وصل الوفد إلى أبو ظبي."),
         ("مشرع بلقصيري", "La sucrerie de Mechraâ Bel Ksiri tourne."),
+        ("نيويورك", "اجتماع في نيو يورك."),  # نيو, the English "New"
+        ("نيو دلهي", "وصل الوفد إلى نيودلهي."),
     ],
 )
 def test_arabic_name_particles_written_solid_or_apart(query: str, text: str) -> None:
-    assert matches(query, text)
+    assert matches(query, text) and indexed(query, text)
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,12 @@ Revises: 0009
 
 Version 5 of the matcher's analysis reads the Arabic ``تش`` as one consonant, the English
 "ch" it writes (``تشاد`` / ``Chad``, ``سموتريتش`` / ``Smotrich``), so an Arabic word with
-``تش`` is filed under another name key across scripts; an index built before would miss
-those articles. ``bot.storage.archive_build.rebuild`` builds it again, unless it already
-holds version 5 (a database that came through ``0006`` with this code). Downgrading keeps
-the index: an older analysis finds a subset of what it proposes, and every candidate is
-verified.
+``تش`` is filed under another name key across scripts; and it files ``نيو`` with the word
+after it also as one solid word (``نيو يورك`` as ``نيويورك``), as the other Arabic name
+particles. An index built before would miss those articles.
+``bot.storage.archive_build.rebuild`` builds it again, unless it already holds version 5 (a
+database that came through ``0006`` with this code). Downgrading keeps the index: an older
+analysis finds a subset of what it proposes, and every candidate is verified.
 """
 
 from alembic import op
