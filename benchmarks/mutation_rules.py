@@ -93,6 +93,8 @@ RULES: tuple[Rule, ...] = (
       Stub("_latin_plural_bases", _none)),
     R("morph.aux", "Latin plural -aux → -al", "morph",
       Edit("_latin_plural_bases", 'word.endswith("aux")', "False")),
+    R("morph.ves", "English plural -ves → -f, -fe (knives, thieves)", "morph",
+      Edit("_latin_plural_bases", 'word.endswith("ves")', "False")),
     R("morph.ies", "Latin plural -ies → -y", "morph",
       Edit("_latin_plural_bases", 'word.endswith("ies")', "False")),
     R("morph.nisba", "Arabic nisba ي يه يين يون يات", "morph",

@@ -166,6 +166,8 @@ def _latin_plural_bases(word: str) -> list[str]:
         bases.append(word[:-3] + "y")
     if word.endswith("aux") and len(word) - 3 >= MIN_STEM:
         bases.append(word[:-3] + "al")
+    if word.endswith("ves") and len(word) - 3 >= MIN_STEM:  # knives, thieves: -f, -fe
+        bases.extend((word[:-3] + "f", word[:-3] + "fe"))
     sibilant = word[:-2].endswith(("s", "x", "z", "ch", "sh"))
     if word.endswith("es") and sibilant and len(word) - 2 >= MIN_STEM:
         bases.append(word[:-2])

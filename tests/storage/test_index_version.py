@@ -21,7 +21,7 @@ KEYS_DIGEST = {
     2: "b61ddebb1ff318af",
     3: "e69e0d5409791c98",
     4: "b12efc65e8c16c60",
-    5: "3fc1ee2bf913e513",
+    5: "033834ab4a3b3572",
 }
 
 
