@@ -262,7 +262,8 @@ def related(a: str, b: str) -> bool:
         i = next(k for k in range(la) if da[k] != db[k])
         if i + 1 < la and da[i + 1] != db[i + 1]:
             # the only other one-edit case: a transposition
-            return i > 0 and (n >= MIN_TRANSPOSE or (arabic and vowel_moved(da, i, n)))
+            moved = arabic and vowel_moved(da, i, n) and vowel_moved(db, i, n)
+            return i > 0 and (n >= MIN_TRANSPOSE or moved)
         x, y = da[i], db[i]
         if arabic and frozenset((x, y)) in _EMPHATIC_PAIRS:
             return n >= MIN_EMPHATIC or _emphatic_respelling(da, db, n)
