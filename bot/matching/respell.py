@@ -32,10 +32,9 @@ _DAD, _ZAH = "\u0636", "\u0638"  # ض ظ
 
 def respellings(word: str, length: int) -> list[str]:
     """The spellings of a Latin query word by ou/w and sh/ch (degeminated, the word's own
-    included), or of an Arabic one by emphatic/plain letters (shaped like a foreign name),
-    interdentals written as stops and a hamza on another seat, under which the article words
-    it meets by those rules are filed; none past `MAX_RESPELLINGS` for a kind, where the
-    query only finds its own spellings."""
+    included), or of an Arabic one by the kinds of the module documentation, under which
+    the article words it meets by those rules are filed; none past `MAX_RESPELLINGS` for a
+    kind, where the query only finds its own spellings."""
     if is_arabic(word):
         return (
             _emphatic_respellings(word, length)
