@@ -20,6 +20,9 @@ from bot.matching.tokens import Token, tokenize
 Range = tuple[int, int, int]  # (field index, first token index, last token index)
 
 ACRONYM_MAX: Final = 5
+# An acronym of this many letters also meets the Arabic spelling of its name, which has no
+# capitals (FIFA / الفيفا, NATO / الناتو); a shorter one meets too many ordinary words.
+ACRONYM_CROSS: Final = 4
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
@@ -35,6 +38,12 @@ class Word:
     clitic: bool  # a short Arabic word in company: takes a proclitic (morph)
     keys: frozenset[str]  # a set: intersected with an article's keys, and shared by checks
     sig: str  # identifies the word's matching behaviour, for per-document caches
+
+    def wants_capital(self, text: str) -> bool:
+        """Whether this word meets the article word `text` only where the article
+        capitalises it: an acronym does (``MAP`` is not *mapping*), but for the Arabic
+        spelling of a long one (`ACRONYM_CROSS`)."""
+        return self.acronym and not (len(self.norm) >= ACRONYM_CROSS and is_arabic(text))
 
 
 @dataclass(frozen=True, slots=True, eq=False)

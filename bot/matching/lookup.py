@@ -68,7 +68,7 @@ class QueryWord:
         )
         if verdict == NO:
             return False
-        if verdict == IF_CAPITALISED or word.acronym:
+        if verdict == IF_CAPITALISED or word.wants_capital(norm):
             return capitalised
         return True
 

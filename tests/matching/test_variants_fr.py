@@ -308,6 +308,25 @@ def test_names_across_scripts(query: str, text: str) -> None:
     assert matches(query, text)
 
 
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("FIFA", "قررت الفيفا معاقبة النادي."),  # an acronym of four letters or more
+        ("NATO", "انعقدت قمة الناتو في لاهاي."),
+        ("BRICS", "انضمت دول جديدة إلى مجموعة بريكس."),
+    ],
+)
+def test_a_long_acronym_meets_its_arabic_spelling(query: str, text: str) -> None:
+    index: MatchIndex[str] = MatchIndex()
+    index.add("s", compile_query(query))
+    assert matches(query, text) and set(index.match(Document("", text))) == {"s"}
+
+
+def test_a_short_acronym_stays_in_its_script() -> None:
+    assert not matches("PAM", "تراجع منسوب المياه بأم الربيع.")  # three letters: بأم
+    assert not matches("FIFA", "He plays the fifa game.")  # in Latin, still a capital
+
+
 def test_english_ch_written_with_teh_sheen_is_found_through_the_index() -> None:
     index: MatchIndex[str] = MatchIndex()
     index.add("s", compile_query("Smotrich"))

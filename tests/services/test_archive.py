@@ -258,6 +258,7 @@ async def test_typos_scripts_and_clitics_are_found_through_the_vocabulary(
         ("الشركة تعزز أسطولها", "طائرات جديدة"),
         ("سموتريتش يعرض خطة جديدة", "في القدس"),
         ("قمة في نيو يورك", "اجتماع أممي"),
+        ("الفيفا تعاقب النادي", "قرار تأديبي"),
     ]
     await _store(sessions, source_id, docs, NOW, 1)
     search = ArchiveSearch(sessions)
@@ -273,12 +274,13 @@ async def test_typos_scripts_and_clitics_are_found_through_the_vocabulary(
         ("الأسطول", {docs[4][0]}),  # behind a pronoun suffix
         ("Smotrich", {docs[5][0]}),  # تش read as the English ch
         ("نيويورك", {docs[6][0]}),  # نيو and its name, filed as one word
+        ("FIFA", {docs[7][0]}),  # a long acronym meets its Arabic spelling
     ]:
         hits = await search.newest(compile_query(query, LIMITS), None, limit=10)
         assert {h.article.title for h in hits} == expected, query
     checked = [
         *("Akhanouch", "أخنوش", "الرباط", "Casablnca", "Benkirane", "عبد الرحمن", "الأسطول"),
-        *("Smotrich", "نيويورك"),
+        *("Smotrich", "نيويورك", "FIFA"),
     ]
     await _check(sessions, _compiled(checked), [None])
 
