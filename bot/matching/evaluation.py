@@ -40,7 +40,7 @@ def word_occurrences(word: Word, doc: AnalyzedDocument) -> list[Occurrence]:
             if verdict == NO:
                 continue
             occurrences = doc.forms[norm]
-            if verdict == IF_CAPITALISED or word.wants_capital(norm):
+            if verdict == IF_CAPITALISED or (word.acronym and word.wants_capital(norm)):
                 occurrences = [o for o in occurrences if fields[o[0]][o[1]].cap]
             out.extend(occurrences)
     cache[word] = out
