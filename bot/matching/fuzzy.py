@@ -118,11 +118,11 @@ _EMPHATIC_PAIRS: Final = frozenset(
         ("\u0632", "\u0630"),  # ز ذ
     )
 )
-_DAD, _ZAH = "\u0636", "\u0638"  # ض ظ
+DAD, ZAH = "\u0636", "\u0638"  # ض ظ
 # The interdentals many writers spell with the stop they say (ظ → ض, ث → ت, ذ → د), each from
 # how many letters: ذ and د make two words at four (نفاذ / نفاد).
 STOPS: Final = {
-    _ZAH: (_DAD, 4),
+    ZAH: (DAD, 4),
     "\u062b": ("\u062a", 4),  # ث ت
     "\u0630": ("\u062f", 5),  # ذ د
 }

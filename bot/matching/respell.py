@@ -27,7 +27,6 @@ from bot.matching import fuzzy
 from bot.matching.normalize import is_arabic
 
 MAX_RESPELLINGS: Final = 8
-_DAD, _ZAH = "\u0636", "\u0638"  # ض ظ
 
 
 def respellings(word: str, length: int) -> list[str]:
@@ -75,7 +74,7 @@ def _stop_respellings(word: str, length: int) -> list[str]:
         if stop is not None and length >= stop[1]:
             choices.append((ch, stop[0]))
         else:
-            choices.append((ch, _ZAH) if ch == _DAD else (ch,))
+            choices.append((ch, fuzzy.ZAH) if ch == fuzzy.DAD else (ch,))
     return _spellings(choices) if any(len(c) == 2 for c in choices) else []
 
 
