@@ -64,6 +64,10 @@ guards for the words Arabic derives from a root by inserting long vowels.  Below
 Not below five letters: where the shorter word has four, no guard keeps one word from another
 (``برهن``/``برهان``, ``سعدي``/``سعودي``); docs/queries.md gives the study's figures.
 
+An Arabic consonant replaced other than as above needs eleven letters: on frequent words,
+``benchmarks/substitution_study.py`` measures how often a dot or a neighbouring key makes
+another word (``اختبارات``/``اختيارات``), against the emphatic swap.
+
 Emphatic/plain swaps are how foreign names vary in Arabic letters (``ماكرون``/``ماقرون``,
 ``تايوان``/``طايوان``); shorter words keep them apart (``تقرير``/``تكرير``, ``صورة``/``سورة``).
 A word of five letters is shaped like a foreign name when, like ``بوتين``, ``طوكيو`` or
