@@ -162,7 +162,7 @@ RULES: tuple[Rule, ...] = (
       Edit("_long_letter_spelling", "if longer[i] == _YEH and", "if False and")),
     R("typo.emphatic", "emphatic/plain consonant swap, n ≥ 6", "fuzzy", Set("MIN_EMPHATIC", NEVER)),
     R("typo.emphatic_pairs", "guard: only ت/ط س/ص د/ض ك/ق ز/ذ", "fuzzy",
-      Edit("related", "if arabic and frozenset((x, y)) in _EMPHATIC_PAIRS:", "if arabic:")),
+      Edit("related", "if arabic and frozenset((x, y)) in EMPHATIC_PAIRS:", "if arabic:")),
     R("typo.emphatic_name", "… n ≥ 5 in a word shaped like a foreign name", "fuzzy",
       Set("MIN_NAME_EMPHATIC", NEVER)),
     R("typo.emphatic_several", "… several swaps at once (توتال/طوطال)", "fuzzy",

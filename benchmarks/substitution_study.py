@@ -23,24 +23,25 @@ import argparse
 import itertools
 import sys
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.matching.fuzzy import EMPHATIC_PAIRS
 from bot.matching.morph import arabic_stems
 from bot.matching.normalize import fold, is_arabic
 
 LENGTHS = range(4, 11)
 _DOT_GROUPS = ("بتثني", "جحخ", "دذ", "رز", "سش", "صض", "طظ", "عغ", "فق")
-_EMPHATIC = ("تط", "سص", "دض", "كق", "زذ")
 _KEY_ROWS = ("ضصثقفغعهخحجد", "شسيبلاتنمكط", "ءؤرىةوزظ")
 
 
-def _groups(groups: tuple[str, ...]) -> dict[str, set[str]]:
+def _groups(groups: Iterable[Iterable[str]]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
-    for group in groups:
+    for group in map(set, groups):
         for letter in group:
-            out[letter] |= set(group) - {letter}
+            out[letter] |= group - {letter}
     return out
 
 
@@ -69,6 +70,13 @@ def vocabulary(size: int) -> tuple[set[str], set[str]]:
     return readings, shortest
 
 
+def _replacements(word: str, table: dict[str, set[str]]) -> Iterator[str]:
+    """`word` with one letter after the first replaced by one `table` pairs it with."""
+    for i in range(1, len(word)):
+        for other in sorted(table.get(word[i], ())):
+            yield word[:i] + other + word[i + 1 :]
+
+
 def friends(
     stems: set[str], words: set[str], table: dict[str, set[str]], n: int
 ) -> tuple[int, int, list[str]]:
@@ -77,15 +85,7 @@ def friends(
     found: list[str] = []
     count = 0
     for word in of_length:
-        friend = next(
-            (
-                word[:i] + other + word[i + 1 :]
-                for i in range(1, n)
-                for other in sorted(table.get(word[i], ()))
-                if word[:i] + other + word[i + 1 :] in words
-            ),
-            None,
-        )
+        friend = next((c for c in _replacements(word, table) if c in words), None)
         if friend is not None:
             count += 1
             if len(found) < 3:
@@ -103,7 +103,7 @@ def main() -> None:
         sys.exit("this study needs wordfreq: pip install -e '.[study]'")
     letters = set("".join(words))
     kinds = {
-        "emphatic": _groups(_EMPHATIC),
+        "emphatic": _groups(EMPHATIC_PAIRS),  # the pairs the rule accepts
         "dots": _groups(_DOT_GROUPS),
         "key": _keys(),
         "any": {a: letters - {a} for a in letters},

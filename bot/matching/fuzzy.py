@@ -112,7 +112,7 @@ from bot.matching.normalize import is_arabic
 LATIN_VOWELS: Final = frozenset("aeiouy")
 ARABIC_VOWELS: Final = frozenset("\u0627\u0648\u064a")  # ا و ي
 ARABIC_LONG_LETTERS: Final = ARABIC_VOWELS | {"\u0621"}  # ا و ي ء
-_EMPHATIC_PAIRS: Final = frozenset(
+EMPHATIC_PAIRS: Final = frozenset(
     frozenset(p)
     for p in (
         ("\u062a", "\u0637"),  # ت ط
@@ -138,7 +138,7 @@ _DERIVED_STARTS: Final = _PATTERN_PREFIXES | {"\u0627"}  # م ت ا
 # In a word shaped like a foreign name, a g is written ج as well as غ (غوغل / جوجل).
 _G_PAIR: Final = frozenset(("\u062c", "\u063a"))  # ج غ
 NAME_PARTNER: Final = {
-    a: b for p in (*_EMPHATIC_PAIRS, _G_PAIR) for a, b in (tuple(p), tuple(p)[::-1])
+    a: b for p in (*EMPHATIC_PAIRS, _G_PAIR) for a, b in (tuple(p), tuple(p)[::-1])
 }
 _HEH: Final = "\u0647"
 _OU_W: Final = re.compile(r"(?<=[aeiy])ou|ou(?=[aei])")
@@ -269,7 +269,7 @@ def related(a: str, b: str) -> bool:
             moved = arabic and vowel_moved(da, i, n) and vowel_moved(db, i, n)
             return i > 0 and (n >= MIN_TRANSPOSE or moved)
         x, y = da[i], db[i]
-        if arabic and frozenset((x, y)) in _EMPHATIC_PAIRS:
+        if arabic and frozenset((x, y)) in EMPHATIC_PAIRS:
             return n >= MIN_EMPHATIC or _emphatic_respelling(da, db, n)
         if arabic and frozenset((x, y)) == _G_PAIR:
             return _emphatic_respelling(da, db, n)
